@@ -1,0 +1,24 @@
+"""tfgan_zoo: the maintained GAN zoo for TensorFlow 2 / Keras 3."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="tfgan_zoo",
+    version="0.1.0",
+    description="Classic GAN objectives as Keras 3 models trained with model.fit.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.0",
+        "tensorflow-datasets>=4.9",
+        "importlib_resources",  # imported by tensorflow-datasets without declaring it
+        "numpy",
+        "absl-py",
+        "tensorboard",  # tf.summary needs it; TensorFlow no longer installs it
+    ],
+    extras_require={"test": ["pytest", "ruff"]},
+    entry_points={"console_scripts": ["tfgan-zoo-train=tfgan_zoo.train:run"]},
+)

@@ -1,0 +1,115 @@
+"""Keras callbacks for GAN training: checkpoints, NaN guard, scalars, samples.
+
+Every callback counts in generator steps (``g_optimizer.iterations``), so a
+resumed run continues the same step axis in TensorBoard and in file names.
+"""
+
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo import images as images_lib
+
+
+def _all_finite(logs):
+    return all(math.isfinite(float(v)) for v in (logs or {}).values())
+
+
+class StepCallback(keras.callbacks.Callback):
+    """Calls `on_step(step, logs)` whenever the global step crosses a multiple of ``every``."""
+
+    def __init__(self, every):
+        super().__init__()
+        self.every = int(every)
+        self._epoch_start = 0
+        self._last = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = int(self.model.g_optimizer.iterations.numpy())
+        self._last = self._epoch_start
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self._epoch_start + batch + 1
+        if step // self.every > self._last // self.every:
+            self.on_step(step, logs or {})
+        self._last = step
+
+    def on_step(self, step, logs):
+        raise NotImplementedError
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training produced a NaN or infinite loss."""
+
+
+class NanGuard(keras.callbacks.Callback):
+    """Stops training at the first non-finite logged value and remembers where."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.bad is None and not _all_finite(logs):
+            bad = {k: float(v) for k, v in logs.items() if not math.isfinite(float(v))}
+            self.bad = (int(self.model.g_optimizer.iterations.numpy()), bad)
+            self.model.stop_training = True
+
+
+class Checkpointer(StepCallback):
+    """Saves a `tf.train.CheckpointManager` every ``every`` steps, never after a NaN."""
+
+    def __init__(self, manager, every):
+        super().__init__(every)
+        self.manager = manager
+
+    def on_step(self, step, logs):
+        if _all_finite(logs) and not self.model.stop_training:
+            self.manager.save(checkpoint_number=step)
+
+
+class ScalarLogger(StepCallback):
+    """Writes the logged losses to TensorBoard every ``every`` steps."""
+
+    def __init__(self, log_dir, every):
+        super().__init__(every)
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
+
+    def on_step(self, step, logs):
+        with self.writer.as_default(step=step):
+            for name, value in logs.items():
+                tf.summary.scalar(name, float(value))
+        self.writer.flush()
+
+
+class SampleGrid(StepCallback):
+    """Writes a PNG of generator samples for a fixed noise batch every ``every`` steps.
+
+    Images are tiled into a grid; 2-D toy points are drawn as a density plot.
+    The PNGs go to ``<out_dir>/step_<step>.png`` and to TensorBoard.
+    """
+
+    def __init__(self, out_dir, log_dir, every, latent_dim, num_samples=64, seed=0):
+        super().__init__(every)
+        self.out_dir = out_dir
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "samples"))
+        rng = np.random.default_rng(seed)
+        self.z = rng.standard_normal((num_samples, latent_dim)).astype(np.float32)
+
+    def write(self, step):
+        samples = np.asarray(self.model.generator(self.z, training=False))
+        grid = images_lib.render(samples)
+        os.makedirs(self.out_dir, exist_ok=True)
+        path = os.path.join(self.out_dir, f"step_{step:07d}.png")
+        images_lib.write_png(path, grid)
+        with self.writer.as_default(step=step):
+            tf.summary.image("samples", grid[None])
+        self.writer.flush()
+        return path
+
+    def on_step(self, step, logs):
+        if _all_finite(logs):
+            self.write(step)

@@ -1,0 +1,128 @@
+"""The frozen training configuration and its validation.
+
+`TrainConfig` is the single description of a training run. The absl entry
+point (`tfgan_zoo.train`) defines one flag per field, named like the field,
+with the field's default and help text; the library takes the config object
+and never reads flags.
+"""
+
+import dataclasses
+import os
+
+from tfgan_zoo import architectures, losses, models
+from tfgan_zoo.data import TOY_SETS
+
+
+def _field(default, help_text):
+    return dataclasses.field(default=default, metadata={"help": help_text})
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the flag and the fix."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    # What to train.
+    model: str = _field("gan", "Training algorithm: one of tfgan_zoo.models.MODELS.")
+    loss: str = _field("non_saturating", "Adversarial loss: one of tfgan_zoo.losses.LOSSES.")
+    ls_labels: tuple = _field(
+        (0.0, 1.0, 1.0),
+        "least_squares labels a,b,c (fake, real, generator target); the LSGAN paper's are -1,1,0.",
+    )
+    n_critic: int = _field(1, "Discriminator updates per generator update.")
+    gp_weight: float = _field(0.0, "WGAN-GP gradient-penalty weight (0: off).")
+    r1_weight: float = _field(0.0, "R1 penalty weight (0: off).")
+    clip_value: float = _field(0.0, "WGAN weight clipping magnitude (0: off).")
+    architecture: str = _field("dcgan", "Networks: one of tfgan_zoo.architectures.ARCHITECTURES.")
+    latent_dim: int = _field(64, "Width of the generator's noise input.")
+    hidden_units: int = _field(128, "mlp: units per hidden layer.")
+    num_layers: int = _field(3, "mlp: hidden layers.")
+    base_filters: int = _field(64, "dcgan: filters of the first discriminator layer.")
+    g_norm: str = _field("batch", "dcgan generator normalization: batch, layer or none.")
+    d_norm: str = _field("batch", "dcgan discriminator normalization: batch, layer or none.")
+    # Data.
+    dataset: str = _field(
+        "fashion_mnist", "ring8, grid25, idx:<dir> of IDX files, or a tensorflow-datasets name."
+    )
+    data_dir: str = _field("", "tensorflow-datasets data_dir (empty: tfds's default).")
+    split: str = _field("train", "Dataset split.")
+    batch_size: int = _field(64, "Global batch size.")
+    # Optimization.
+    g_lr: float = _field(2e-4, "Generator Adam learning rate.")
+    d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
+    beta1: float = _field(0.5, "Adam beta_1 of both optimizers.")
+    beta2: float = _field(0.999, "Adam beta_2 of both optimizers.")
+    epochs: int = _field(10, "Epochs to train (the run's total, also when resuming).")
+    steps_per_epoch: int = _field(500, "Generator steps per epoch.")
+    seed: int = _field(0, "Random seed of weights, noise and data order.")
+    # Outputs.
+    model_dir: str = _field("runs/default", "Checkpoints, TensorBoard logs and samples go here.")
+    export_dir: str = _field(
+        "", "Export the generator under <export_dir>/<version>/ (empty: <model_dir>/export)."
+    )
+    log_every: int = _field(100, "Write TensorBoard scalars every N steps.")
+    sample_every: int = _field(1000, "Write a PNG grid of samples every N steps.")
+    checkpoint_every: int = _field(500, "Checkpoint every N steps.")
+    keep_checkpoints: int = _field(3, "Checkpoints to keep.")
+    verbose: int = _field(1, "Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
+
+    def __post_init__(self):
+        _check_choice("model", self.model, models.MODELS)
+        _check_choice("loss", self.loss, losses.LOSSES)
+        _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
+        for name in ("g_norm", "d_norm"):
+            _check_choice(name, getattr(self, name), ("batch", "layer", "none"))
+        for name in (
+            "n_critic", "latent_dim", "hidden_units", "num_layers", "base_filters",
+            "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
+            "checkpoint_every", "keep_checkpoints",
+        ):  # fmt: skip
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name} must be a positive integer, got {getattr(self, name)}.")
+        for name in ("gp_weight", "r1_weight", "clip_value"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
+        for name in ("g_lr", "d_lr"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"--{name} must be > 0, got {getattr(self, name)}.")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ConfigError(f"--{name} must be in [0, 1), got {getattr(self, name)}.")
+        if len(self.ls_labels) != 3:
+            raise ConfigError(f"--ls_labels takes three numbers a,b,c, got {self.ls_labels!r}.")
+        if self.architecture == "mlp" and self.dataset not in TOY_SETS:
+            raise ConfigError(
+                f"--architecture=mlp works on the toy sets ({', '.join(TOY_SETS)}), not "
+                f"{self.dataset!r}; use --architecture=dcgan for images."
+            )
+        if self.architecture != "mlp" and self.dataset in TOY_SETS:
+            raise ConfigError(
+                f"The toy set {self.dataset!r} holds 2-D points: use --architecture=mlp."
+            )
+        if self.verbose not in (0, 1, 2):
+            raise ConfigError(f"--verbose must be 0, 1 or 2, got {self.verbose}.")
+        if not self.model_dir:
+            raise ConfigError("--model_dir must not be empty.")
+
+    @property
+    def total_steps(self):
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def resolved_export_dir(self):
+        return self.export_dir or os.path.join(self.model_dir, "export")
+
+    @property
+    def loss_kwargs(self):
+        if self.loss == "least_squares":
+            a, b, c = self.ls_labels
+            return {"a": float(a), "b": float(b), "c": float(c)}
+        return {}
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ConfigError(
+            f"--{name}: unknown value {value!r}. Choose one of: {', '.join(sorted(choices))}."
+        )

@@ -1,0 +1,131 @@
+"""Training data as endless, batched `tf.data` pipelines.
+
+`load(name, batch_size, ...)` accepts:
+
+- a toy set: ``ring8`` or ``grid25`` (embedded, no files);
+- ``idx:<dir>``: MNIST-format IDX files in a local directory, e.g.
+  ``idx:../shared/data/fashion-mnist``;
+- any tensorflow-datasets image dataset by name (``mnist``,
+  ``fashion_mnist``, ``cifar10``, ...) with an optional ``data_dir``. When
+  tfds cannot load it (no network, say), known local copies are tried, such
+  as Debian's ``dataset-fashion-mnist`` package.
+
+Images come out as float32 in [-1, 1] with their integer labels:
+``(images [B, H, W, C], labels [B])``; toy sets give points ``[B, 2]``.
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo.data import idx
+from tfgan_zoo.data.idx import DataError
+from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
+
+LOCAL_COPIES = {
+    "fashion_mnist": ("/usr/share/datasets/fashion-mnist",),
+    "mnist": ("/usr/share/datasets/mnist",),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class DataInfo:
+    """What a loaded dataset holds and where it came from."""
+
+    sample_shape: tuple
+    num_classes: int
+    source: str
+    toy: GaussianMixture = None
+
+
+def scale_images(images):
+    """uint8 [0, 255] -> float32 [-1, 1]."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def _batched(ds, batch_size, seed, shuffle_buffer):
+    ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
+    ds = ds.batch(batch_size, drop_remainder=True)
+    ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
+    """Pipeline over in-memory uint8 images ``[N, H, W, C]`` and labels ``[N]``."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.dtype != np.uint8:
+        raise DataError(
+            f"Expected uint8 images of shape [N, H, W, C], got {images.dtype} {images.shape}."
+        )
+    num_classes = int(np.max(labels)) + 1 if len(labels) else 0
+    ds = tf.data.Dataset.from_tensor_slices((images, np.asarray(labels, np.int64)))
+    info = DataInfo(images.shape[1:], num_classes, source)
+    return _batched(ds, batch_size, seed, len(images)), info
+
+
+def _tfds_builder(name, data_dir):
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise DataError(
+            f"Unknown dataset {name!r}: not a toy set ({', '.join(TOY_SETS)}), not "
+            f"idx:<dir>, and not a tensorflow-datasets name (see tfds.list_builders())."
+        ) from None
+
+
+def _from_tfds(builder, split, batch_size, seed):
+    ds = builder.as_dataset(split=split, as_supervised=True)
+    features = builder.info.features
+    info = DataInfo(
+        tuple(features["image"].shape),
+        features["label"].num_classes,
+        f"tfds:{builder.name} in {builder.data_dir}",
+    )
+    return _batched(ds, batch_size, seed, 10_000), info
+
+
+def load(name, batch_size, split="train", data_dir=None, seed=0):
+    """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
+
+    Raises:
+      DataError / FileNotFoundError: with every source tried and how to fix it.
+    """
+    if batch_size < 1:
+        raise DataError(f"batch_size must be >= 1, got {batch_size}.")
+    if name in TOY_SETS:
+        toy = TOY_SETS[name]()
+        return toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
+    if name.startswith("idx:"):
+        directory = name[len("idx:") :]
+        images, labels = idx.load_idx_dir(directory, split)
+        return from_arrays(images, labels, batch_size, seed, source=name)
+
+    builder = _tfds_builder(name, data_dir)
+    if builder.is_prepared():
+        return _from_tfds(builder, split, batch_size, seed)
+    tried = [f"tensorflow-datasets {name!r}: not prepared in {builder.data_dir}"]
+    for directory in LOCAL_COPIES.get(name, ()):
+        if os.path.isdir(directory):
+            images, labels = idx.load_idx_dir(directory, split)
+            return from_arrays(images, labels, batch_size, seed, source=f"idx:{directory}")
+        tried.append(f"local copy {directory}: not present")
+    try:
+        builder.download_and_prepare()
+        return _from_tfds(builder, split, batch_size, seed)
+    except Exception as e:  # no network, checksum, disk: report them all alike
+        tried.append(f"tensorflow-datasets download into {builder.data_dir}: {e}")
+    raise FileNotFoundError(
+        f"Could not load dataset {name!r}. Tried:\n  - "
+        + "\n  - ".join(tried)
+        + "\nFixes: use a toy set (ring8, grid25); point --dataset=idx:<dir> at "
+        "MNIST-format IDX files (e.g. idx:../shared/data/fashion-mnist); run once "
+        "with network access so tensorflow-datasets can download into --data_dir; "
+        "or `apt-get install dataset-fashion-mnist` for Fashion-MNIST."
+    )
+
+
+__all__ = ["DataError", "DataInfo", "GaussianMixture", "TOY_SETS", "from_arrays", "load", "scale_images"]

@@ -1,0 +1,58 @@
+"""Turning samples into viewable uint8 pictures: image grids and 2-D scatter plots."""
+
+import math
+
+import numpy as np
+import tensorflow as tf
+
+
+def to_uint8(images):
+    """float images in [-1, 1] -> uint8 in [0, 255]."""
+    images = np.clip((np.asarray(images, np.float32) + 1.0) * 127.5, 0, 255)
+    return np.round(images).astype(np.uint8)
+
+
+def tile(images, columns=None, pad=2):
+    """Tiles ``[N, H, W, C]`` float images in [-1, 1] into one uint8 ``[H', W', C]`` grid."""
+    images = to_uint8(images)
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    grid = np.zeros((rows * (h + pad) + pad, columns * (w + pad) + pad, c), np.uint8)
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        y, x = pad + r * (h + pad), pad + col * (w + pad)
+        grid[y : y + h, x : x + w] = image
+    return grid
+
+
+def scatter(points, size=256, extent=None):
+    """Draws ``[N, 2]`` points as a white-on-black density image ``[size, size, 1]``.
+
+    ``extent`` is the half-width of the square shown, centered on the origin;
+    by default it fits the points.
+    """
+    points = np.asarray(points, np.float64)
+    finite = points[np.isfinite(points).all(axis=1)]
+    extent = extent or max(1e-6, 1.1 * np.abs(finite).max(initial=1.0))
+    pixels = np.floor((finite + extent) / (2 * extent) * size).astype(int)
+    inside = ((pixels >= 0) & (pixels < size)).all(axis=1)
+    counts = np.zeros((size, size))
+    np.add.at(counts, (size - 1 - pixels[inside, 1], pixels[inside, 0]), 1)
+    image = 255 * np.log1p(counts) / max(np.log1p(counts).max(), 1e-12)
+    return image.astype(np.uint8)[..., None]
+
+
+def render(samples):
+    """A uint8 picture of generator samples: a grid for images, a scatter for points."""
+    samples = np.asarray(samples)
+    if samples.ndim == 4:
+        return tile(samples)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        return scatter(samples)
+    raise ValueError(f"Cannot render samples of shape {samples.shape}.")
+
+
+def write_png(path, image):
+    """Writes a uint8 ``[H, W, C]`` array as a PNG file."""
+    tf.io.write_file(path, tf.io.encode_png(image))

@@ -1,0 +1,118 @@
+"""Adversarial losses: pure, stateless functions on discriminator outputs.
+
+Every loss has the signature ``loss(real_output, fake_output) -> (d_loss, g_loss)``
+where the outputs are the discriminator's raw scores (logits for the
+probabilistic losses) on a real and a generated batch. Both results are scalars
+reduced over the GLOBAL batch with `tf.nn.compute_average_loss`: under a
+`tf.distribute` strategy each replica returns ``sum / global_batch`` and the
+optimizer's sum over replicas is then the true mean gradient. Outside a
+strategy this is an ordinary mean.
+
+The generator term of every loss here depends on ``fake_output`` only; the
+``real_output`` argument exists so that losses which compare real and fake
+scores (relativistic losses, say) fit the same signature.
+
+Adding a loss: write the function, add it to `LOSSES`, add a hand-computed test.
+"""
+
+import functools
+
+import tensorflow as tf
+
+
+def per_example_mean(x):
+    """Averages every axis but the first, giving one value per example."""
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is not None and x.shape.rank <= 1:
+        return x
+    return tf.reduce_mean(x, axis=tf.range(1, tf.rank(x)))
+
+
+def batch_mean(x, global_batch_size=None):
+    """Mean over the global batch of a per-example (or per-pixel) quantity."""
+    x = tf.cast(per_example_mean(x), tf.float32)
+    return tf.nn.compute_average_loss(x, global_batch_size=global_batch_size)
+
+
+def minimax(real_output, fake_output):
+    """The original GAN game (Goodfellow et al. 2014), saturating generator.
+
+    D minimises ``-log D(x) - log(1 - D(G(z)))``; G minimises
+    ``log(1 - D(G(z)))``, whose gradient vanishes when D is confident.
+    """
+    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(
+        tf.nn.softplus(fake_output)
+    )
+    g_loss = -batch_mean(tf.nn.softplus(fake_output))
+    return d_loss, g_loss
+
+
+def non_saturating(real_output, fake_output):
+    """Non-saturating GAN: same D as `minimax`, G minimises ``-log D(G(z))``."""
+    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(
+        tf.nn.softplus(fake_output)
+    )
+    g_loss = batch_mean(tf.nn.softplus(-fake_output))
+    return d_loss, g_loss
+
+
+def least_squares(real_output, fake_output, a=0.0, b=1.0, c=1.0):
+    """Least-squares GAN (Mao et al. 2017) with fake label a, real label b.
+
+    D minimises ``1/2 (D(x) - b)^2 + 1/2 (D(G(z)) - a)^2`` and G minimises
+    ``1/2 (D(G(z)) - c)^2``. The paper's Pearson-chi^2 setting is a=-1, b=1,
+    c=0; the common 0/1 coding is a=0, b=1, c=1.
+    """
+    d_loss = 0.5 * batch_mean(tf.square(real_output - b)) + 0.5 * batch_mean(
+        tf.square(fake_output - a)
+    )
+    g_loss = 0.5 * batch_mean(tf.square(fake_output - c))
+    return d_loss, g_loss
+
+
+def wasserstein(real_output, fake_output):
+    """Wasserstein GAN critic loss ``D(G(z)) - D(x)``; G minimises ``-D(G(z))``.
+
+    Needs a Lipschitz constraint: weight clipping (WGAN) or a gradient penalty
+    (WGAN-GP), see `tfgan_zoo.penalties`.
+    """
+    d_loss = batch_mean(fake_output) - batch_mean(real_output)
+    g_loss = -batch_mean(fake_output)
+    return d_loss, g_loss
+
+
+def hinge(real_output, fake_output):
+    """Hinge loss (Lim & Ye 2017; Miyato et al. 2018, SNGAN).
+
+    D minimises ``relu(1 - D(x)) + relu(1 + D(G(z)))``; G minimises ``-D(G(z))``.
+    """
+    d_loss = batch_mean(tf.nn.relu(1.0 - real_output)) + batch_mean(
+        tf.nn.relu(1.0 + fake_output)
+    )
+    g_loss = -batch_mean(fake_output)
+    return d_loss, g_loss
+
+
+LOSSES = {
+    "minimax": minimax,
+    "non_saturating": non_saturating,
+    "least_squares": least_squares,
+    "wasserstein": wasserstein,
+    "hinge": hinge,
+}
+
+
+def get(name, **kwargs):
+    """Returns the loss called ``name``, with keyword arguments bound.
+
+    Raises:
+      ValueError: for an unknown name, listing the known ones.
+    """
+    if callable(name):
+        return functools.partial(name, **kwargs) if kwargs else name
+    if name not in LOSSES:
+        raise ValueError(
+            f"Unknown loss {name!r}. Known losses: {', '.join(sorted(LOSSES))}."
+        )
+    fn = LOSSES[name]
+    return functools.partial(fn, **kwargs) if kwargs else fn

@@ -1,0 +1,197 @@
+"""The base adversarial model: a `keras.Model` whose `train_step` plays the game."""
+
+import keras
+import tensorflow as tf
+
+from tfgan_zoo import losses as losses_lib
+from tfgan_zoo import penalties
+
+
+def _num_replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other with `fit`.
+
+    One `train_step` does ``n_critic`` discriminator updates, each with fresh
+    noise against the same real batch, then one generator update. The loss is
+    any function of `tfgan_zoo.losses` (or a callable of the same signature);
+    a gradient penalty, an R1 penalty and weight clipping are switched on by
+    their weights, so WGAN is ``loss="wasserstein", clip_value=0.01`` and
+    WGAN-GP is ``loss="wasserstein", gp_weight=10.0``.
+
+    ```python
+    gan = GAN(generator, discriminator, latent_dim=64, loss="hinge")
+    gan.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
+    gan.fit(dataset, epochs=10)
+    images = gan(keras.random.normal((16, 64)))
+    ```
+
+    Subclasses (conditional models, auxiliary heads) override the small
+    hooks `unpack`, `generate`, `discriminate`, `discriminator_extra_loss` and
+    `generator_extra_loss` rather than `train_step`.
+
+    Args:
+      generator: a built model mapping ``[batch, latent_dim]`` to samples.
+      discriminator: a built model mapping samples to scores ``[batch, 1]``.
+      latent_dim: width of the noise vector.
+      loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable.
+      loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
+      n_critic: discriminator updates per generator update.
+      gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
+      r1_weight: weight of the R1 penalty on real data (0 disables it).
+      clip_value: clip discriminator weights to this magnitude after each
+        discriminator update (WGAN); None disables clipping.
+      seed: seed of the noise `keras.random.SeedGenerator`.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        loss="non_saturating",
+        loss_kwargs=None,
+        n_critic=1,
+        gp_weight=0.0,
+        r1_weight=0.0,
+        clip_value=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1, got {n_critic}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
+        self.n_critic = int(n_critic)
+        self.gp_weight = float(gp_weight)
+        self.r1_weight = float(r1_weight)
+        self.clip_value = clip_value
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in self.tracked_names()
+        }
+        self.built = True
+
+    def tracked_names(self):
+        """Names of the values `train_step` logs, in display order."""
+        names = ["d_loss", "g_loss"]
+        if self.gp_weight:
+            names.append("gp")
+        if self.r1_weight:
+            names.append("r1")
+        return names
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Sets (and builds) the generator and discriminator optimizers.
+
+        Call it inside ``strategy.scope()`` when training distributed. Both
+        default to ``Adam(2e-4, beta_1=0.5)`` (DCGAN).
+        """
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two objects.")
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def call(self, z, training=False):
+        """Runs the generator on latent vectors ``z``."""
+        return self.generator(z, training=training)
+
+    def sample_latent(self, batch_size):
+        """Draws ``[batch_size, latent_dim]`` standard normal noise."""
+        return keras.random.normal(
+            (batch_size, self.latent_dim), seed=self.seed_generator
+        )
+
+    # Hooks for subclasses.
+
+    def unpack(self, data):
+        """Splits a dataset element into (real batch, condition or None)."""
+        if isinstance(data, (tuple, list)):
+            return data[0], None
+        return data, None
+
+    def generate(self, z, condition, training):
+        return self.generator(z, training=training)
+
+    def discriminate(self, x, condition, training):
+        return self.discriminator(x, training=training)
+
+    def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out):
+        """Extra discriminator loss terms as a dict ``{name: weighted value}``."""
+        terms = {}
+        critic = lambda x, training: self.discriminate(x, condition, training)  # noqa: E731
+        if self.gp_weight:
+            terms["gp"] = self.gp_weight * penalties.gradient_penalty(
+                critic, real, fake, seed=self.seed_generator
+            )
+        if self.r1_weight:
+            terms["r1"] = self.r1_weight * penalties.r1_penalty(critic, real)
+        return terms
+
+    def generator_extra_loss(self, z, fake, condition, fake_out):
+        """Extra generator loss terms as a dict ``{name: weighted value}``."""
+        return {}
+
+    # The game.
+
+    def discriminator_step(self, real, condition):
+        batch_size = tf.shape(real)[0]
+        fake = self.generate(self.sample_latent(batch_size), condition, training=True)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_out = self.discriminate(real, condition, training=True)
+            fake_out = self.discriminate(fake, condition, training=True)
+            d_loss, _ = self.loss_fn(real_out, fake_out)
+            extra = self.discriminator_extra_loss(
+                real, fake, condition, real_out, fake_out
+            )
+            total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
+        grads = tape.gradient(total, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables))
+        if self.clip_value:
+            penalties.clip_weights(variables, self.clip_value)
+        return {"d_loss": d_loss, **extra}, real_out
+
+    def generator_step(self, real_out, condition, batch_size):
+        z = self.sample_latent(batch_size)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake = self.generate(z, condition, training=True)
+            fake_out = self.discriminate(fake, condition, training=True)
+            _, g_loss = self.loss_fn(tf.stop_gradient(real_out), fake_out)
+            extra = self.generator_extra_loss(z, fake, condition, fake_out)
+            total = g_loss + tf.add_n(list(extra.values())) if extra else g_loss
+        grads = tape.gradient(total, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
+        return {"g_loss": g_loss, **extra}
+
+    def train_step(self, data):
+        """One generator update after ``n_critic`` discriminator updates.
+
+        The generator's loss sees the discriminator's scores on the real batch
+        from the last critic update (no extra forward pass; none of the
+        classic losses use them).
+        """
+        real, condition = self.unpack(data)
+        for _ in range(self.n_critic):
+            d_logs, real_out = self.discriminator_step(real, condition)
+        g_logs = self.generator_step(real_out, condition, tf.shape(real)[0])
+        # Losses are partial sums over this replica's share of the global
+        # batch; scaled back, the metric's cross-replica mean is the true loss.
+        scale = tf.cast(_num_replicas(), tf.float32)
+        for name, value in {**d_logs, **g_logs}.items():
+            self.trackers[name].update_state(value * scale)
+        return {name: t.result() for name, t in self.trackers.items()}

@@ -1,0 +1,60 @@
+"""Discriminator regularizers: gradient penalties and weight clipping.
+
+The penalties return scalars reduced over the global batch (see
+`tfgan_zoo.losses.batch_mean`), so they add to a loss directly under
+`tf.distribute`. They take the discriminator as a callable and compute input
+gradients with their own inner `tf.GradientTape`; call them inside the outer
+tape that differentiates the discriminator loss.
+"""
+
+import keras
+import tensorflow as tf
+
+from tfgan_zoo.losses import batch_mean
+
+
+def _squared_input_gradient_norm(discriminator, inputs):
+    """Per-example ``||d D(inputs) / d inputs||^2`` (summed over features)."""
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        output = discriminator(inputs, training=True)
+    grads = tape.gradient(output, inputs)  # of the sum over the batch
+    axes = list(range(1, len(grads.shape)))
+    return tf.reduce_sum(tf.square(grads), axis=axes)
+
+
+def gradient_penalty(discriminator, real, fake, seed=None, epsilon=1e-10):
+    """WGAN-GP penalty ``E[(||grad D(x_hat)|| - 1)^2]`` (Gulrajani et al. 2017).
+
+    ``x_hat = real + alpha * (fake - real)`` with one ``alpha ~ U(0, 1)`` per
+    example. ``epsilon`` sits inside the square root so the gradient of the norm
+    stays finite where the input gradient is zero.
+
+    Args:
+      discriminator: callable ``D(x, training=...)``.
+      real, fake: batches of the same shape.
+      seed: a `keras.random.SeedGenerator` (or int) for alpha.
+    """
+    real = tf.convert_to_tensor(real)
+    fake = tf.cast(fake, real.dtype)
+    alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+    alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
+    interpolated = real + alpha * (fake - real)
+    sq_norm = _squared_input_gradient_norm(discriminator, interpolated)
+    return batch_mean(tf.square(tf.sqrt(sq_norm + epsilon) - 1.0))
+
+
+def r1_penalty(discriminator, real):
+    """R1 penalty ``E[||grad D(x)||^2]`` on real data (Mescheder et al. 2018).
+
+    The paper's regularizer is ``gamma / 2`` times this value.
+    """
+    return batch_mean(
+        _squared_input_gradient_norm(discriminator, tf.convert_to_tensor(real))
+    )
+
+
+def clip_weights(variables, clip_value):
+    """Clips every variable to ``[-clip_value, clip_value]`` in place (WGAN)."""
+    for v in variables:
+        v.assign(tf.clip_by_value(v, -clip_value, clip_value))

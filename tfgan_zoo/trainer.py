@@ -1,0 +1,160 @@
+"""Building and training a model from a `TrainConfig`, resumably.
+
+`train(config)` loads the data, builds the networks and the model, restores
+the latest checkpoint in ``model_dir`` if there is one, runs `fit` for the
+remaining steps with progress bar, TensorBoard scalars, sample grids and
+checkpoints, and exports the generator. Re-running the same config after an
+interruption continues at the checkpointed step with the optimizer state it
+had; re-running a finished run trains nothing and exports only if no export
+exists yet.
+"""
+
+import dataclasses
+import logging
+import os
+
+import keras
+import tensorflow as tf
+
+from tfgan_zoo import architectures, callbacks, data, export, models
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What a call to `train` did."""
+
+    model: keras.Model
+    start_step: int
+    final_step: int
+    export_path: str
+    sample_path: str
+    history: list
+
+
+def build_model(config, sample_shape):
+    """The compiled model for ``config`` and samples of ``sample_shape``."""
+    generator, discriminator = architectures.build(
+        config.architecture,
+        sample_shape,
+        config.latent_dim,
+        hidden_units=config.hidden_units,
+        num_layers=config.num_layers,
+        base_filters=config.base_filters,
+        g_norm=config.g_norm,
+        d_norm=config.d_norm,
+    )
+    model = models.get(config.model)(
+        generator,
+        discriminator,
+        config.latent_dim,
+        loss=config.loss,
+        loss_kwargs=config.loss_kwargs,
+        n_critic=config.n_critic,
+        gp_weight=config.gp_weight,
+        r1_weight=config.r1_weight,
+        clip_value=config.clip_value or None,
+        seed=config.seed,
+    )
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(config.g_lr, config.beta1, config.beta2),
+        d_optimizer=keras.optimizers.Adam(config.d_lr, config.beta1, config.beta2),
+    )
+    return model
+
+
+def fit_segments(start_step, total_steps, steps_per_epoch):
+    """The `fit` calls that run steps ``start_step..total_steps`` on the epoch grid.
+
+    Returns ``[(initial_epoch, epochs, steps_per_epoch), ...]``: a short first
+    call finishes a partly done epoch, then whole epochs follow.
+    """
+    segments = []
+    epoch, done = divmod(start_step, steps_per_epoch)
+    total_epochs = -(-total_steps // steps_per_epoch)
+    if done and start_step < total_steps:
+        segments.append((epoch, epoch + 1, steps_per_epoch - done))
+        epoch += 1
+    if epoch < total_epochs:
+        segments.append((epoch, total_epochs, steps_per_epoch))
+    return segments
+
+
+def train(config):
+    """Trains (or resumes training) as ``config`` says; returns a `TrainResult`.
+
+    Raises:
+      callbacks.NonFiniteLossError: a loss became NaN or infinite. Checkpoints
+        and exports written before that step are kept; nothing after it is.
+    """
+    keras.utils.set_random_seed(config.seed)
+    dataset, info = data.load(
+        config.dataset, config.batch_size, config.split, config.data_dir or None, config.seed
+    )
+    log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
+    model = build_model(config, info.sample_shape)
+
+    checkpoint = tf.train.Checkpoint(
+        model=model, g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer
+    )
+    manager = tf.train.CheckpointManager(
+        checkpoint, os.path.join(config.model_dir, "checkpoints"), config.keep_checkpoints
+    )
+    if manager.latest_checkpoint:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        log.info("Resumed from %s", manager.latest_checkpoint)
+    start = int(model.g_optimizer.iterations.numpy())
+
+    log_dir = os.path.join(config.model_dir, "logs")
+    nan_guard = callbacks.NanGuard()
+    grid = callbacks.SampleGrid(
+        os.path.join(config.model_dir, "samples"),
+        log_dir,
+        config.sample_every,
+        config.latent_dim,
+        num_samples=2000 if info.toy else 64,
+        seed=config.seed,
+    )
+    cbs = [
+        nan_guard,
+        callbacks.Checkpointer(manager, config.checkpoint_every),
+        callbacks.ScalarLogger(log_dir, config.log_every),
+        grid,
+    ]
+    history = []
+    for initial_epoch, epochs, steps in fit_segments(start, config.total_steps, config.steps_per_epoch):
+        h = model.fit(
+            dataset,
+            initial_epoch=initial_epoch,
+            epochs=epochs,
+            steps_per_epoch=steps,
+            callbacks=cbs,
+            verbose=config.verbose,
+            shuffle=False,  # the pipeline shuffles
+        )
+        history.append(h.history)
+        if nan_guard.bad:
+            break
+    final = int(model.g_optimizer.iterations.numpy())
+
+    if nan_guard.bad:
+        step, values = nan_guard.bad
+        last = manager.latest_checkpoint or "none (no checkpoint was written before it)"
+        raise callbacks.NonFiniteLossError(
+            f"Training stopped at step {step}: non-finite loss {values}. "
+            f"The last good checkpoint is {last}; nothing after it was saved. "
+            f"Lower --g_lr/--d_lr, add a penalty (--gp_weight) or change --loss, "
+            f"then rerun the same command to resume from that checkpoint (or use a "
+            f"new --model_dir to start over)."
+        )
+    if manager.latest_checkpoint != os.path.join(manager.directory, f"ckpt-{final}"):
+        manager.save(checkpoint_number=final)
+    sample_path = grid.write(final)
+    export_path = None
+    if final > start or export.next_version(config.resolved_export_dir) == 1:
+        export_path = export.export_generator(
+            model.generator, config.latent_dim, config.resolved_export_dir
+        )
+    log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
+    return TrainResult(model, start, final, export_path, sample_path, history)
