@@ -79,7 +79,9 @@ class TrainConfig:
             "checkpoint_every", "keep_checkpoints",
         ):  # fmt: skip
             if getattr(self, name) < 1:
-                raise ConfigError(f"--{name} must be a positive integer, got {getattr(self, name)}.")
+                raise ConfigError(
+                    f"--{name} must be a positive integer, got {getattr(self, name)}."
+                )
         for name in ("gp_weight", "r1_weight", "clip_value"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")

@@ -40,18 +40,14 @@ def minimax(real_output, fake_output):
     D minimises ``-log D(x) - log(1 - D(G(z)))``; G minimises
     ``log(1 - D(G(z)))``, whose gradient vanishes when D is confident.
     """
-    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(
-        tf.nn.softplus(fake_output)
-    )
+    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(tf.nn.softplus(fake_output))
     g_loss = -batch_mean(tf.nn.softplus(fake_output))
     return d_loss, g_loss
 
 
 def non_saturating(real_output, fake_output):
     """Non-saturating GAN: same D as `minimax`, G minimises ``-log D(G(z))``."""
-    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(
-        tf.nn.softplus(fake_output)
-    )
+    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(tf.nn.softplus(fake_output))
     g_loss = batch_mean(tf.nn.softplus(-fake_output))
     return d_loss, g_loss
 
@@ -86,9 +82,7 @@ def hinge(real_output, fake_output):
 
     D minimises ``relu(1 - D(x)) + relu(1 + D(G(z)))``; G minimises ``-D(G(z))``.
     """
-    d_loss = batch_mean(tf.nn.relu(1.0 - real_output)) + batch_mean(
-        tf.nn.relu(1.0 + fake_output)
-    )
+    d_loss = batch_mean(tf.nn.relu(1.0 - real_output)) + batch_mean(tf.nn.relu(1.0 + fake_output))
     g_loss = -batch_mean(fake_output)
     return d_loss, g_loss
 
@@ -111,8 +105,6 @@ def get(name, **kwargs):
     if callable(name):
         return functools.partial(name, **kwargs) if kwargs else name
     if name not in LOSSES:
-        raise ValueError(
-            f"Unknown loss {name!r}. Known losses: {', '.join(sorted(LOSSES))}."
-        )
+        raise ValueError(f"Unknown loss {name!r}. Known losses: {', '.join(sorted(LOSSES))}.")
     fn = LOSSES[name]
     return functools.partial(fn, **kwargs) if kwargs else fn

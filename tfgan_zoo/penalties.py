@@ -49,9 +49,7 @@ def r1_penalty(discriminator, real):
 
     The paper's regularizer is ``gamma / 2`` times this value.
     """
-    return batch_mean(
-        _squared_input_gradient_norm(discriminator, tf.convert_to_tensor(real))
-    )
+    return batch_mean(_squared_input_gradient_norm(discriminator, tf.convert_to_tensor(real)))
 
 
 def clip_weights(variables, clip_value):

@@ -116,6 +116,7 @@ def train(config):
         num_samples=2000 if info.toy else 64,
         seed=config.seed,
     )
+    grid.set_model(model)
     cbs = [
         nan_guard,
         callbacks.Checkpointer(manager, config.checkpoint_every),
@@ -123,7 +124,9 @@ def train(config):
         grid,
     ]
     history = []
-    for initial_epoch, epochs, steps in fit_segments(start, config.total_steps, config.steps_per_epoch):
+    for initial_epoch, epochs, steps in fit_segments(
+        start, config.total_steps, config.steps_per_epoch
+    ):
         h = model.fit(
             dataset,
             initial_epoch=initial_epoch,

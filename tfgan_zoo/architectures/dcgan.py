@@ -15,7 +15,7 @@ def upsampling_plan(resolution):
     while size > 7 and size % 2 == 0:
         size //= 2
         stages += 1
-    if stages == 0:
+    if stages == 0 or size > 7:
         raise ValueError(
             f"DCGAN needs a resolution of the form s * 2^k with s <= 7 and "
             f"k >= 1 (28, 32, 64, ...), got {resolution}."

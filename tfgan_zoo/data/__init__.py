@@ -128,4 +128,12 @@ def load(name, batch_size, split="train", data_dir=None, seed=0):
     )
 
 
-__all__ = ["DataError", "DataInfo", "GaussianMixture", "TOY_SETS", "from_arrays", "load", "scale_images"]
+__all__ = [
+    "DataError",
+    "DataInfo",
+    "GaussianMixture",
+    "TOY_SETS",
+    "from_arrays",
+    "load",
+    "scale_images",
+]

@@ -6,7 +6,6 @@ import os
 import numpy as np
 
 
-
 class DataError(ValueError):
     """A dataset is missing, corrupt or unknown; the message says how to fix it."""
 
@@ -83,9 +82,7 @@ def load_idx_dir(directory, split="train"):
         x = read_idx(_find(directory, prefix, "images-idx3-ubyte"))
         y = read_idx(_find(directory, prefix, "labels-idx1-ubyte"))
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-            raise DataError(
-                f"{directory}: {s} images {x.shape} and labels {y.shape} do not match."
-            )
+            raise DataError(f"{directory}: {s} images {x.shape} and labels {y.shape} do not match.")
         images.append(x[..., None])
         labels.append(y.astype(np.int64))
     return np.concatenate(images), np.concatenate(labels)

@@ -35,7 +35,9 @@ class GaussianMixture:
         means = tf.constant(self.means, tf.float32)
 
         def draw(i):
-            seeds = tf.random.experimental.stateless_split(tf.stack([tf.cast(seed, tf.int64), i]), 2)
+            seeds = tf.random.experimental.stateless_split(
+                tf.stack([tf.cast(seed, tf.int64), i]), 2
+            )
             idx = tf.random.stateless_uniform(
                 [batch_size], seeds[0], maxval=len(self.means), dtype=tf.int32
             )

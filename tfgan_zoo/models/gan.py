@@ -73,9 +73,7 @@ class GAN(keras.Model):
         self.r1_weight = float(r1_weight)
         self.clip_value = clip_value
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {
-            name: keras.metrics.Mean(name=name) for name in self.tracked_names()
-        }
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
         self.built = True
 
     def tracked_names(self):
@@ -111,9 +109,7 @@ class GAN(keras.Model):
 
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim), seed=self.seed_generator
-        )
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
     # Hooks for subclasses.
 
@@ -155,12 +151,10 @@ class GAN(keras.Model):
             real_out = self.discriminate(real, condition, training=True)
             fake_out = self.discriminate(fake, condition, training=True)
             d_loss, _ = self.loss_fn(real_out, fake_out)
-            extra = self.discriminator_extra_loss(
-                real, fake, condition, real_out, fake_out
-            )
+            extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out)
             total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
         grads = tape.gradient(total, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
+        self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
         if self.clip_value:
             penalties.clip_weights(variables, self.clip_value)
         return {"d_loss": d_loss, **extra}, real_out
@@ -175,7 +169,7 @@ class GAN(keras.Model):
             extra = self.generator_extra_loss(z, fake, condition, fake_out)
             total = g_loss + tf.add_n(list(extra.values())) if extra else g_loss
         grads = tape.gradient(total, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
+        self.g_optimizer.apply_gradients(zip(grads, variables, strict=True))
         return {"g_loss": g_loss, **extra}
 
     def train_step(self, data):

@@ -1,0 +1,133 @@
+"""Data sources: toy sets, local IDX files, tensorflow-datasets, and their errors."""
+
+import gzip
+import os
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+from conftest import shared_dir
+
+from tfgan_zoo import data
+from tfgan_zoo.data import DataError, idx
+
+
+def write_idx(path, array):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def idx_dir(tmp_path):
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28)))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", rng.integers(0, 10, 20))
+    return tmp_path
+
+
+def test_toy_batches_are_deterministic_and_endless():
+    ds, info = data.load("grid25", 16, seed=3)
+    assert info.sample_shape == (2,) and info.toy is not None
+    first = [b.numpy() for b in ds.take(3)]
+    again = [b.numpy() for b in data.load("grid25", 16, seed=3)[0].take(3)]
+    np.testing.assert_array_equal(first, again)
+    assert first[0].shape == (16, 2)
+    assert not np.array_equal(first[0], first[1])
+
+
+def test_real_fashion_mnist_idx():
+    ds, info = data.load("idx:" + shared_dir("fashion-mnist"), 32, split="train")
+    assert info.sample_shape == (28, 28, 1) and info.num_classes == 10
+    images, labels = next(iter(ds))
+    assert images.shape == (32, 28, 28, 1) and labels.shape == (32,)
+    assert images.numpy().min() >= -1.0 and images.numpy().max() <= 1.0
+    assert images.numpy().min() == -1.0  # background pixels are 0
+
+
+def test_real_mnist_has_only_a_test_split():
+    x, y = idx.load_idx_dir(shared_dir("mnist"), "test")
+    assert x.shape == (10_000, 28, 28, 1) and y.shape == (10_000,)
+    assert sorted(set(y.tolist())) == list(range(10))
+    with pytest.raises(FileNotFoundError, match=r"holds the splits \['test'\]"):
+        idx.load_idx_dir(shared_dir("mnist"), "train")
+
+
+def test_all_split_concatenates(idx_dir):
+    x, _ = idx.load_idx_dir(str(idx_dir), "all")
+    assert len(x) == 20
+
+
+def test_truncated_idx_file_is_reported(idx_dir):
+    path = idx_dir / "t10k-images-idx3-ubyte.gz"
+    raw = gzip.open(path).read()
+    with gzip.open(path, "wb") as f:
+        f.write(raw[:-100])
+    with pytest.raises(DataError, match="truncated or corrupt.*Re-download"):
+        data.load(f"idx:{idx_dir}", 4, split="test")
+
+
+def test_garbage_idx_file_is_reported(idx_dir):
+    (idx_dir / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(DataError, match="Cannot read IDX file"):
+        data.load(f"idx:{idx_dir}", 4, split="test")
+
+
+def test_missing_directory():
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        data.load("idx:/nonexistent/dir", 4)
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(DataError, match="Unknown dataset 'no_such_set'.*ring8"):
+        data.load("no_such_set", 4)
+
+
+def test_tfds_by_name(tmp_path):
+    with tfds.testing.mock_data(num_examples=8):
+        ds, info = data.load("mnist", 4, data_dir=str(tmp_path))
+        images, labels = next(iter(ds))
+    assert info.source.startswith("tfds:mnist")
+    assert images.shape == (4, 28, 28, 1) and labels.shape == (4,)
+
+
+def test_local_copy_is_used_when_tfds_is_not_prepared(idx_dir, tmp_path, monkeypatch):
+    monkeypatch.setitem(data.LOCAL_COPIES, "fashion_mnist", ("/nonexistent", str(idx_dir)))
+    ds, info = data.load("fashion_mnist", 4, split="test", data_dir=str(tmp_path / "tfds"))
+    assert info.source == f"idx:{idx_dir}"
+    assert next(iter(ds))[0].shape == (4, 28, 28, 1)
+
+
+def test_no_source_lists_what_was_tried(tmp_path, monkeypatch):
+    monkeypatch.setitem(data.LOCAL_COPIES, "fashion_mnist", ("/nonexistent",))
+
+    def offline(self, *args, **kwargs):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", offline)
+    with pytest.raises(FileNotFoundError) as e:
+        data.load("fashion_mnist", 4, data_dir=str(tmp_path))
+    message = str(e.value)
+    assert "not prepared in" in message
+    assert "/nonexistent: not present" in message
+    assert "no network" in message
+    assert "idx:" in message and "dataset-fashion-mnist" in message
+
+
+def test_from_arrays_checks_shape():
+    with pytest.raises(DataError, match=r"\[N, H, W, C\]"):
+        data.from_arrays(np.zeros((4, 28, 28), np.uint8), np.zeros(4), 2)
+
+
+def test_images_render_and_scatter(tmp_path):
+    from tfgan_zoo import images
+
+    grid = images.render(np.zeros((5, 8, 8, 3), np.float32))
+    # 5 images of 8x8 with 2-pixel padding: 3 columns, 2 rows
+    assert grid.shape == (2 * 10 + 2, 3 * 10 + 2, 3) and grid.dtype == np.uint8
+    points = images.render(np.array([[0.0, 0.0], [1.0, 1.0], [np.nan, 0.0]]))
+    assert points.shape == (256, 256, 1) and points.max() == 255
+    images.write_png(os.path.join(tmp_path, "x.png"), grid)
+    assert (tmp_path / "x.png").read_bytes()[:4] == b"\x89PNG"

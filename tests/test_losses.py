@@ -1,0 +1,98 @@
+"""Losses against values computed by hand from their formulas."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_zoo import losses
+
+REAL = np.array([[2.0], [-1.0]], np.float32)
+FAKE = np.array([[0.5], [-3.0]], np.float32)
+
+
+def softplus(x):
+    return math.log1p(math.exp(x))
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def test_minimax():
+    d, g = losses.minimax(REAL, FAKE)
+    # -log sigmoid(r) = softplus(-r); -log(1 - sigmoid(f)) = softplus(f)
+    expected_d = mean([softplus(-2.0), softplus(1.0)]) + mean([softplus(0.5), softplus(-3.0)])
+    expected_g = -mean([softplus(0.5), softplus(-3.0)])  # log(1 - D(G(z)))
+    np.testing.assert_allclose(d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(g, expected_g, rtol=1e-6)
+
+
+def test_non_saturating():
+    d, g = losses.non_saturating(REAL, FAKE)
+    expected_d = mean([softplus(-2.0), softplus(1.0)]) + mean([softplus(0.5), softplus(-3.0)])
+    np.testing.assert_allclose(d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(g, mean([softplus(-0.5), softplus(3.0)]), rtol=1e-6)
+
+
+def test_minimax_and_non_saturating_generator_gradients_differ_where_d_is_confident():
+    fake = tf.constant([[-8.0]])
+    grads = []
+    for fn in (losses.minimax, losses.non_saturating):
+        with tf.GradientTape() as tape:
+            tape.watch(fake)
+            _, g = fn(tf.constant([[8.0]]), fake)
+        grads.append(float(tape.gradient(g, fake)[0, 0]))
+    assert abs(grads[0]) < 1e-3  # saturates
+    assert abs(grads[1]) > 0.99  # does not
+
+
+@pytest.mark.parametrize("a,b,c", [(0.0, 1.0, 1.0), (-1.0, 1.0, 0.0)])
+def test_least_squares(a, b, c):
+    d, g = losses.least_squares(REAL, FAKE, a=a, b=b, c=c)
+    expected_d = 0.5 * mean([(2 - b) ** 2, (-1 - b) ** 2]) + 0.5 * mean(
+        [(0.5 - a) ** 2, (-3 - a) ** 2]
+    )
+    expected_g = 0.5 * mean([(0.5 - c) ** 2, (-3 - c) ** 2])
+    np.testing.assert_allclose(d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(g, expected_g, rtol=1e-6)
+
+
+def test_least_squares_paper_labels_by_name():
+    fn = losses.get("least_squares", a=-1.0, b=1.0, c=0.0)
+    d, g = fn(REAL, FAKE)
+    # D: 0.5*mean((2-1)^2, (-1-1)^2) + 0.5*mean((0.5+1)^2, (-3+1)^2) = 1.25 + 1.5625
+    np.testing.assert_allclose(d, 2.8125, rtol=1e-6)
+    np.testing.assert_allclose(g, 0.5 * mean([0.25, 9.0]), rtol=1e-6)
+
+
+def test_wasserstein():
+    d, g = losses.wasserstein(REAL, FAKE)
+    np.testing.assert_allclose(d, mean([0.5, -3.0]) - mean([2.0, -1.0]), rtol=1e-6)  # -1.75
+    np.testing.assert_allclose(g, -mean([0.5, -3.0]), rtol=1e-6)
+
+
+def test_hinge():
+    d, g = losses.hinge(REAL, FAKE)
+    # relu(1-2)=0, relu(1+1)=2; relu(1+0.5)=1.5, relu(1-3)=0
+    np.testing.assert_allclose(d, 1.0 + 0.75, rtol=1e-6)
+    np.testing.assert_allclose(g, 1.25, rtol=1e-6)
+
+
+def test_patch_outputs_average_per_example_first():
+    real = np.ones((2, 3, 3, 1), np.float32)
+    fake = np.zeros((2, 3, 3, 1), np.float32)
+    d, _ = losses.wasserstein(real, fake)
+    np.testing.assert_allclose(d, -1.0)
+
+
+def test_batch_mean_divides_by_the_global_batch():
+    """A replica holding 2 of 4 examples returns their sum / 4, not their mean."""
+    np.testing.assert_allclose(losses.batch_mean([1.0, 3.0], global_batch_size=4), 1.0)
+    np.testing.assert_allclose(losses.batch_mean([1.0, 3.0]), 2.0)
+
+
+def test_unknown_loss_lists_known_ones():
+    with pytest.raises(ValueError, match="Known losses: .*hinge.*non_saturating"):
+        losses.get("softmax_gan")

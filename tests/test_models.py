@@ -1,0 +1,97 @@
+"""Every (loss x architecture) pair and regularizer trains with plain `fit`."""
+
+import keras
+import numpy as np
+import pytest
+
+from tfgan_zoo import architectures, data, losses, models
+
+
+def make_gan(arch, sample_shape, loss="non_saturating", latent_dim=8, **kwargs):
+    keras.utils.set_random_seed(0)
+    arch_kwargs = {"hidden_units": 32} if arch == "mlp" else {"base_filters": 8, "d_norm": "layer"}
+    g, d = architectures.build(arch, sample_shape, latent_dim, **arch_kwargs)
+    gan = models.GAN(g, d, latent_dim, loss=loss, seed=0, **kwargs)
+    gan.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5))
+    return gan
+
+
+def assert_trains(gan, dataset, steps=5):
+    history = gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0).history
+    for name, values in history.items():
+        assert np.isfinite(values).all(), f"{name} = {values}"
+    assert int(gan.g_optimizer.iterations) == steps
+    assert int(gan.d_optimizer.iterations) == steps * gan.n_critic
+    return history
+
+
+@pytest.mark.parametrize("loss", sorted(losses.LOSSES))
+@pytest.mark.parametrize("arch", sorted(architectures.ARCHITECTURES))
+def test_every_loss_and_architecture_trains(loss, arch):
+    if arch == "mlp":
+        dataset, info = data.load("ring8", 32)
+    else:
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, (64, 28, 28, 1), dtype=np.uint8)
+        dataset, info = data.from_arrays(images, rng.integers(0, 10, 64), 16)
+    gan = make_gan(arch, info.sample_shape, loss)
+    history = assert_trains(gan, dataset)
+    assert set(history) == {"d_loss", "g_loss"}
+
+
+@pytest.mark.parametrize(
+    "kwargs,logged",
+    [
+        ({"gp_weight": 10.0, "n_critic": 3}, {"d_loss", "g_loss", "gp"}),
+        ({"r1_weight": 1.0}, {"d_loss", "g_loss", "r1"}),
+        ({"clip_value": 0.01, "n_critic": 2}, {"d_loss", "g_loss"}),
+    ],
+)
+def test_regularized_variants_train(kwargs, logged):
+    dataset, info = data.load("grid25", 32)
+    gan = make_gan("mlp", info.sample_shape, "wasserstein", **kwargs)
+    assert set(assert_trains(gan, dataset)) == logged
+
+
+def test_weight_clipping_bounds_every_discriminator_weight():
+    dataset, info = data.load("ring8", 32)
+    gan = make_gan("mlp", info.sample_shape, "wasserstein", clip_value=0.01)
+    assert_trains(gan, dataset, steps=3)
+    for v in gan.discriminator.trainable_variables:
+        assert np.abs(v.numpy()).max() <= 0.01 + 1e-7
+
+
+def test_call_runs_the_generator_and_noise_is_seeded():
+    _, info = data.load("ring8", 4)
+    gan = make_gan("mlp", info.sample_shape)
+    z = np.zeros((3, 8), np.float32)
+    np.testing.assert_allclose(gan(z), gan.generator(z))
+    assert gan.sample_latent(5).shape == (5, 8)
+
+
+@pytest.mark.parametrize("resolution,channels", [(28, 1), (32, 3), (64, 3)])
+def test_dcgan_shapes(resolution, channels):
+    g, d = architectures.build("dcgan", (resolution, resolution, channels), 16, base_filters=8)
+    images = g(np.zeros((2, 16), np.float32))
+    assert images.shape == (2, resolution, resolution, channels)
+    assert d(images).shape == (2, 1)
+
+
+def test_architecture_errors_name_the_fix():
+    with pytest.raises(ValueError, match="resolution"):
+        architectures.build("dcgan", (30, 30, 1), 8)
+    with pytest.raises(ValueError, match="architecture=mlp"):
+        architectures.build("dcgan", (2,), 8)
+    with pytest.raises(ValueError, match="Known: dcgan, mlp"):
+        architectures.build("resnet9000", (2,), 8)
+
+
+def test_invalid_model_arguments():
+    _, info = data.load("ring8", 4)
+    with pytest.raises(ValueError, match="n_critic"):
+        make_gan("mlp", info.sample_shape, n_critic=0)
+    g, d = architectures.build("mlp", (2,), 8)
+    gan = models.GAN(g, d, 8)
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two objects"):
+        gan.compile(opt, opt)

@@ -1,0 +1,193 @@
+"""The trainer: flags and flagfiles, resuming, NaN handling, outputs."""
+
+import dataclasses
+import glob
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from absl import flags
+from conftest import REPO, shared_dir
+
+from tfgan_zoo import losses, train, trainer
+from tfgan_zoo.callbacks import NonFiniteLossError
+from tfgan_zoo.config import ConfigError, TrainConfig
+
+FLAGFILES = sorted(glob.glob(os.path.join(REPO, "flags", "*.flags")))
+
+
+def parse(*argv):
+    fv = flags.FlagValues()
+    train.define_flags(fv)
+    fv(["tfgan-zoo-train", *argv])
+    return train.config_from_flags(fv)
+
+
+def toy_config(tmp_path, **overrides):
+    values = dict(
+        architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
+        epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
+        model_dir=str(tmp_path / "run"), verbose=0,
+    )  # fmt: skip
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def test_fit_segments():
+    assert trainer.fit_segments(0, 60, 20) == [(0, 3, 20)]
+    assert trainer.fit_segments(40, 60, 20) == [(2, 3, 20)]
+    assert trainer.fit_segments(30, 60, 20) == [(1, 2, 10), (2, 3, 20)]
+    assert trainer.fit_segments(50, 60, 20) == [(2, 3, 10)]
+    assert trainer.fit_segments(60, 60, 20) == []
+
+
+@pytest.mark.parametrize("path", FLAGFILES, ids=os.path.basename)
+def test_every_flagfile_parses_into_a_valid_config(path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    config = parse(f"--flagfile={path}")
+    name = os.path.basename(path)
+    if name != "common.flags":
+        assert config.model_dir == f"runs/{name[: -len('.flags')]}"
+        assert config.log_every == 100  # from common.flags
+
+
+def test_required_flagfiles_exist():
+    names = {os.path.basename(p)[: -len(".flags")] for p in FLAGFILES}
+    required = {
+        "common",
+        "ns_gan_ring8",
+        "wgan_gp_grid25",
+        "dcgan_fashion_mnist",
+        "lsgan_fashion_mnist",
+        "wgan_clip_fashion_mnist",
+        "hinge_fashion_mnist",
+    }
+    assert required <= names
+
+
+def test_later_flags_override_the_flagfile(monkeypatch):
+    monkeypatch.chdir(REPO)
+    config = parse("--flagfile=flags/lsgan_fashion_mnist.flags", "--epochs=1")
+    assert config.epochs == 1
+    assert config.loss_kwargs == {"a": -1.0, "b": 1.0, "c": 0.0}
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--loss=softmax"], "--loss: unknown value 'softmax'. Choose one of: hinge"),
+        (["--architecture=resnet"], "--architecture: unknown value 'resnet'"),
+        (["--batch_size=0"], "--batch_size must be a positive integer"),
+        (["--ls_labels=1,2"], "--ls_labels takes three numbers"),
+        (["--ls_labels=a,b,c"], "--ls_labels takes comma-separated numbers"),
+        (["--beta1=1.5"], "--beta1 must be in"),
+        (["--d_norm=group"], "--d_norm: unknown value 'group'"),
+        (["--architecture=mlp"], "--architecture=mlp works on the toy sets"),
+        (["--dataset=ring8"], "use --architecture=mlp"),
+    ],
+)
+def test_bad_flag_values_give_clear_errors(argv, message):
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        parse(*argv)
+
+
+def test_cli_reports_bad_values_without_a_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "tfgan_zoo.train", "--loss=softmax"],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Invalid flags: --loss: unknown value 'softmax'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_train_writes_checkpoints_samples_and_an_export(tmp_path):
+    result = trainer.train(toy_config(tmp_path))
+    run = tmp_path / "run"
+    assert (result.start_step, result.final_step) == (0, 40)
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-40")
+    assert sorted(os.listdir(run / "samples")) == [
+        "step_0000010.png", "step_0000020.png", "step_0000030.png", "step_0000040.png"
+    ]  # fmt: skip
+    assert glob.glob(str(run / "logs" / "train" / "events.*"))
+    exported = tf.saved_model.load(result.export_path)
+    z = np.zeros((3, 8), np.float32)
+    out = exported.signatures["serving_default"](z=tf.constant(z))
+    np.testing.assert_allclose(out["images"], result.model.generator(z), atol=1e-6)
+
+
+def optimizer_state(model):
+    return [v.numpy().copy() for v in model.g_optimizer.variables + model.d_optimizer.variables]
+
+
+def test_resume_continues_at_the_checkpointed_step(tmp_path):
+    first = trainer.train(toy_config(tmp_path))
+    saved_state = optimizer_state(first.model)
+    saved_weights = [w.copy() for w in first.model.get_weights()]
+
+    # Restoring alone (nothing left to train) gives back weights and optimizer state.
+    again = trainer.train(toy_config(tmp_path))
+    assert (again.start_step, again.final_step, again.history) == (40, 40, [])
+    assert again.export_path is None  # already exported
+    for a, b in zip(saved_weights, again.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(saved_state, optimizer_state(again.model), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+    longer = trainer.train(toy_config(tmp_path, epochs=3))
+    assert (longer.start_step, longer.final_step) == (40, 60)
+    assert [len(h["d_loss"]) for h in longer.history] == [1]  # one epoch, not three
+    assert int(longer.model.d_optimizer.iterations) == 60
+    assert longer.export_path.endswith(os.path.join("export", "2"))
+
+
+def test_resume_from_the_middle_of_an_epoch(tmp_path):
+    trainer.train(toy_config(tmp_path, epochs=1, steps_per_epoch=30))
+    # Step 30 is in the middle of epoch 2 when an epoch is 20 steps.
+    result = trainer.train(toy_config(tmp_path, epochs=3, steps_per_epoch=20))
+    assert (result.start_step, result.final_step) == (30, 60)
+    assert [len(h["d_loss"]) for h in result.history] == [1, 1]
+    assert int(result.model.g_optimizer.iterations) == 60
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    calls = tf.Variable(0)
+
+    def explodes_after_step_13(real_output, fake_output):
+        calls.assign_add(1)  # two calls per step: discriminator, generator
+        d_loss, g_loss = losses.non_saturating(real_output, fake_output)
+        return d_loss / tf.cast(calls <= 2 * 13, tf.float32), g_loss
+
+    monkeypatch.setitem(losses.LOSSES, "explodes", explodes_after_step_13)
+    with pytest.raises(NonFiniteLossError) as e:
+        trainer.train(toy_config(tmp_path, loss="explodes", epochs=3, checkpoint_every=5))
+    message = str(e.value)
+    assert "stopped at step 14" in message
+    assert "ckpt-10" in message and "rerun the same command to resume" in message
+    run = tmp_path / "run"
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-10")
+    assert not (run / "export").exists()
+    assert sorted(os.listdir(run / "samples")) == ["step_0000010.png"]
+
+    # The kept checkpoint holds finite weights, and training resumes from it.
+    calls.assign(-(10**6))
+    resumed = trainer.train(toy_config(tmp_path, loss="explodes", epochs=3, checkpoint_every=5))
+    assert (resumed.start_step, resumed.final_step) == (10, 60)
+    assert all(np.isfinite(w).all() for w in resumed.model.get_weights())
+
+
+def test_dcgan_flagfile_on_real_fashion_mnist(tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    config = dataclasses.replace(
+        parse("--flagfile=flags/dcgan_fashion_mnist.flags"),
+        dataset="idx:" + shared_dir("fashion-mnist"), split="test", base_filters=8,
+        batch_size=16, epochs=1, steps_per_epoch=4, sample_every=4,
+        model_dir=str(tmp_path / "run"), verbose=0,
+    )  # fmt: skip
+    result = trainer.train(config)
+    assert result.final_step == 4
+    png = tf.io.decode_png(tf.io.read_file(result.sample_path))
+    assert png.shape == (8 * 30 + 2, 8 * 30 + 2, 1)
