@@ -19,6 +19,6 @@ setup(
         "absl-py",
         "tensorboard",  # tf.summary needs it; TensorFlow no longer installs it
     ],
-    extras_require={"test": ["pytest", "ruff"]},
+    extras_require={"test": ["pytest", "ruff==0.17.6"]},
     entry_points={"console_scripts": ["tfgan-zoo-train=tfgan_zoo.train:run"]},
 )
