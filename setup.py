@@ -18,7 +18,13 @@ setup(
         "numpy",
         "absl-py",
         "tensorboard",  # tf.summary needs it; TensorFlow no longer installs it
+        "tensorflow-serving-api",  # PredictionLog protos for the exports' warm-up requests
     ],
     extras_require={"test": ["pytest", "ruff==0.17.6"]},
-    entry_points={"console_scripts": ["tfgan-zoo-train=tfgan_zoo.train:run"]},
+    entry_points={
+        "console_scripts": [
+            "tfgan-zoo-train=tfgan_zoo.train:run",
+            "tfgan-zoo-export=tfgan_zoo.export:run",
+        ]
+    },
 )

@@ -107,6 +107,18 @@ class TrainConfig:
         if not self.model_dir:
             raise ConfigError("--model_dir must not be empty.")
 
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        """The config saved by `to_dict` (lists back to tuples; unknown keys are errors)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"Unknown config fields {unknown}: written by a newer version?")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
     @property
     def total_steps(self):
         return self.epochs * self.steps_per_epoch

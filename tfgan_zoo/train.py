@@ -58,16 +58,21 @@ def config_from_flags(flag_values=flags.FLAGS):
     return TrainConfig(**values)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    absl_logging.set_verbosity(absl_logging.WARNING)  # TensorFlow's INFO chatter
+def setup_logging():
+    """Shows tfgan_zoo's INFO messages and hides TensorFlow's."""
+    absl_logging.set_verbosity(absl_logging.WARNING)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     ours = logging.getLogger("tfgan_zoo")
     ours.setLevel(logging.INFO)
     ours.addHandler(handler)
     ours.propagate = False
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    setup_logging()
     try:
         config = config_from_flags()
     except ConfigError as e:

@@ -10,6 +10,7 @@ exists yet.
 """
 
 import dataclasses
+import json
 import logging
 import os
 
@@ -17,6 +18,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import architectures, callbacks, data, export, models
+from tfgan_zoo.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,45 @@ def build_model(config, sample_shape):
     return model
 
 
+def _checkpoint(model):
+    return tf.train.Checkpoint(
+        model=model, g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer
+    )
+
+
+RUN_FILE = "run.json"
+
+
+def write_run_info(config, info):
+    """Saves what `restore_model` needs to rebuild the model without the data."""
+    os.makedirs(config.model_dir, exist_ok=True)
+    run = {"config": config.to_dict(), "sample_shape": list(info.sample_shape)}
+    with open(os.path.join(config.model_dir, RUN_FILE), "w") as f:
+        json.dump(run, f, indent=2)
+
+
+def restore_model(model_dir):
+    """Rebuilds the model of a training directory at its latest checkpoint.
+
+    Returns ``(model, config)``.
+
+    Raises:
+      FileNotFoundError: ``model_dir`` holds no run.json or no checkpoint.
+    """
+    path = os.path.join(model_dir, RUN_FILE)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} not found: is {model_dir!r} a training --model_dir?")
+    with open(path) as f:
+        run = json.load(f)
+    config = TrainConfig.from_dict(run["config"])
+    model = build_model(config, tuple(run["sample_shape"]))
+    latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
+    if latest is None:
+        raise FileNotFoundError(f"No checkpoint in {model_dir}/checkpoints: train first.")
+    _checkpoint(model).restore(latest).assert_existing_objects_matched()
+    return model, config
+
+
 def fit_segments(start_step, total_steps, steps_per_epoch):
     """The `fit` calls that run steps ``start_step..total_steps`` on the epoch grid.
 
@@ -94,10 +135,9 @@ def train(config):
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     model = build_model(config, info.sample_shape)
+    write_run_info(config, info)
 
-    checkpoint = tf.train.Checkpoint(
-        model=model, g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer
-    )
+    checkpoint = _checkpoint(model)
     manager = tf.train.CheckpointManager(
         checkpoint, os.path.join(config.model_dir, "checkpoints"), config.keep_checkpoints
     )
@@ -157,7 +197,7 @@ def train(config):
     export_path = None
     if final > start or export.next_version(config.resolved_export_dir) == 1:
         export_path = export.export_generator(
-            model.generator, config.latent_dim, config.resolved_export_dir
+            model.generator, config.latent_dim, config.resolved_export_dir, model.num_classes
         )
     log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
     return TrainResult(model, start, final, export_path, sample_path, history)

@@ -47,6 +47,8 @@ class GAN(keras.Model):
       seed: seed of the noise `keras.random.SeedGenerator`.
     """
 
+    num_classes = 0  # conditional subclasses set the number of classes
+
     def __init__(
         self,
         generator,

@@ -1,0 +1,346 @@
+"""The serving contract of exported generators, checked as a TF Serving client would."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+
+import grpc
+import keras
+import numpy as np
+import pytest
+import serving_double
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_log_pb2, prediction_service_pb2_grpc
+
+from tfgan_zoo import architectures, export
+
+LATENT = 8
+
+
+@pytest.fixture(scope="module")
+def generator():
+    keras.utils.set_random_seed(0)
+    g, _ = architectures.build("dcgan", (28, 28, 1), LATENT, base_filters=8)
+    return g
+
+
+@pytest.fixture(scope="module")
+def conditional_generator():
+    keras.utils.set_random_seed(1)
+    z = keras.Input((LATENT,))
+    label = keras.Input((), dtype="int32")
+    h = keras.layers.Concatenate()([z, keras.layers.Embedding(3, 4)(label)])
+    h = keras.layers.Dense(16, activation="tanh")(h)
+    return keras.Model([z, label], keras.layers.Reshape((4, 4, 1))(h))
+
+
+@pytest.fixture(scope="module")
+def base_dir(generator, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp("saved_models") / "dcgan")
+    export.export_generator(generator, LATENT, base)
+    return base
+
+
+@pytest.fixture(scope="module")
+def conditional_base_dir(conditional_generator, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp("saved_models") / "cgan")
+    export.export_generator(conditional_generator, LATENT, base, num_classes=3)
+    return base
+
+
+@pytest.fixture(scope="module")
+def grpc_stub(base_dir, conditional_base_dir):
+    servers, stubs = [], {}
+    for name, path in (("dcgan", base_dir), ("cgan", conditional_base_dir)):
+        server, port = serving_double.start_grpc(serving_double.Model(path))
+        servers.append(server)
+        stubs[name] = prediction_service_pb2_grpc.PredictionServiceStub(
+            grpc.insecure_channel(f"127.0.0.1:{port}")
+        )
+    yield stubs
+    for server in servers:
+        server.stop(None)
+
+
+def test_versions_are_numbered_atomic_and_never_overwritten(generator, tmp_path, monkeypatch):
+    base = str(tmp_path / "gen")
+    assert export.export_generator(generator, LATENT, base).endswith(os.sep + "1")
+    assert export.export_generator(generator, LATENT, base).endswith(os.sep + "2")
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        export.export_generator(generator, LATENT, base, version=1)
+
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "write_warmup", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export.export_generator(generator, LATENT, base)
+    assert sorted(os.listdir(base)) == ["1", "2"]  # no half-written version, no temp dir
+    assert tf.saved_model.contains_saved_model(os.path.join(base, "2"))
+
+
+FRESH_CLIENT = textwrap.dedent(
+    """
+    import json, sys
+
+    # As if keras and tfgan_zoo were not installed: any import of them fails.
+    BLOCKED = ("keras", "tf_keras", "tfgan_zoo")
+    for name in BLOCKED:
+        sys.modules[name] = None
+    import numpy as np
+    import tensorflow as tf
+
+    model = tf.saved_model.load(sys.argv[1])
+    z = np.load(sys.argv[2])
+    out = {
+        "default": model.signatures["serving_default"](z=tf.constant(z)),
+        "sample": model.signatures["sample"](seed=tf.constant([3, 42, 3], tf.int64)),
+        "single": model.signatures["sample"](seed=tf.constant([42], tf.int64)),
+        "loose": model.signatures["sample_truncated"](
+            seed=tf.constant([3, 42, 3], tf.int64), truncation=tf.fill([3], 1e6)),
+        "tight": model.signatures["sample_truncated"](
+            seed=tf.constant([3, 42, 3], tf.int64), truncation=tf.fill([3], 0.5)),
+    }
+    np.savez(sys.argv[3], **{f"{k}_{o}": v[o].numpy() for k, v in out.items() for o in v})
+    loaded = [m for m, mod in sys.modules.items() if m.split(".")[0] in BLOCKED and mod]
+    print(json.dumps(loaded))
+    """
+)
+
+
+def test_a_fresh_process_without_keras_serves_both_signatures(generator, base_dir, tmp_path):
+    z = np.random.default_rng(0).standard_normal((4, LATENT)).astype(np.float32)
+    np.save(tmp_path / "z.npy", z)
+    script = tmp_path / "client.py"
+    script.write_text(FRESH_CLIENT)
+    result = subprocess.run(
+        [sys.executable, str(script), os.path.join(base_dir, "1"), str(tmp_path / "z.npy"),
+         str(tmp_path / "out.npz")],
+        capture_output=True, text=True, timeout=300, cwd=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []  # no keras, no tfgan_zoo
+    out = np.load(tmp_path / "out.npz")
+
+    np.testing.assert_allclose(out["default_images"], generator(z), atol=1e-5)
+    expected_uint8 = np.round((np.clip(generator(z), -1, 1) + 1) * 127.5).astype(np.uint8)
+    assert out["default_images_uint8"].shape == (4, 28, 28, 1)
+    assert np.abs(out["default_images_uint8"].astype(int) - expected_uint8).max() <= 1
+
+    seeds_z = export.latent_from_seeds(tf.constant([3, 42, 3], tf.int64), LATENT)
+    np.testing.assert_allclose(out["sample_images"], generator(seeds_z), atol=1e-5)
+    np.testing.assert_array_equal(out["sample_images"][0], out["sample_images"][2])
+    assert not np.array_equal(out["sample_images"][0], out["sample_images"][1])
+    np.testing.assert_allclose(out["single_images"][0], out["sample_images"][1], atol=1e-6)
+    np.testing.assert_allclose(out["loose_images"], out["sample_images"], atol=1e-4)
+    assert not np.allclose(out["tight_images"], out["sample_images"], atol=1e-3)
+
+
+def test_latent_from_seeds():
+    z = export.latent_from_seeds(tf.range(4000, dtype=tf.int64), 16).numpy()
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    t = export.latent_from_seeds(tf.range(4000, dtype=tf.int64), 16, tf.fill([4000], 0.5))
+    t = t.numpy()
+    assert np.abs(t).max() <= 0.5 + 1e-5
+    # same draw, squeezed: the sign of every coordinate is kept
+    np.testing.assert_array_equal(np.sign(t), np.sign(z))
+
+
+def cli_show(path):
+    result = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "saved_model_cli"), "show", "--all",
+         "--dir", path],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def signature_block(text, name):
+    start = text.index(f"signature_def['{name}']")
+    end = text.find("signature_def[", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def tensor_info(kind, name, dtype, shape):
+    """saved_model_cli's description of one input or output."""
+    return f"{kind}['{name}'] tensor_info:\n        dtype: {dtype}\n        shape: {shape}"
+
+
+def test_saved_model_cli_lists_the_signatures(base_dir, conditional_base_dir):
+    text = cli_show(os.path.join(base_dir, "1"))
+    images = [
+        tensor_info("outputs", "images", "DT_FLOAT", "(-1, 28, 28, 1)"),
+        tensor_info("outputs", "images_uint8", "DT_UINT8", "(-1, 28, 28, 1)"),
+    ]
+    seed = tensor_info("inputs", "seed", "DT_INT64", "(-1)")
+    truncation = tensor_info("inputs", "truncation", "DT_FLOAT", "(-1)")
+    expected = {
+        "serving_default": [tensor_info("inputs", "z", "DT_FLOAT", "(-1, 8)"), *images],
+        "sample": [seed, *images],
+        "sample_truncated": [seed, truncation, *images],
+    }
+    for name, infos in expected.items():
+        block = signature_block(text, name)
+        for info in infos:
+            assert info in block, (name, info)
+        assert "Method name is: tensorflow/serving/predict" in block
+
+    text = cli_show(os.path.join(conditional_base_dir, "1"))
+    for name in expected:
+        assert tensor_info("inputs", "label", "DT_INT32", "(-1)") in signature_block(text, name)
+
+
+def predict_request(signature, **inputs):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "generator"
+    request.model_spec.signature_name = signature
+    for key, value in inputs.items():
+        request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
+    return request
+
+
+def test_grpc_predict(grpc_stub, generator):
+    z = np.random.default_rng(1).standard_normal((3, LATENT)).astype(np.float32)
+    response = grpc_stub["dcgan"].Predict(predict_request("serving_default", z=z), timeout=60)
+    images = tf.make_ndarray(response.outputs["images"])
+    np.testing.assert_allclose(images, generator(z), atol=1e-5)
+    assert tf.make_ndarray(response.outputs["images_uint8"]).dtype == np.uint8
+    response = grpc_stub["dcgan"].Predict(
+        predict_request("sample", seed=np.array([7, 8], np.int64)), timeout=60
+    )
+    assert tf.make_ndarray(response.outputs["images"]).shape == (2, 28, 28, 1)
+
+
+@pytest.mark.parametrize(
+    "stub,signature,inputs,message",
+    [
+        ("dcgan", "serving_default", {"z": np.zeros((2, 5), np.float32)}, "shape"),
+        ("dcgan", "serving_default", {"z": np.zeros((2, LATENT), np.int32)}, "to be float32"),
+        ("dcgan", "sample", {"seed": np.zeros(2, np.float32)}, "to be int64"),
+        ("dcgan", "no_such_signature", {"z": np.zeros((2, LATENT), np.float32)}, "not found"),
+        ("dcgan", "sample_truncated",
+         {"seed": np.zeros(2, np.int64), "truncation": np.zeros(2, np.float32)},
+         "truncation must be > 0"),
+        ("cgan", "serving_default",
+         {"z": np.zeros((2, LATENT), np.float32), "label": np.array([0, 3], np.int32)},
+         "label out of range: this generator has 3 classes"),
+        ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.array([-1, 0], np.int32)},
+         "label must be >= 0"),
+        ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.array([0], np.int32)},
+         "one class id per example"),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_clear_errors_and_the_server_survives(
+    grpc_stub, stub, signature, inputs, message
+):
+    with pytest.raises(grpc.RpcError) as e:
+        grpc_stub[stub].Predict(predict_request(signature, **inputs), timeout=60)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in e.value.details()
+    ok = grpc_stub[stub].Predict(
+        predict_request("sample", seed=np.array([1], np.int64), label=np.array([2], np.int32))
+        if stub == "cgan"
+        else predict_request("sample", seed=np.array([1], np.int64)),
+        timeout=60,
+    )
+    assert "images" in ok.outputs
+
+
+def test_conditional_labels_change_the_images(grpc_stub):
+    seeds = np.array([5, 5, 5], np.int64)
+    response = grpc_stub["cgan"].Predict(
+        predict_request("sample", seed=seeds, label=np.array([0, 1, 2], np.int32)), timeout=60
+    )
+    images = tf.make_ndarray(response.outputs["images"])
+    assert images.shape == (3, 4, 4, 1)
+    assert not np.allclose(images[0], images[1]) and not np.allclose(images[1], images[2])
+
+
+def post(port, body):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/models/generator:predict",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
+    server, port = serving_double.start_rest(serving_double.Model(base_dir))
+    cserver, cport = serving_double.start_rest(serving_double.Model(conditional_base_dir))
+    try:
+        z = np.zeros((2, LATENT)).tolist()
+        status, rows = post(port, {"instances": z})
+        assert status == 200 and len(rows["predictions"]) == 2
+        assert np.array(rows["predictions"][0]["images"]).shape == (28, 28, 1)
+        status, cols = post(port, {"inputs": {"z": z}})
+        assert status == 200 and np.array(cols["outputs"]["images_uint8"]).shape == (2, 28, 28, 1)
+        np.testing.assert_allclose(
+            [p["images"] for p in rows["predictions"]], cols["outputs"]["images"], atol=1e-6
+        )
+        status, seeds = post(port, {"signature_name": "sample", "instances": [1, 2, 3]})
+        assert status == 200 and len(seeds["predictions"]) == 3
+
+        rows_body = {"signature_name": "sample", "instances": [{"seed": 4, "label": 1}] * 2}
+        status, rows = post(cport, rows_body)
+        assert status == 200 and np.array(rows["predictions"][1]["images"]).shape == (4, 4, 1)
+        cols_body = {"signature_name": "sample", "inputs": {"seed": [4, 4], "label": [1, 1]}}
+        status, cols = post(cport, cols_body)
+        assert status == 200
+        np.testing.assert_allclose(
+            [p["images"] for p in rows["predictions"]], cols["outputs"]["images"], atol=1e-6
+        )
+        bad_label = {"signature_name": "sample", "inputs": {"seed": [4], "label": [9]}}
+        status, error = post(cport, bad_label)
+        assert status == 400 and "label out of range" in error["error"]
+    finally:
+        server.shutdown()
+        cserver.shutdown()
+
+
+def test_warmup_requests_parse_and_replay(base_dir, conditional_base_dir):
+    for path, has_label in ((base_dir, False), (conditional_base_dir, True)):
+        records = list(tf.data.TFRecordDataset(os.path.join(path, "1", export.WARMUP_FILE)))
+        logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in records]
+        signatures = sorted(log.predict_log.request.model_spec.signature_name for log in logs)
+        assert signatures == ["sample", "sample_truncated", "serving_default"]
+        model = serving_double.Model(path)
+        for log in logs:
+            request = log.predict_log.request
+            assert ("label" in request.inputs) == has_label
+            inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+            outputs = model.predict(request.model_spec.signature_name, inputs)
+            assert outputs["images"].shape[0] == 2
+
+
+def test_export_cli_rebuilds_the_trained_generator(tmp_path):
+    from test_trainer import toy_config
+
+    from tfgan_zoo import trainer
+
+    result = trainer.train(toy_config(tmp_path, epochs=1))
+    target = str(tmp_path / "saved_models" / "ring8")
+    cmd = [sys.executable, "-m", "tfgan_zoo.export", f"--model_dir={tmp_path / 'run'}"]
+    ok = subprocess.run(cmd + [f"--export_dir={target}"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert f"Exported step 20 of {tmp_path / 'run'} to {target}/1" in ok.stdout
+    z = np.random.default_rng(2).standard_normal((5, 8)).astype(np.float32)
+    served = tf.saved_model.load(os.path.join(target, "1")).signatures["serving_default"]
+    images = served(z=tf.constant(z))["images"]
+    np.testing.assert_allclose(images, result.model.generator(z), atol=1e-6)
+
+    bad = subprocess.run(
+        cmd[:-1] + [f"--model_dir={tmp_path}", f"--export_dir={target}"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert bad.returncode != 0
+    assert "run.json not found: is" in bad.stderr and "Traceback" not in bad.stderr
