@@ -14,8 +14,13 @@ import tensorflow as tf
 from tfgan_zoo import images as images_lib
 
 
+def _scalar(value):
+    """A logged value as a float (MultiWorkerMirroredStrategy logs shape-[1] arrays)."""
+    return float(np.mean(value))
+
+
 def _all_finite(logs):
-    return all(math.isfinite(float(v)) for v in (logs or {}).values())
+    return all(math.isfinite(_scalar(v)) for v in (logs or {}).values())
 
 
 class StepCallback(keras.callbacks.Callback):
@@ -54,7 +59,7 @@ class NanGuard(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.bad is None and not _all_finite(logs):
-            bad = {k: float(v) for k, v in logs.items() if not math.isfinite(float(v))}
+            bad = {k: _scalar(v) for k, v in logs.items() if not math.isfinite(_scalar(v))}
             self.bad = (int(self.model.g_optimizer.iterations.numpy()), bad)
             self.model.stop_training = True
 
@@ -81,7 +86,7 @@ class ScalarLogger(StepCallback):
     def on_step(self, step, logs):
         with self.writer.as_default(step=step):
             for name, value in logs.items():
-                tf.summary.scalar(name, float(value))
+                tf.summary.scalar(name, _scalar(value))
         self.writer.flush()
 
 

@@ -11,6 +11,7 @@ import os
 
 from tfgan_zoo import architectures, losses, models
 from tfgan_zoo.data import TOY_SETS
+from tfgan_zoo.distribute import STRATEGIES
 
 
 def _field(default, help_text):
@@ -41,6 +42,14 @@ class TrainConfig:
     base_filters: int = _field(64, "dcgan: filters of the first discriminator layer.")
     g_norm: str = _field("batch", "dcgan generator normalization: batch, layer or none.")
     d_norm: str = _field("batch", "dcgan discriminator normalization: batch, layer or none.")
+    # Distribution.
+    strategy: str = _field(
+        "default",
+        "default (one device), mirrored (this machine's GPUs) or multi_worker (TF_CONFIG).",
+    )
+    num_devices: int = _field(
+        0, "mirrored: number of devices (0: all GPUs); without GPUs, logical CPU devices."
+    )
     # Data.
     dataset: str = _field(
         "fashion_mnist", "ring8, grid25, idx:<dir> of IDX files, or a tensorflow-datasets name."
@@ -71,6 +80,9 @@ class TrainConfig:
         _check_choice("model", self.model, models.MODELS)
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
+        _check_choice("strategy", self.strategy, STRATEGIES)
+        if self.num_devices < 0:
+            raise ConfigError(f"--num_devices must be >= 0, got {self.num_devices}.")
         for name in ("g_norm", "d_norm"):
             _check_choice(name, getattr(self, name), ("batch", "layer", "none"))
         for name in (

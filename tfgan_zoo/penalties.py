@@ -23,7 +23,7 @@ def _squared_input_gradient_norm(discriminator, inputs):
     return tf.reduce_sum(tf.square(grads), axis=axes)
 
 
-def gradient_penalty(discriminator, real, fake, seed=None, epsilon=1e-10):
+def gradient_penalty(discriminator, real, fake, alpha=None, seed=None, epsilon=1e-10):
     """WGAN-GP penalty ``E[(||grad D(x_hat)|| - 1)^2]`` (Gulrajani et al. 2017).
 
     ``x_hat = real + alpha * (fake - real)`` with one ``alpha ~ U(0, 1)`` per
@@ -33,12 +33,15 @@ def gradient_penalty(discriminator, real, fake, seed=None, epsilon=1e-10):
     Args:
       discriminator: callable ``D(x, training=...)``.
       real, fake: batches of the same shape.
+      alpha: the interpolation weights ``[batch, 1, ...]``; drawn from
+        ``seed`` when None.
       seed: a `keras.random.SeedGenerator` (or int) for alpha.
     """
     real = tf.convert_to_tensor(real)
     fake = tf.cast(fake, real.dtype)
-    alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-    alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
+    if alpha is None:
+        alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
     interpolated = real + alpha * (fake - real)
     sq_norm = _squared_input_gradient_norm(discriminator, interpolated)
     return batch_mean(tf.square(tf.sqrt(sq_norm + epsilon) - 1.0))

@@ -13,11 +13,12 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, callbacks, data, export, models
+from tfgan_zoo import architectures, callbacks, data, distribute, export, models
 from tfgan_zoo.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -129,21 +130,29 @@ def train(config):
       callbacks.NonFiniteLossError: a loss became NaN or infinite. Checkpoints
         and exports written before that step are kept; nothing after it is.
     """
+    strategy = distribute.make_strategy(config.strategy, config.num_devices)
+    chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(config.seed)
     dataset, info = data.load(
         config.dataset, config.batch_size, config.split, config.data_dir or None, config.seed
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
-    model = build_model(config, info.sample_shape)
-    write_run_info(config, info)
+    if strategy.num_replicas_in_sync > 1:
+        log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
+    with strategy.scope():
+        model = build_model(config, info.sample_shape)
+    if chief:
+        write_run_info(config, info)
 
     checkpoint = _checkpoint(model)
+    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
     manager = tf.train.CheckpointManager(
-        checkpoint, os.path.join(config.model_dir, "checkpoints"), config.keep_checkpoints
+        checkpoint, distribute.worker_dir(checkpoint_dir, strategy), config.keep_checkpoints
     )
-    if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        log.info("Resumed from %s", manager.latest_checkpoint)
+    latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
+    if latest:
+        checkpoint.restore(latest).assert_existing_objects_matched()
+        log.info("Resumed from %s", latest)
     start = int(model.g_optimizer.iterations.numpy())
 
     log_dir = os.path.join(config.model_dir, "logs")
@@ -157,12 +166,9 @@ def train(config):
         seed=config.seed,
     )
     grid.set_model(model)
-    cbs = [
-        nan_guard,
-        callbacks.Checkpointer(manager, config.checkpoint_every),
-        callbacks.ScalarLogger(log_dir, config.log_every),
-        grid,
-    ]
+    cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
+    if chief:
+        cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
     history = []
     for initial_epoch, epochs, steps in fit_segments(
         start, config.total_steps, config.steps_per_epoch
@@ -193,6 +199,9 @@ def train(config):
         )
     if manager.latest_checkpoint != os.path.join(manager.directory, f"ckpt-{final}"):
         manager.save(checkpoint_number=final)
+    if not chief:
+        shutil.rmtree(manager.directory, ignore_errors=True)
+        return TrainResult(model, start, final, None, None, history)
     sample_path = grid.write(final)
     export_path = None
     if final > start or export.next_version(config.resolved_export_dir) == 1:

@@ -25,7 +25,9 @@ def upsampling_plan(resolution):
 
 def _norm(kind):
     if kind == "batch":
-        return layers.BatchNormalization()
+        # Synchronized: under tf.distribute, statistics over the global batch,
+        # as on one device.
+        return layers.BatchNormalization(synchronized=True)
     if kind == "layer":
         return layers.LayerNormalization()
     if kind in ("none", None):

@@ -11,6 +11,20 @@ def _num_replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def draw_for_replica(sampler, shape):
+    """``sampler(shape)`` for this replica's share of a global draw.
+
+    Every replica draws the same global batch (the seed state is mirrored)
+    and keeps its own rows, the rows the input pipeline gave it. So noise,
+    and with it training, is the same on N replicas as on one device.
+    """
+    ctx = tf.distribute.get_replica_context()
+    replicas, replica = ctx.num_replicas_in_sync, ctx.replica_id_in_sync_group
+    batch = shape[0]
+    draws = sampler((batch * replicas, *shape[1:]))
+    return draws[replica * batch : (replica + 1) * batch]
+
+
 class GAN(keras.Model):
     """A generator and a discriminator trained against each other with `fit`.
 
@@ -30,8 +44,9 @@ class GAN(keras.Model):
     ```
 
     Subclasses (conditional models, auxiliary heads) override the small
-    hooks `unpack`, `generate`, `discriminate`, `discriminator_extra_loss` and
-    `generator_extra_loss` rather than `train_step`.
+    hooks `unpack`, `generate`, `discriminate`, `discriminator_draws`,
+    `discriminator_extra_loss` and `generator_extra_loss` rather than
+    `train_step`.
 
     Args:
       generator: a built model mapping ``[batch, latent_dim]`` to samples.
@@ -111,7 +126,10 @@ class GAN(keras.Model):
 
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return draw_for_replica(
+            lambda shape: keras.random.normal(shape, seed=self.seed_generator),
+            (batch_size, self.latent_dim),
+        )
 
     # Hooks for subclasses.
 
@@ -127,13 +145,29 @@ class GAN(keras.Model):
     def discriminate(self, x, condition, training):
         return self.discriminator(x, training=training)
 
-    def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out):
+    def discriminator_draws(self, real):
+        """The random draws of one discriminator update, as a dict.
+
+        ``z`` is the noise of the fake batch; ``alpha`` the gradient-penalty
+        interpolation weights. They are drawn before the gradient tape opens:
+        a seed-generator update inside the tape misorders MirroredStrategy's
+        gradient all-reduces (seen with TF 2.21 / Keras 3.15).
+        """
+        draws = {"z": self.sample_latent(tf.shape(real)[0])}
+        if self.gp_weight:
+            draws["alpha"] = draw_for_replica(
+                lambda shape: keras.random.uniform(shape, seed=self.seed_generator),
+                [tf.shape(real)[0]] + [1] * (len(real.shape) - 1),
+            )
+        return draws
+
+    def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out, draws):
         """Extra discriminator loss terms as a dict ``{name: weighted value}``."""
         terms = {}
         critic = lambda x, training: self.discriminate(x, condition, training)  # noqa: E731
         if self.gp_weight:
             terms["gp"] = self.gp_weight * penalties.gradient_penalty(
-                critic, real, fake, seed=self.seed_generator
+                critic, real, fake, alpha=draws["alpha"]
             )
         if self.r1_weight:
             terms["r1"] = self.r1_weight * penalties.r1_penalty(critic, real)
@@ -146,14 +180,14 @@ class GAN(keras.Model):
     # The game.
 
     def discriminator_step(self, real, condition):
-        batch_size = tf.shape(real)[0]
-        fake = self.generate(self.sample_latent(batch_size), condition, training=True)
+        draws = self.discriminator_draws(real)
+        fake = self.generate(draws["z"], condition, training=True)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, condition, training=True)
             fake_out = self.discriminate(fake, condition, training=True)
             d_loss, _ = self.loss_fn(real_out, fake_out)
-            extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out)
+            extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
             total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
         grads = tape.gradient(total, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
@@ -190,4 +224,8 @@ class GAN(keras.Model):
         scale = tf.cast(_num_replicas(), tf.float32)
         for name, value in {**d_logs, **g_logs}.items():
             self.trackers[name].update_state(value * scale)
-        return {name: t.result() for name, t in self.trackers.items()}
+        logs = {name: t.result() for name, t in self.trackers.items()}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3.15 concatenates the workers' logs, which needs rank >= 1.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs

@@ -1,0 +1,91 @@
+"""Choosing a `tf.distribute` strategy, and where each worker writes.
+
+- ``default``: one device (TensorFlow's default strategy).
+- ``mirrored``: synchronous data parallelism over this machine's GPUs (or
+  ``num_devices`` logical CPU devices when there is no GPU, for testing).
+- ``multi_worker``: `MultiWorkerMirroredStrategy` across the machines named
+  in the ``TF_CONFIG`` environment variable.
+
+The model, its optimizers and metrics must be created inside
+``strategy.scope()``; `fit` then splits every global batch across replicas.
+"""
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("default", "mirrored", "multi_worker")
+
+
+def _mirrored_devices(num_devices):
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        return [f"/gpu:{i}" for i in range(num_devices or len(gpus))]
+    wanted = num_devices or 1
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * wanted
+        )
+    except RuntimeError as e:  # already initialized: fine if it has enough devices
+        if len(tf.config.list_logical_devices("CPU")) < wanted:
+            raise RuntimeError(
+                f"Cannot split the CPU into {wanted} devices after TensorFlow started; "
+                f"create the strategy before any other TensorFlow work."
+            ) from e
+    return [d.name for d in tf.config.list_logical_devices("CPU")[:wanted]]
+
+
+def make_strategy(name="default", num_devices=0):
+    """The `tf.distribute.Strategy` called ``name`` (see module docstring).
+
+    On CPU devices the mirrored strategy reduces through one device: with
+    TF 2.21 the default collective all-reduce misorders the gradient
+    all-reduces of two optimizers against synchronized batch norm's.
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        devices = _mirrored_devices(num_devices)
+        cross_device_ops = None
+        if "GPU" not in devices[0].upper():
+            cross_device_ops = tf.distribute.ReductionToOneDevice()
+        return tf.distribute.MirroredStrategy(devices, cross_device_ops=cross_device_ops)
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError(
+                "--strategy=multi_worker needs the TF_CONFIG environment variable "
+                '(e.g. {"cluster": {"worker": ["host1:port", "host2:port"]}, '
+                '"task": {"type": "worker", "index": 0}}); see BUILD.md.'
+            )
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"Unknown strategy {name!r}: use one of {', '.join(STRATEGIES)}.")
+
+
+def task():
+    """``(type, index)`` of this process in TF_CONFIG, ``("worker", 0)`` without one."""
+    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    t = config.get("task", {})
+    return t.get("type", "worker"), int(t.get("index", 0))
+
+
+def is_chief(strategy):
+    """Whether this process writes the run's outputs (checkpoints, logs, export)."""
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return True
+    kind, index = task()
+    cluster = json.loads(os.environ["TF_CONFIG"]).get("cluster", {})
+    return kind == "chief" or (kind == "worker" and index == 0 and "chief" not in cluster)
+
+
+def worker_dir(path, strategy):
+    """``path`` for the chief; a private temporary folder beside it for other workers.
+
+    Every worker must take part in saving a checkpoint under
+    MultiWorkerMirroredStrategy, but only the chief's copy is kept.
+    """
+    if is_chief(strategy):
+        return path
+    kind, index = task()
+    return os.path.join(path, f"workertemp_{kind}_{index}")
