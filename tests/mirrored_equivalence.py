@@ -24,6 +24,7 @@ CASES = {
                           n_critic=2),
     "wgan_clip_mlp": dict(arch="mlp", loss="wasserstein", clip_value=0.05, n_critic=2),
     "hinge_mlp": dict(arch="mlp", loss="hinge"),
+    "hinge_spectral_norm": dict(arch="sngan", loss="hinge", n_critic=2, g_norm="none"),
     "r1_mlp": dict(arch="mlp", r1_weight=1.0),
     # Adam turns float round-off in batch-norm sums into 1e-4 weight noise; SGD
     # shows that synchronized batch norm itself matches one device.
@@ -41,7 +42,7 @@ def dataset(arch):
 def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", steps=3, **kwargs):
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
-    if arch == "dcgan":
+    if arch != "mlp":
         shape, arch_kwargs = (28, 28, 1), {"base_filters": 8, "d_norm": d_norm, "g_norm": g_norm}
     with strategy.scope():
         g, d = architectures.build(arch, shape, 8, **arch_kwargs)

@@ -93,6 +93,32 @@ def test_batch_mean_divides_by_the_global_batch():
     np.testing.assert_allclose(losses.batch_mean([1.0, 3.0]), 2.0)
 
 
+def test_energy_margin():
+    real_energy = np.array([[0.2], [0.4]], np.float32)
+    fake_energy = np.array([[0.5], [3.0]], np.float32)
+    d, g = losses.energy_margin(real_energy, fake_energy, margin=1.0)
+    # D: mean(0.2, 0.4) + mean(relu(1 - 0.5), relu(1 - 3)) = 0.3 + 0.25
+    np.testing.assert_allclose(d, 0.55, rtol=1e-6)
+    np.testing.assert_allclose(g, 1.75, rtol=1e-6)
+
+
+def test_classification():
+    logits = np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]], np.float32))
+    np.testing.assert_allclose(
+        losses.classification([0, 2], logits), -(math.log(0.5) + math.log(0.8)) / 2, rtol=1e-6
+    )
+
+
+def test_pulling_away():
+    orthogonal = np.eye(3, dtype=np.float32)
+    np.testing.assert_allclose(losses.pulling_away(orthogonal), 0.0, atol=1e-7)
+    same = np.ones((4, 3), np.float32)
+    np.testing.assert_allclose(losses.pulling_away(same), 1.0, rtol=1e-6)
+    # two pairs at 60 degrees: cos^2 = 1/4 for both ordered pairs
+    pair = np.array([[1.0, 0.0], [0.5, math.sqrt(3) / 2]], np.float32)
+    np.testing.assert_allclose(losses.pulling_away(pair), 0.25, rtol=1e-5)
+
+
 def test_unknown_loss_lists_known_ones():
     with pytest.raises(ValueError, match="Known losses: .*hinge.*non_saturating"):
         losses.get("softmax_gan")

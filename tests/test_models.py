@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfgan_zoo import architectures, data, losses, models
 
@@ -95,3 +96,45 @@ def test_invalid_model_arguments():
     opt = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="two objects"):
         gan.compile(opt, opt)
+
+
+MODEL_CASES = [
+    (name, arch)
+    for name, cls in sorted(models.MODELS.items())
+    for arch in cls.compatible_architectures
+    if arch != "mlp"
+]
+
+
+@pytest.mark.parametrize("name,arch", MODEL_CASES)
+def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, tmp_path):
+    from tfgan_zoo import export
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (32, 28, 28, 1), dtype=np.uint8)
+    dataset, info = data.from_arrays(images, np.arange(32) % 4, 8)
+    cls = models.MODELS[name]
+    keras.utils.set_random_seed(0)
+    g, d = architectures.build(
+        arch, info.sample_shape, 8, num_classes=4, base_filters=8, info_categorical=3,
+        info_continuous=2,
+    )  # fmt: skip
+    kwargs = {"num_classes": 4} if issubclass(cls, models.ConditionalGAN) else {}
+    if cls is models.InfoGAN:
+        kwargs = {"num_categorical": 3, "num_continuous": 2}
+    loss = {"ebgan": "energy_margin", "conditional": "hinge"}.get(name, "non_saturating")
+    gan = cls(g, d, 8, loss=loss, seed=0, **kwargs)
+    gan.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5))
+    history = assert_trains(gan, dataset, steps=3)
+    assert {"d_loss", "g_loss"} <= set(history)
+    preview = np.asarray(gan.preview(np.zeros((6, gan.generator_input_dim), np.float32)))
+    assert preview.shape == (6, 28, 28, 1)
+
+    path = export.export_generator(
+        g, gan.generator_input_dim, str(tmp_path / name), gan.num_classes
+    )
+    served = tf.saved_model.load(path).signatures["sample"]
+    inputs = {"seed": tf.constant([1, 2], tf.int64)}
+    if gan.num_classes:
+        inputs["label"] = tf.constant([0, 3], tf.int32)
+    assert served(**inputs)["images"].shape == (2, 28, 28, 1)

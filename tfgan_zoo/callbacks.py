@@ -105,7 +105,7 @@ class SampleGrid(StepCallback):
         self.z = rng.standard_normal((num_samples, latent_dim)).astype(np.float32)
 
     def write(self, step):
-        samples = np.asarray(self.model.generator(self.z, training=False))
+        samples = np.asarray(self.model.preview(self.z))
         grid = images_lib.render(samples)
         os.makedirs(self.out_dir, exist_ok=True)
         path = os.path.join(self.out_dir, f"step_{step:07d}.png")

@@ -35,6 +35,12 @@ class TrainConfig:
     gp_weight: float = _field(0.0, "WGAN-GP gradient-penalty weight (0: off).")
     r1_weight: float = _field(0.0, "R1 penalty weight (0: off).")
     clip_value: float = _field(0.0, "WGAN weight clipping magnitude (0: off).")
+    class_weight: float = _field(1.0, "acgan: weight of the auxiliary class loss.")
+    ebgan_margin: float = _field(1.0, "energy_margin loss: the margin m.")
+    pt_weight: float = _field(0.1, "ebgan: weight of the pulling-away term.")
+    info_categorical: int = _field(10, "infogan: size of the categorical code.")
+    info_continuous: int = _field(2, "infogan: number of continuous codes.")
+    info_weight: float = _field(1.0, "infogan: weight of the mutual-information loss.")
     architecture: str = _field("dcgan", "Networks: one of tfgan_zoo.architectures.ARCHITECTURES.")
     latent_dim: int = _field(64, "Width of the generator's noise input.")
     hidden_units: int = _field(128, "mlp: units per hidden layer.")
@@ -62,6 +68,9 @@ class TrainConfig:
     d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
     beta1: float = _field(0.5, "Adam beta_1 of both optimizers.")
     beta2: float = _field(0.999, "Adam beta_2 of both optimizers.")
+    lr_decay: str = _field(
+        "none", "Learning-rate schedule: none, or linear (to 0 at the last step)."
+    )
     epochs: int = _field(10, "Epochs to train (the run's total, also when resuming).")
     steps_per_epoch: int = _field(500, "Generator steps per epoch.")
     seed: int = _field(0, "Random seed of weights, noise and data order.")
@@ -81,6 +90,15 @@ class TrainConfig:
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
         _check_choice("strategy", self.strategy, STRATEGIES)
+        _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
+        compatible = models.MODELS[self.model].compatible_architectures
+        if self.architecture not in compatible:
+            raise ConfigError(
+                f"--model={self.model} needs --architecture in {', '.join(compatible)}, "
+                f"got {self.architecture!r}."
+            )
+        if self.info_categorical < 1 or self.info_continuous < 0:
+            raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
         if self.num_devices < 0:
             raise ConfigError(f"--num_devices must be >= 0, got {self.num_devices}.")
         for name in ("g_norm", "d_norm"):
@@ -141,10 +159,14 @@ class TrainConfig:
 
     @property
     def loss_kwargs(self):
-        if self.loss == "least_squares":
-            a, b, c = self.ls_labels
-            return {"a": float(a), "b": float(b), "c": float(c)}
-        return {}
+        """The flags that parameterize the chosen loss, as its keyword arguments."""
+        return _LOSS_KWARGS.get(self.loss, lambda c: {})(self)
+
+
+_LOSS_KWARGS = {
+    "least_squares": lambda c: dict(zip("abc", map(float, c.ls_labels), strict=True)),
+    "energy_margin": lambda c: {"margin": c.ebgan_margin},
+}
 
 
 def _check_choice(name, value, choices):

@@ -239,7 +239,7 @@ def main(argv):
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"ERROR: {e}") from None
     path = export_generator(
-        model.generator, config.latent_dim, fv.export_dir, model.num_classes, fv.version
+        model.generator, model.generator_input_dim, fv.export_dir, model.num_classes, fv.version
     )
     print(f"Exported step {int(model.g_optimizer.iterations)} of {fv.model_dir} to {path}")
 

@@ -87,13 +87,45 @@ def hinge(real_output, fake_output):
     return d_loss, g_loss
 
 
+def energy_margin(real_output, fake_output, margin=1.0):
+    """EBGAN margin loss (Zhao et al. 2017) on energies ``E`` (lower = more real).
+
+    D minimises ``E(x) + relu(margin - E(G(z)))``; G minimises ``E(G(z))``.
+    """
+    d_loss = batch_mean(real_output) + batch_mean(tf.nn.relu(margin - fake_output))
+    g_loss = batch_mean(fake_output)
+    return d_loss, g_loss
+
+
 LOSSES = {
     "minimax": minimax,
     "non_saturating": non_saturating,
     "least_squares": least_squares,
     "wasserstein": wasserstein,
     "hinge": hinge,
+    "energy_margin": energy_margin,
 }
+
+
+def classification(labels, logits):
+    """Softmax cross-entropy of integer ``labels``, reduced over the global batch."""
+    labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+    return batch_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits))
+
+
+def pulling_away(embeddings):
+    """EBGAN's pulling-away term: mean squared cosine similarity of distinct pairs.
+
+    ``1 / (N (N - 1)) sum_{i != j} cos(s_i, s_j)^2`` over the batch's
+    embeddings. It is a statistic of the (per-replica) batch, not a
+    per-example loss: under N replicas each computes it on its share and it
+    is divided by N so the summed gradients average them.
+    """
+    s = tf.math.l2_normalize(tf.reshape(embeddings, [tf.shape(embeddings)[0], -1]), axis=1)
+    n = tf.cast(tf.shape(s)[0], tf.float32)
+    similarity = tf.square(tf.matmul(s, s, transpose_b=True))
+    pt = (tf.reduce_sum(similarity) - tf.linalg.trace(similarity)) / (n * (n - 1.0))
+    return pt / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, tf.float32)
 
 
 def get(name, **kwargs):

@@ -36,19 +36,29 @@ class TrainResult:
     history: list
 
 
-def build_model(config, sample_shape):
+def _adam(lr, decay_steps, config):
+    if config.lr_decay == "linear":
+        lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, 0.0, power=1.0)
+    return keras.optimizers.Adam(lr, config.beta1, config.beta2)
+
+
+def build_model(config, sample_shape, num_classes=0):
     """The compiled model for ``config`` and samples of ``sample_shape``."""
+    model_cls = models.get(config.model)
     generator, discriminator = architectures.build(
         config.architecture,
         sample_shape,
         config.latent_dim,
+        num_classes=num_classes,
         hidden_units=config.hidden_units,
         num_layers=config.num_layers,
         base_filters=config.base_filters,
         g_norm=config.g_norm,
         d_norm=config.d_norm,
+        info_categorical=config.info_categorical,
+        info_continuous=config.info_continuous,
     )
-    model = models.get(config.model)(
+    model = model_cls(
         generator,
         discriminator,
         config.latent_dim,
@@ -59,10 +69,11 @@ def build_model(config, sample_shape):
         r1_weight=config.r1_weight,
         clip_value=config.clip_value or None,
         seed=config.seed,
+        **model_cls.model_kwargs(config, num_classes),
     )
     model.compile(
-        g_optimizer=keras.optimizers.Adam(config.g_lr, config.beta1, config.beta2),
-        d_optimizer=keras.optimizers.Adam(config.d_lr, config.beta1, config.beta2),
+        g_optimizer=_adam(config.g_lr, config.total_steps, config),
+        d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
     )
     return model
 
@@ -79,7 +90,11 @@ RUN_FILE = "run.json"
 def write_run_info(config, info):
     """Saves what `restore_model` needs to rebuild the model without the data."""
     os.makedirs(config.model_dir, exist_ok=True)
-    run = {"config": config.to_dict(), "sample_shape": list(info.sample_shape)}
+    run = {
+        "config": config.to_dict(),
+        "sample_shape": list(info.sample_shape),
+        "num_classes": info.num_classes,
+    }
     with open(os.path.join(config.model_dir, RUN_FILE), "w") as f:
         json.dump(run, f, indent=2)
 
@@ -98,7 +113,7 @@ def restore_model(model_dir):
     with open(path) as f:
         run = json.load(f)
     config = TrainConfig.from_dict(run["config"])
-    model = build_model(config, tuple(run["sample_shape"]))
+    model = build_model(config, tuple(run["sample_shape"]), run["num_classes"])
     latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
     if latest is None:
         raise FileNotFoundError(f"No checkpoint in {model_dir}/checkpoints: train first.")
@@ -140,7 +155,7 @@ def train(config):
     if strategy.num_replicas_in_sync > 1:
         log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
     with strategy.scope():
-        model = build_model(config, info.sample_shape)
+        model = build_model(config, info.sample_shape, info.num_classes)
     if chief:
         write_run_info(config, info)
 
@@ -161,7 +176,7 @@ def train(config):
         os.path.join(config.model_dir, "samples"),
         log_dir,
         config.sample_every,
-        config.latent_dim,
+        model.generator_input_dim,
         num_samples=2000 if info.toy else 64,
         seed=config.seed,
     )
@@ -206,7 +221,10 @@ def train(config):
     export_path = None
     if final > start or export.next_version(config.resolved_export_dir) == 1:
         export_path = export.export_generator(
-            model.generator, config.latent_dim, config.resolved_export_dir, model.num_classes
+            model.generator,
+            model.generator_input_dim,
+            config.resolved_export_dir,
+            model.num_classes,
         )
     log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
     return TrainResult(model, start, final, export_path, sample_path, history)

@@ -2,12 +2,32 @@
 
 `build(name, sample_shape, latent_dim, **kwargs)` returns ``(generator,
 discriminator)`` for samples of ``sample_shape`` (``(2,)`` for toy points,
-``(H, W, C)`` for images). Adding an architecture: one module with the two
-builders and one entry in `ARCHITECTURES`.
+``(H, W, C)`` for images). Builders take the keyword arguments they need
+(``num_classes``, ``base_filters``, ...) and ignore the rest. Adding an
+architecture: its builders in a module and an entry in `ARCHITECTURES`.
 """
 
+from tfgan_zoo.architectures import heads, resnet
 from tfgan_zoo.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.architectures.mlp import mlp_discriminator, mlp_generator
+
+
+def _image(name, sample_shape):
+    if len(sample_shape) != 3 or sample_shape[0] != sample_shape[1]:
+        raise ValueError(
+            f"The {name} architecture takes square images (H, W, C), got shape "
+            f"{tuple(sample_shape)}; use --architecture=mlp for toy points."
+        )
+    return sample_shape[0], sample_shape[2]
+
+
+def _classes(name, num_classes):
+    if num_classes < 2:
+        raise ValueError(
+            f"The {name} architecture is class-conditional and needs a labelled "
+            f"dataset (images with labels), got {num_classes} classes."
+        )
+    return num_classes
 
 
 def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
@@ -24,19 +44,80 @@ def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
 
 
 def _dcgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", d_norm="batch", **unused):
-    if len(sample_shape) != 3 or sample_shape[0] != sample_shape[1]:
-        raise ValueError(
-            f"The dcgan architecture takes square images (H, W, C), got shape "
-            f"{tuple(sample_shape)}; use --architecture=mlp for toy points."
-        )
-    resolution, _, channels = sample_shape
+    res, ch = _image("dcgan", sample_shape)
     return (
-        dcgan_generator(latent_dim, resolution, channels, base_filters, g_norm),
-        dcgan_discriminator(resolution, channels, base_filters, d_norm),
+        dcgan_generator(latent_dim, res, ch, base_filters, g_norm),
+        dcgan_discriminator(res, ch, base_filters, d_norm),
     )
 
 
-ARCHITECTURES = {"mlp": _mlp, "dcgan": _dcgan}
+def _sngan(sample_shape, latent_dim, base_filters=64, g_norm="batch", **unused):
+    res, ch = _image("sngan", sample_shape)
+    return (
+        dcgan_generator(latent_dim, res, ch, base_filters, g_norm),
+        dcgan_discriminator(res, ch, base_filters, spectral=True),
+    )
+
+
+def _conditional(sample_shape, latent_dim, num_classes=0, base_filters=64, g_norm="batch",
+                 d_norm="batch", **unused):  # fmt: skip
+    res, ch = _image("conditional_dcgan", sample_shape)
+    n = _classes("conditional_dcgan", num_classes)
+    return (
+        heads.conditional_generator(latent_dim, n, res, ch, base_filters, g_norm),
+        heads.concat_discriminator(n, res, ch, base_filters, d_norm),
+    )
+
+
+def _acgan(sample_shape, latent_dim, num_classes=0, base_filters=64, g_norm="batch",
+           d_norm="batch", **unused):  # fmt: skip
+    res, ch = _image("acgan_dcgan", sample_shape)
+    n = _classes("acgan_dcgan", num_classes)
+    return (
+        heads.conditional_generator(latent_dim, n, res, ch, base_filters, g_norm),
+        heads.acgan_discriminator(n, res, ch, base_filters, d_norm),
+    )
+
+
+def _infogan(sample_shape, latent_dim, info_categorical=10, info_continuous=2, base_filters=64,
+             g_norm="batch", d_norm="batch", **unused):  # fmt: skip
+    res, ch = _image("infogan_dcgan", sample_shape)
+    codes = latent_dim + info_categorical + info_continuous
+    return (
+        dcgan_generator(codes, res, ch, base_filters, g_norm),
+        heads.infogan_discriminator(
+            info_categorical, info_continuous, res, ch, base_filters, d_norm
+        ),
+    )
+
+
+def _ebgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", **unused):
+    res, ch = _image("ebgan_dcgan", sample_shape)
+    return (
+        dcgan_generator(latent_dim, res, ch, base_filters, g_norm),
+        heads.autoencoder_discriminator(res, ch, base_filters),
+    )
+
+
+def _resnet_projection(sample_shape, latent_dim, num_classes=0, base_filters=64, **unused):
+    res, ch = _image("resnet_projection", sample_shape)
+    n = _classes("resnet_projection", num_classes)
+    return (
+        resnet.resnet_generator(latent_dim, n, res, ch, base_filters),
+        resnet.projection_discriminator(n, res, ch, base_filters),
+    )
+
+
+ARCHITECTURES = {
+    "mlp": _mlp,
+    "dcgan": _dcgan,
+    "sngan": _sngan,
+    "conditional_dcgan": _conditional,
+    "acgan_dcgan": _acgan,
+    "infogan_dcgan": _infogan,
+    "ebgan_dcgan": _ebgan,
+    "resnet_projection": _resnet_projection,
+}
 
 
 def build(name, sample_shape, latent_dim, **kwargs):

@@ -63,6 +63,12 @@ class GAN(keras.Model):
     """
 
     num_classes = 0  # conditional subclasses set the number of classes
+    compatible_architectures = ("mlp", "dcgan", "sngan")
+
+    @classmethod
+    def model_kwargs(cls, config, num_classes):
+        """Constructor arguments of this model class taken from a `TrainConfig`."""
+        return {}
 
     def __init__(
         self,
@@ -124,6 +130,15 @@ class GAN(keras.Model):
         """Runs the generator on latent vectors ``z``."""
         return self.generator(z, training=training)
 
+    @property
+    def generator_input_dim(self):
+        """Width of the generator's (and the export's) ``z`` input."""
+        return self.latent_dim
+
+    def preview(self, z):
+        """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
+        return self.generator(z, training=False)
+
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""
         return draw_for_replica(
@@ -144,6 +159,10 @@ class GAN(keras.Model):
 
     def discriminate(self, x, condition, training):
         return self.discriminator(x, training=training)
+
+    def score(self, output):
+        """The adversarial score in a discriminator output (heads may add more)."""
+        return output
 
     def discriminator_draws(self, real):
         """The random draws of one discriminator update, as a dict.
@@ -186,7 +205,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, condition, training=True)
             fake_out = self.discriminate(fake, condition, training=True)
-            d_loss, _ = self.loss_fn(real_out, fake_out)
+            d_loss, _ = self.loss_fn(self.score(real_out), self.score(fake_out))
             extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
             total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
         grads = tape.gradient(total, variables)
@@ -201,7 +220,8 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generate(z, condition, training=True)
             fake_out = self.discriminate(fake, condition, training=True)
-            _, g_loss = self.loss_fn(tf.stop_gradient(real_out), fake_out)
+            real_score = tf.stop_gradient(self.score(real_out))
+            _, g_loss = self.loss_fn(real_score, self.score(fake_out))
             extra = self.generator_extra_loss(z, fake, condition, fake_out)
             total = g_loss + tf.add_n(list(extra.values())) if extra else g_loss
         grads = tape.gradient(total, variables)

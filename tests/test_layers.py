@@ -1,0 +1,85 @@
+"""Spectral normalization as in the paper, and conditional batch norm."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo.layers import ConditionalBatchNorm, SNConv2D, SNDense, SNEmbedding
+
+
+def top_singular_value(kernel):
+    return np.linalg.svd(np.reshape(kernel, (-1, kernel.shape[-1])), compute_uv=False)[0]
+
+
+def test_sn_dense_divides_by_the_top_singular_value_and_keeps_the_kernel():
+    keras.utils.set_random_seed(0)
+    layer = SNDense(5)
+    x = tf.random.normal((4, 7))
+    layer(x)
+    kernel = layer.kernel.numpy().copy()
+    for _ in range(50):  # power iterations converge
+        y = layer(x, training=True)
+    np.testing.assert_array_equal(layer.kernel.numpy(), kernel)  # never overwritten
+    expected = x.numpy() @ (kernel / top_singular_value(kernel)) + layer.bias.numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_u_only_moves_in_training():
+    layer = SNConv2D(3, 3)
+    x = tf.random.normal((2, 8, 8, 2))
+    layer(x)
+    u = layer.u.numpy().copy()
+    layer(x, training=False)
+    np.testing.assert_array_equal(layer.u.numpy(), u)
+    layer(x, training=True)
+    assert not np.array_equal(layer.u.numpy(), u)
+    normalized = layer.normalized_kernel(False).numpy()
+    assert abs(top_singular_value(normalized) - 1.0) < 0.2  # one iteration from a random u
+
+
+def test_gradient_flows_through_sigma_unlike_keras_spectral_normalization():
+    """The paper differentiates W / sigma(W); Keras's layer overwrites the kernel with
+    W / sigma and differentiates that kernel alone, a different (and, per
+    tensorflow/addons#2414, divergent) update."""
+    keras.utils.set_random_seed(1)
+    x = tf.random.normal((4, 6))
+    ours = SNDense(3, use_bias=False)
+    ours(x)
+    for _ in range(50):
+        ours(x, training=True)
+    w = tf.Variable(ours.kernel.numpy())
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(ours(x, training=True)))
+    grad = tape.gradient(loss, ours.kernel).numpy()
+    with tf.GradientTape() as tape:  # the paper's W / sigma(W), exact sigma
+        sigma = tf.linalg.svd(w, compute_uv=False)[0]
+        reference = tf.reduce_sum(tf.square(x @ (w / sigma)))
+    np.testing.assert_allclose(grad, tape.gradient(reference, w), rtol=1e-3, atol=1e-5)
+
+    theirs = keras.layers.SpectralNormalization(keras.layers.Dense(3, use_bias=False))
+    theirs(x)
+    before = theirs.layer.kernel.numpy().copy()
+    theirs(x, training=True)
+    assert not np.allclose(theirs.layer.kernel.numpy(), before)  # the stored kernel changed
+
+
+def test_sn_embedding_rows():
+    layer = SNEmbedding(4, 3)
+    out = layer(tf.constant([0, 3, 3]))
+    assert out.shape == (3, 3)
+    np.testing.assert_allclose(out[1], out[2])
+
+
+def test_conditional_batch_norm_uses_per_class_scale_and_offset():
+    layer = ConditionalBatchNorm(3)
+    x = tf.random.normal((6, 4, 4, 2))
+    labels = tf.constant([0, 1, 2, 0, 1, 2])
+    layer([x, labels])
+    layer.gamma.embeddings.assign(np.array([[1.0, 1.0], [2.0, 2.0], [0.0, 0.0]], np.float32))
+    layer.beta.embeddings.assign(np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0]], np.float32))
+    y = layer([x, labels], training=True).numpy()
+    mean, variance = tf.nn.moments(x, [0, 1, 2])
+    normalized = ((x - mean) / tf.sqrt(variance + 1e-3)).numpy()
+    np.testing.assert_allclose(y[0], normalized[0], atol=1e-4)
+    np.testing.assert_allclose(y[1], 2 * normalized[1], atol=1e-4)
+    np.testing.assert_allclose(y[2], 5.0, atol=1e-4)

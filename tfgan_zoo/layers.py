@@ -1,0 +1,129 @@
+"""Layers the architectures share: spectral normalization and conditional batch norm."""
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+
+class _SpectralNormalized(layers.Layer):
+    """Base of `SNDense` / `SNConv2D`: the kernel is used as ``W / sigma(W)``.
+
+    As in Miyato et al. 2018: ``sigma`` is estimated by one power iteration
+    per training call, on a persistent non-trainable vector ``u``; the
+    forward pass divides the kernel by it, and gradients reach ``W`` through
+    ``W / sigma(W)`` with ``u``, ``v`` held constant. The stored kernel is
+    never overwritten. `keras.layers.SpectralNormalization` instead assigns
+    the normalized kernel back to the variable on every training call (see
+    tensorflow/addons#2414), so the optimizer then updates ``W / sigma`` and
+    the gradient ignores sigma's dependence on W; `tests/test_layers.py`
+    shows the difference. This is the paper's formulation.
+    """
+
+    def __init__(self, power_iterations=1, **kwargs):
+        super().__init__(**kwargs)
+        self.power_iterations = power_iterations
+
+    def _build_u(self, rows):
+        self.u = self.add_weight(
+            shape=(1, rows),
+            initializer=keras.initializers.RandomNormal(),
+            trainable=False,
+            name="sn_u",
+            aggregation="only_first_replica",
+        )
+
+    def normalized_kernel(self, training):
+        w = tf.reshape(self.kernel, [-1, self.kernel.shape[-1]])  # [fan_in, out]
+        u = tf.convert_to_tensor(self.u)
+        for _ in range(self.power_iterations):
+            v = tf.math.l2_normalize(tf.matmul(u, w))  # [1, out]
+            u = tf.math.l2_normalize(tf.matmul(v, w, transpose_b=True))  # [1, fan_in]
+        u, v = tf.stop_gradient(u), tf.stop_gradient(v)
+        if training:
+            self.u.assign(u)
+        sigma = tf.squeeze(tf.matmul(tf.matmul(u, w), v, transpose_b=True))
+        return self.kernel / sigma
+
+
+class SNDense(_SpectralNormalized):
+    """A dense layer with a spectrally normalized kernel."""
+
+    def __init__(self, units, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.use_bias = use_bias
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel"
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self._build_u(input_shape[-1])
+
+    def call(self, x, training=False):
+        y = tf.matmul(x, self.normalized_kernel(training))
+        return y + self.bias if self.use_bias else y
+
+
+class SNConv2D(_SpectralNormalized):
+    """A 2-D convolution ('same' padding) with a spectrally normalized kernel."""
+
+    def __init__(self, filters, kernel_size, strides=1, **kwargs):
+        super().__init__(**kwargs)
+        self.filters, self.kernel_size, self.strides = filters, kernel_size, strides
+
+    def build(self, input_shape):
+        k = self.kernel_size
+        self.kernel = self.add_weight(
+            shape=(k, k, input_shape[-1], self.filters), initializer="glorot_uniform", name="kernel"
+        )
+        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+        self._build_u(k * k * input_shape[-1])
+
+    def call(self, x, training=False):
+        y = tf.nn.conv2d(x, self.normalized_kernel(training), self.strides, "SAME")
+        return y + self.bias
+
+
+class SNEmbedding(_SpectralNormalized):
+    """A class embedding ``[batch] -> [batch, dim]`` with a spectrally normalized table.
+
+    The projection discriminator's ``<embed(y), phi(x)>`` term uses it.
+    """
+
+    def __init__(self, num_classes, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes, self.dim = num_classes, dim
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(self.num_classes, self.dim), initializer="glorot_uniform", name="kernel"
+        )
+        self._build_u(self.num_classes)
+
+    def call(self, labels, training=False):
+        return tf.gather(self.normalized_kernel(training), tf.cast(labels, tf.int32))
+
+
+class ConditionalBatchNorm(layers.Layer):
+    """Batch norm whose scale and offset are looked up per class (de Vries et al. 2017).
+
+    Call on ``[x, labels]``. Statistics are synchronized across replicas.
+    """
+
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.norm = layers.BatchNormalization(center=False, scale=False, synchronized=True)
+
+    def build(self, input_shape):
+        channels = input_shape[0][-1]
+        self.gamma = layers.Embedding(self.num_classes, channels, embeddings_initializer="ones")
+        self.beta = layers.Embedding(self.num_classes, channels, embeddings_initializer="zeros")
+
+    def call(self, inputs, training=False):
+        x, labels = inputs
+        gamma = self.gamma(labels)[:, None, None, :]
+        beta = self.beta(labels)[:, None, None, :]
+        return self.norm(x, training=training) * gamma + beta

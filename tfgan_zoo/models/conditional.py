@@ -1,0 +1,81 @@
+"""Class-conditional GANs: conditioning by concatenation or projection, and ACGAN."""
+
+import tensorflow as tf
+
+from tfgan_zoo import losses
+from tfgan_zoo.models.gan import GAN
+
+
+class ConditionalGAN(GAN):
+    """A GAN whose generator and discriminator both see the class label.
+
+    The dataset yields ``(images, labels)``; fakes are generated for the real
+    batch's labels. The networks take ``[z, label]`` and ``[images, label]``:
+    with ``architecture="conditional_dcgan"`` the label is concatenated (Mirza
+    & Osindero 2014), with ``"resnet_projection"`` the discriminator projects
+    it onto its features (Miyato & Koyama 2018). Exports take a ``label``.
+    """
+
+    compatible_architectures = ("conditional_dcgan", "resnet_projection")
+
+    def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.num_classes = int(num_classes)
+
+    @classmethod
+    def model_kwargs(cls, config, num_classes):
+        return {"num_classes": num_classes}
+
+    def unpack(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("A conditional model needs a dataset of (images, labels).")
+        return data[0], tf.cast(tf.reshape(data[1], [-1]), tf.int32)
+
+    def generate(self, z, labels, training):
+        return self.generator([z, labels], training=training)
+
+    def discriminate(self, x, labels, training):
+        return self.discriminator([x, labels], training=training)
+
+    def preview(self, z):
+        z = tf.convert_to_tensor(z)
+        labels = tf.range(tf.shape(z)[0]) % self.num_classes
+        return self.generator([z, labels], training=False)
+
+
+class ACGAN(ConditionalGAN):
+    """Auxiliary-classifier GAN (Odena et al. 2017).
+
+    The discriminator does not see the label; it outputs ``[score, class
+    logits]``. It also minimises the class cross-entropy on real and fake
+    images; the generator minimises it on its fakes (``class_weight`` each).
+    """
+
+    compatible_architectures = ("acgan_dcgan",)
+
+    def __init__(self, *args, class_weight=1.0, **kwargs):
+        self.class_weight = float(class_weight)
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def model_kwargs(cls, config, num_classes):
+        return {"num_classes": num_classes, "class_weight": config.class_weight}
+
+    def tracked_names(self):
+        return super().tracked_names() + ["d_class", "g_class"]
+
+    def discriminate(self, x, labels, training):
+        return self.discriminator(x, training=training)
+
+    def score(self, output):
+        return output[0]
+
+    def discriminator_extra_loss(self, real, fake, labels, real_out, fake_out, draws):
+        terms = super().discriminator_extra_loss(real, fake, labels, real_out, fake_out, draws)
+        class_loss = losses.classification(labels, real_out[1]) + losses.classification(
+            labels, fake_out[1]
+        )
+        return {**terms, "d_class": self.class_weight * class_loss}
+
+    def generator_extra_loss(self, z, fake, labels, fake_out):
+        return {"g_class": self.class_weight * losses.classification(labels, fake_out[1])}
