@@ -64,6 +64,13 @@ def test_required_flagfiles_exist():
         "lsgan_fashion_mnist",
         "wgan_clip_fashion_mnist",
         "hinge_fashion_mnist",
+        "sngan_fashion_mnist",
+        "cgan_fashion_mnist",
+        "lsgan_conditional_fashion_mnist",
+        "projection_fashion_mnist",
+        "acgan_fashion_mnist",
+        "ebgan_fashion_mnist",
+        "infogan_mnist",
     }
     assert required <= names
 
@@ -78,7 +85,10 @@ def test_later_flags_override_the_flagfile(monkeypatch):
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["--loss=softmax"], "--loss: unknown value 'softmax'. Choose one of: hinge"),
+        (
+            ["--loss=softmax"],
+            "--loss: unknown value 'softmax'. Choose one of: energy_margin, hinge",
+        ),
         (["--architecture=resnet"], "--architecture: unknown value 'resnet'"),
         (["--batch_size=0"], "--batch_size must be a positive integer"),
         (["--ls_labels=1,2"], "--ls_labels takes three numbers"),
@@ -87,6 +97,8 @@ def test_later_flags_override_the_flagfile(monkeypatch):
         (["--d_norm=group"], "--d_norm: unknown value 'group'"),
         (["--architecture=mlp"], "--architecture=mlp works on the toy sets"),
         (["--dataset=ring8"], "use --architecture=mlp"),
+        (["--model=acgan"], "--model=acgan needs --architecture in acgan_dcgan"),
+        (["--lr_decay=cosine"], "--lr_decay: unknown value 'cosine'"),
     ],
 )
 def test_bad_flag_values_give_clear_errors(argv, message):
