@@ -203,3 +203,36 @@ def test_dcgan_flagfile_on_real_fashion_mnist(tmp_path, monkeypatch):
     assert result.final_step == 4
     png = tf.io.decode_png(tf.io.read_file(result.sample_path))
     assert png.shape == (8 * 30 + 2, 8 * 30 + 2, 1)
+
+
+def test_fid_monitor_logs_a_falling_fid(tmp_path):
+    """DCGAN on MNIST with a classifier FID every 100 steps: the FID after 300
+    steps is well below the FID at step 100 (measured: 26.3, 15.4, 9.4)."""
+    config = TrainConfig(
+        dataset="idx:" + shared_dir("mnist"), split="test", base_filters=16, batch_size=32,
+        epochs=1, steps_per_epoch=300, fid_every=100, fid_samples=500, sample_every=300,
+        model_dir=str(tmp_path / "run"), verbose=0,
+    )  # fmt: skip
+    result = trainer.train(config)
+    monitor = next(c for c in result.callbacks if type(c).__name__ == "FIDMonitor")
+    print("FID by step", monitor.values)
+    assert sorted(monitor.values) == [100, 200, 300]
+    assert monitor.values[300] < 0.7 * monitor.values[100], monitor.values
+    assert (tmp_path / "run" / "domain_classifier.keras").exists()
+
+
+def test_evaluate_an_export(tmp_path):
+    from tfgan_zoo import evaluate
+
+    config = TrainConfig(
+        dataset="idx:" + shared_dir("mnist"), split="test", base_filters=8, batch_size=32,
+        epochs=1, steps_per_epoch=20, model_dir=str(tmp_path / "run"), verbose=0,
+    )  # fmt: skip
+    result = trainer.train(config)
+    scores = evaluate.evaluate(
+        result.export_path, config.dataset, "test", num_samples=300,
+        classifier_dir=str(tmp_path / "clf"), classifier_split="test",
+    )  # fmt: skip
+    assert set(scores) >= {"fid", "kid", "inception_score", "precision", "recall", "coverage"}
+    assert all(np.isfinite(v) for v in scores.values())
+    assert scores["fid"] > 0

@@ -118,3 +118,43 @@ class SampleGrid(StepCallback):
     def on_step(self, step, logs):
         if _all_finite(logs):
             self.write(step)
+
+
+class FIDMonitor(StepCallback):
+    """Computes FID of generator samples against real images every ``every`` steps.
+
+    The real images' feature moments are computed once; each check generates
+    ``num_samples`` images from a fixed noise batch with `model.preview`. The
+    value goes to TensorBoard (``fid``) and to `history` entries logged after it.
+    """
+
+    def __init__(self, extractor, real_images, every, log_dir, input_dim, num_samples=1000,
+                 batch_size=250, seed=0):  # fmt: skip
+        super().__init__(every)
+        from tfgan_zoo.metrics import Moments
+
+        self.extractor, self.batch_size = extractor, batch_size
+        self.real = Moments()
+        for start in range(0, len(real_images), batch_size):
+            self.real.update(extractor(real_images[start : start + batch_size])[0])
+        rng = np.random.default_rng(seed)
+        self.z = rng.standard_normal((num_samples, input_dim)).astype(np.float32)
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
+        self.values = {}
+
+    def fid(self):
+        from tfgan_zoo.metrics import Moments, fid
+
+        fake = Moments()
+        for start in range(0, len(self.z), self.batch_size):
+            images = np.asarray(self.model.preview(self.z[start : start + self.batch_size]))
+            fake.update(self.extractor(images)[0])
+        return fid(self.real, fake)
+
+    def on_step(self, step, logs):
+        if not _all_finite(logs):
+            return
+        self.values[step] = value = self.fid()
+        with self.writer.as_default(step=step):
+            tf.summary.scalar("fid", value)
+        self.writer.flush()

@@ -82,6 +82,10 @@ class TrainConfig:
     log_every: int = _field(100, "Write TensorBoard scalars every N steps.")
     sample_every: int = _field(1000, "Write a PNG grid of samples every N steps.")
     checkpoint_every: int = _field(500, "Checkpoint every N steps.")
+    fid_every: int = _field(
+        0, "Log a classifier FID every N steps (0: off); images only; the classifier is cached."
+    )
+    fid_samples: int = _field(1000, "Generated and real images per FID check.")
     keep_checkpoints: int = _field(3, "Checkpoints to keep.")
     verbose: int = _field(1, "Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
 
@@ -112,6 +116,8 @@ class TrainConfig:
                 raise ConfigError(
                     f"--{name} must be a positive integer, got {getattr(self, name)}."
                 )
+        if self.fid_every < 0 or self.fid_samples < 2:
+            raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
         for name in ("gp_weight", "r1_weight", "clip_value"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")

@@ -34,6 +34,7 @@ class TrainResult:
     export_path: str
     sample_path: str
     history: list
+    callbacks: list = dataclasses.field(default_factory=list)
 
 
 def _adam(lr, decay_steps, config):
@@ -121,6 +122,21 @@ def restore_model(model_dir):
     return model, config
 
 
+def _fid_monitor(config, model, log_dir):
+    """A `callbacks.FIDMonitor` on real training images, with a classifier cached in model_dir."""
+    from tfgan_zoo import images as images_lib
+    from tfgan_zoo.evaluate import real_batches
+    from tfgan_zoo.metrics.features import ClassifierExtractor
+
+    real, labels = real_batches(
+        config.dataset, config.split, config.fid_samples, data_dir=config.data_dir or None, seed=1
+    )
+    extractor = ClassifierExtractor.cached(config.model_dir, images_lib.to_uint8(real), labels)
+    return callbacks.FIDMonitor(
+        extractor, real, config.fid_every, log_dir, model.generator_input_dim, config.fid_samples
+    )
+
+
 def fit_segments(start_step, total_steps, steps_per_epoch):
     """The `fit` calls that run steps ``start_step..total_steps`` on the epoch grid.
 
@@ -184,6 +200,8 @@ def train(config):
     cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
     if chief:
         cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
+    if chief and config.fid_every and not info.toy:
+        cbs.append(_fid_monitor(config, model, log_dir))
     history = []
     for initial_epoch, epochs, steps in fit_segments(
         start, config.total_steps, config.steps_per_epoch
@@ -216,7 +234,7 @@ def train(config):
         manager.save(checkpoint_number=final)
     if not chief:
         shutil.rmtree(manager.directory, ignore_errors=True)
-        return TrainResult(model, start, final, None, None, history)
+        return TrainResult(model, start, final, None, None, history, cbs)
     sample_path = grid.write(final)
     export_path = None
     if final > start or export.next_version(config.resolved_export_dir) == 1:
@@ -227,4 +245,4 @@ def train(config):
             model.num_classes,
         )
     log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
-    return TrainResult(model, start, final, export_path, sample_path, history)
+    return TrainResult(model, start, final, export_path, sample_path, history, cbs)

@@ -1,5 +1,64 @@
-"""Quality metrics for generated samples."""
+"""Quality metrics for generated samples.
 
+`compare(extractor, real_batches, fake_batches)` runs an extractor of
+`tfgan_zoo.metrics.features` over batches of real and generated images and
+returns FID, KID (mean, std), Inception Score (mean, std), precision, recall,
+density and coverage. `mode_coverage` scores 2-D toy samples.
+"""
+
+import numpy as np
+
+from tfgan_zoo.metrics.distances import (
+    Moments,
+    fid,
+    frechet_distance,
+    inception_score,
+    kid,
+    mmd2_unbiased,
+    precision_recall,
+)
 from tfgan_zoo.metrics.mode_coverage import ModeCoverage, mode_coverage
 
-__all__ = ["ModeCoverage", "mode_coverage"]
+
+def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000):
+    """All image metrics between two streams of float image batches in [-1, 1]."""
+    real_moments, fake_moments = Moments(), Moments()
+    real_features, fake_features, fake_probabilities = [], [], []
+    for batch in real_batches:
+        features, _ = extractor(batch)
+        real_moments.update(features)
+        real_features.append(features.astype(np.float32))
+    for batch in fake_batches:
+        features, probabilities = extractor(batch)
+        fake_moments.update(features)
+        fake_features.append(features.astype(np.float32))
+        fake_probabilities.append(probabilities)
+    real_features, fake_features = np.concatenate(real_features), np.concatenate(fake_features)
+    kid_mean, kid_std = kid(real_features, fake_features, subset_size=kid_subset_size)
+    is_mean, is_std = inception_score(np.concatenate(fake_probabilities))
+    manifold = precision_recall(real_features, fake_features, k)
+    return {
+        "fid": fid(real_moments, fake_moments),
+        "kid": kid_mean,
+        "kid_std": kid_std,
+        "inception_score": is_mean,
+        "inception_score_std": is_std,
+        "precision": manifold.precision,
+        "recall": manifold.recall,
+        "density": manifold.density,
+        "coverage": manifold.coverage,
+    }
+
+
+__all__ = [
+    "ModeCoverage",
+    "Moments",
+    "compare",
+    "fid",
+    "frechet_distance",
+    "inception_score",
+    "kid",
+    "mmd2_unbiased",
+    "mode_coverage",
+    "precision_recall",
+]

@@ -1,0 +1,143 @@
+"""Sample-quality metrics on feature vectors: FID, KID, IS, precision/recall, density/coverage.
+
+All take features (or class probabilities) as numpy arrays produced by an
+extractor in `tfgan_zoo.metrics.features`. FID and IS only need running sums,
+kept by `Moments` and `MarginalEntropy` so that any number of batches fits in
+memory; KID and the k-nearest-neighbour metrics need the feature matrices
+themselves (that is what they compare), kept as float32.
+"""
+
+import dataclasses
+
+import numpy as np
+
+
+class Moments:
+    """Streaming mean and covariance of feature batches (float64 sums)."""
+
+    def __init__(self):
+        self.n, self.sum, self.outer = 0, None, None
+
+    def update(self, features):
+        f = np.asarray(features, np.float64).reshape(len(features), -1)
+        if self.sum is None:
+            self.sum = np.zeros(f.shape[1])
+            self.outer = np.zeros((f.shape[1], f.shape[1]))
+        self.n += len(f)
+        self.sum += f.sum(0)
+        self.outer += f.T @ f
+        return self
+
+    @property
+    def mean(self):
+        return self.sum / self.n
+
+    @property
+    def covariance(self):
+        mean = self.mean
+        return (self.outer - self.n * np.outer(mean, mean)) / (self.n - 1)
+
+
+def _sqrtm_psd(matrix):
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    """``||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))`` between two Gaussians.
+
+    ``Tr((S1 S2)^(1/2))`` is computed as the trace of the square root of the
+    symmetric ``S1^(1/2) S2 S1^(1/2)``, which has the same eigenvalues.
+    """
+    root1 = _sqrtm_psd(sigma1)
+    cross = _sqrtm_psd(root1 @ sigma2 @ root1)
+    diff = np.asarray(mu1) - np.asarray(mu2)
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(cross))
+
+
+def fid(moments_a, moments_b):
+    """Fréchet Inception (or classifier) Distance between two `Moments`."""
+    return frechet_distance(
+        moments_a.mean, moments_a.covariance, moments_b.mean, moments_b.covariance
+    )
+
+
+def polynomial_kernel(x, y):
+    """``(x . y / d + 1)^3``, the kernel of KID (Bińkowski et al. 2018)."""
+    return (x @ y.T / x.shape[1] + 1.0) ** 3
+
+
+def mmd2_unbiased(x, y):
+    """Unbiased squared MMD between feature sets ``x`` and ``y`` with `polynomial_kernel`."""
+    m, n = len(x), len(y)
+    kxx, kyy, kxy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+    return float(
+        (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
+        + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+        - 2 * kxy.mean()
+    )
+
+
+def kid(real, fake, subsets=10, subset_size=1000, seed=0):
+    """Kernel Inception Distance: mean and std of unbiased MMD^2 over random subsets."""
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    size = min(subset_size, len(real), len(fake))
+    rng = np.random.default_rng(seed)
+    values = [
+        mmd2_unbiased(
+            real[rng.choice(len(real), size, replace=False)],
+            fake[rng.choice(len(fake), size, replace=False)],
+        )
+        for _ in range(subsets)
+    ]
+    return float(np.mean(values)), float(np.std(values))
+
+
+def inception_score(probabilities, splits=10):
+    """``exp(E_x KL(p(y|x) || p(y)))``, mean and std over ``splits`` (Salimans et al. 2016)."""
+    p = np.asarray(probabilities, np.float64)
+    scores = []
+    for part in np.array_split(p, splits):
+        marginal = part.mean(0, keepdims=True)
+        kl = (part * (np.log(part + 1e-12) - np.log(marginal + 1e-12))).sum(1)
+        scores.append(np.exp(kl.mean()))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def _pairwise_distances(a, b):
+    sq = (a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2 * a @ b.T
+    return np.sqrt(np.clip(sq, 0, None))
+
+
+def _knn_radii(x, k):
+    d = _pairwise_distances(x, x)
+    return np.sort(d, axis=1)[:, k]  # column 0 is the point itself
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifold:
+    precision: float
+    recall: float
+    density: float
+    coverage: float
+
+
+def precision_recall(real, fake, k=3):
+    """Precision/recall (Kynkäänniemi et al. 2019) and density/coverage (Naeem et al. 2020).
+
+    Each real (fake) point's ball reaches its k-th nearest real (fake)
+    neighbour. Precision: fakes inside some real ball; recall: reals inside
+    some fake ball; density: mean number of real balls holding a fake, over
+    k; coverage: real balls holding at least one fake.
+    """
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    real_radii, fake_radii = _knn_radii(real, k), _knn_radii(fake, k)
+    d = _pairwise_distances(real, fake)  # [real, fake]
+    inside_real = d <= real_radii[:, None]
+    inside_fake = d <= fake_radii[None, :]
+    return Manifold(
+        precision=float(inside_real.any(0).mean()),
+        recall=float(inside_fake.any(1).mean()),
+        density=float(inside_real.sum(0).mean() / k),
+        coverage=float(inside_real.any(1).mean()),
+    )
