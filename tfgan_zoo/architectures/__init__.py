@@ -59,24 +59,19 @@ def _sngan(sample_shape, latent_dim, base_filters=64, g_norm="batch", **unused):
     )
 
 
-def _conditional(sample_shape, latent_dim, num_classes=0, base_filters=64, g_norm="batch",
-                 d_norm="batch", **unused):  # fmt: skip
-    res, ch = _image("conditional_dcgan", sample_shape)
-    n = _classes("conditional_dcgan", num_classes)
-    return (
-        heads.conditional_generator(latent_dim, n, res, ch, base_filters, g_norm),
-        heads.concat_discriminator(n, res, ch, base_filters, d_norm),
-    )
+def _conditional_pair(name, discriminator_fn):
+    """A builder: the conditional DCGAN generator with ``discriminator_fn``'s discriminator."""
 
+    def build(sample_shape, latent_dim, num_classes=0, base_filters=64, g_norm="batch",
+              d_norm="batch", **unused):  # fmt: skip
+        res, ch = _image(name, sample_shape)
+        n = _classes(name, num_classes)
+        return (
+            heads.conditional_generator(latent_dim, n, res, ch, base_filters, g_norm),
+            discriminator_fn(n, res, ch, base_filters, d_norm),
+        )
 
-def _acgan(sample_shape, latent_dim, num_classes=0, base_filters=64, g_norm="batch",
-           d_norm="batch", **unused):  # fmt: skip
-    res, ch = _image("acgan_dcgan", sample_shape)
-    n = _classes("acgan_dcgan", num_classes)
-    return (
-        heads.conditional_generator(latent_dim, n, res, ch, base_filters, g_norm),
-        heads.acgan_discriminator(n, res, ch, base_filters, d_norm),
-    )
+    return build
 
 
 def _infogan(sample_shape, latent_dim, info_categorical=10, info_continuous=2, base_filters=64,
@@ -112,8 +107,8 @@ ARCHITECTURES = {
     "mlp": _mlp,
     "dcgan": _dcgan,
     "sngan": _sngan,
-    "conditional_dcgan": _conditional,
-    "acgan_dcgan": _acgan,
+    "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
+    "acgan_dcgan": _conditional_pair("acgan_dcgan", heads.acgan_discriminator),
     "infogan_dcgan": _infogan,
     "ebgan_dcgan": _ebgan,
     "resnet_projection": _resnet_projection,
