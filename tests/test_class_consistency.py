@@ -49,3 +49,15 @@ def test_acgan_generates_the_requested_digit(classifier, tmp_path):
     """600 steps (~15 s): measured 91.2% agreement; the bar is 50%."""
     generate = train_conditional(tmp_path, model="acgan", architecture="acgan_dcgan")
     assert agreement(classifier, generate) > 0.5
+
+
+@pytest.mark.slow
+def test_projection_cgan_generates_the_requested_digit(classifier, tmp_path):
+    """ResNet + projection discriminator, hinge, Adam(2e-4, 0, 0.9), one D step per
+    G step, 1500 steps (~2.5 min): measured 41.4% agreement (12.6% after 800
+    steps: the projection takes longer to pick up the label); the bar is 25%."""
+    generate = train_conditional(
+        tmp_path, model="conditional", architecture="resnet_projection", loss="hinge",
+        beta1=0.0, beta2=0.9, steps_per_epoch=1500,
+    )  # fmt: skip
+    assert agreement(classifier, generate) > 0.25
