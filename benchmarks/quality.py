@@ -36,7 +36,15 @@ VARIANTS = {
         {"gp_weight": 10.0, "d_norm": "layer", "g_lr": 1e-4, "d_lr": 1e-4},
     ),
     "hinge": ({"loss": "hinge"}, {"d_norm": "layer"}),
-    "EBGAN": (None, {"model": "ebgan", "architecture": "ebgan_dcgan", "loss": "energy_margin"}),
+    "EBGAN": (
+        None,
+        {
+            "model": "ebgan",
+            "architecture": "ebgan_dcgan",
+            "loss": "energy_margin",
+            "d_norm": "none",
+        },
+    ),
 }
 
 

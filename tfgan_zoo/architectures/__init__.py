@@ -86,11 +86,11 @@ def _infogan(sample_shape, latent_dim, info_categorical=10, info_continuous=2, b
     )
 
 
-def _ebgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", **unused):
+def _ebgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", d_norm="batch", **unused):
     res, ch = _image("ebgan_dcgan", sample_shape)
     return (
         dcgan_generator(latent_dim, res, ch, base_filters, g_norm),
-        heads.autoencoder_discriminator(res, ch, base_filters),
+        heads.autoencoder_discriminator(res, ch, base_filters, norm=d_norm),
     )
 
 

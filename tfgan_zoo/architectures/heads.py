@@ -70,14 +70,16 @@ def infogan_discriminator(num_categorical, num_continuous, resolution, channels,
     return keras.Model(images, outputs, name="infogan_discriminator")
 
 
-def autoencoder_discriminator(resolution, channels, base_filters=64, embedding_dim=64):
+def autoencoder_discriminator(
+    resolution, channels, base_filters=64, embedding_dim=64, norm="batch"
+):
     """``images -> [energy [batch, 1], embedding [batch, embedding_dim]]``.
 
     The energy is the mean squared reconstruction error of each image.
     """
     images = keras.Input((resolution, resolution, channels), name="images")
-    phi = discriminator_trunk(images, resolution, base_filters, norm="batch")
+    phi = discriminator_trunk(images, resolution, base_filters, norm)
     embedding = layers.Dense(embedding_dim, name="embedding")(phi)
-    reconstruction = generator_body(embedding, resolution, channels, base_filters, "batch")
+    reconstruction = generator_body(embedding, resolution, channels, base_filters, norm)
     energy = ops.mean(ops.square(images - reconstruction), axis=[1, 2, 3])[:, None]
     return keras.Model(images, [energy, embedding], name="autoencoder_discriminator")
