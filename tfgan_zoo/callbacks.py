@@ -131,25 +131,23 @@ class FIDMonitor(StepCallback):
     def __init__(self, extractor, real_images, every, log_dir, input_dim, num_samples=1000,
                  batch_size=250, seed=0):  # fmt: skip
         super().__init__(every)
-        from tfgan_zoo.metrics import Moments
+        from tfgan_zoo.metrics import feature_moments
 
         self.extractor, self.batch_size = extractor, batch_size
-        self.real = Moments()
-        for start in range(0, len(real_images), batch_size):
-            self.real.update(extractor(real_images[start : start + batch_size])[0])
+        self.real = feature_moments(extractor, self._chunks(real_images))
         rng = np.random.default_rng(seed)
         self.z = rng.standard_normal((num_samples, input_dim)).astype(np.float32)
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
         self.values = {}
 
-    def fid(self):
-        from tfgan_zoo.metrics import Moments, fid
+    def _chunks(self, array):
+        return (array[i : i + self.batch_size] for i in range(0, len(array), self.batch_size))
 
-        fake = Moments()
-        for start in range(0, len(self.z), self.batch_size):
-            images = np.asarray(self.model.preview(self.z[start : start + self.batch_size]))
-            fake.update(self.extractor(images)[0])
-        return fid(self.real, fake)
+    def fid(self):
+        from tfgan_zoo.metrics import feature_moments, fid
+
+        previews = (np.asarray(self.model.preview(z)) for z in self._chunks(self.z))
+        return fid(self.real, feature_moments(self.extractor, previews))
 
     def on_step(self, step, logs):
         if not _all_finite(logs):

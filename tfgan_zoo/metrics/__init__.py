@@ -20,6 +20,14 @@ from tfgan_zoo.metrics.distances import (
 from tfgan_zoo.metrics.mode_coverage import ModeCoverage, mode_coverage
 
 
+def feature_moments(extractor, batches):
+    """`Moments` of the extractor's features over an iterable of image batches."""
+    moments = Moments()
+    for batch in batches:
+        moments.update(extractor(batch)[0])
+    return moments
+
+
 def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000):
     """All image metrics between two streams of float image batches in [-1, 1]."""
     real_moments, fake_moments = Moments(), Moments()
@@ -54,6 +62,7 @@ __all__ = [
     "ModeCoverage",
     "Moments",
     "compare",
+    "feature_moments",
     "fid",
     "frechet_distance",
     "inception_score",
