@@ -91,22 +91,24 @@ class ScalarLogger(StepCallback):
 
 
 class SampleGrid(StepCallback):
-    """Writes a PNG of generator samples for a fixed noise batch every ``every`` steps.
+    """Writes a PNG of ``model.preview(inputs)`` for fixed inputs every ``every`` steps.
 
-    Images are tiled into a grid; 2-D toy points are drawn as a density plot.
-    The PNGs go to ``<out_dir>/step_<step>.png`` and to TensorBoard.
+    The inputs are a noise batch for GANs, a batch of image pairs for the
+    translators (`model.preview_inputs`). Images are tiled into a grid of
+    ``model.preview_columns`` columns (default: square); 2-D toy points are
+    drawn as a density plot. The PNGs go to ``<out_dir>/step_<step>.png`` and
+    to TensorBoard.
     """
 
-    def __init__(self, out_dir, log_dir, every, latent_dim, num_samples=64, seed=0):
+    def __init__(self, out_dir, log_dir, every, inputs):
         super().__init__(every)
         self.out_dir = out_dir
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "samples"))
-        rng = np.random.default_rng(seed)
-        self.z = rng.standard_normal((num_samples, latent_dim)).astype(np.float32)
+        self.inputs = inputs
 
     def write(self, step):
-        samples = np.asarray(self.model.preview(self.z))
-        grid = images_lib.render(samples)
+        samples = np.asarray(self.model.preview(self.inputs))
+        grid = images_lib.render(samples, getattr(self.model, "preview_columns", None))
         os.makedirs(self.out_dir, exist_ok=True)
         path = os.path.join(self.out_dir, f"step_{step:07d}.png")
         images_lib.write_png(path, grid)

@@ -10,8 +10,11 @@ import dataclasses
 import os
 
 from tfgan_zoo import architectures, losses, models
-from tfgan_zoo.data import TOY_SETS
+from tfgan_zoo.data import TOY_SETS, translation
 from tfgan_zoo.distribute import STRATEGIES
+from tfgan_zoo.layers import NORMS
+
+TRANSLATORS = ("pix2pix", "cyclegan")
 
 
 def _field(default, help_text):
@@ -41,13 +44,25 @@ class TrainConfig:
     info_categorical: int = _field(10, "infogan: size of the categorical code.")
     info_continuous: int = _field(2, "infogan: number of continuous codes.")
     info_weight: float = _field(1.0, "infogan: weight of the mutual-information loss.")
+    l1_weight: float = _field(100.0, "pix2pix: weight of the L1 distance to the target.")
+    cycle_weight: float = _field(10.0, "cyclegan: weight of the cycle-consistency L1.")
+    identity_weight: float = _field(
+        0.5, "cyclegan: weight of the identity L1, relative to --cycle_weight (0: off)."
+    )
+    pool_size: int = _field(50, "cyclegan: generated images kept for the discriminators (0: off).")
     architecture: str = _field("dcgan", "Networks: one of tfgan_zoo.architectures.ARCHITECTURES.")
     latent_dim: int = _field(64, "Width of the generator's noise input.")
     hidden_units: int = _field(128, "mlp: units per hidden layer.")
     num_layers: int = _field(3, "mlp: hidden layers.")
     base_filters: int = _field(64, "dcgan: filters of the first discriminator layer.")
-    g_norm: str = _field("batch", "dcgan generator normalization: batch, layer or none.")
-    d_norm: str = _field("batch", "dcgan discriminator normalization: batch, layer or none.")
+    g_norm: str = _field("batch", "Generator normalization: batch, instance, layer or none.")
+    d_norm: str = _field("batch", "Discriminator normalization: batch, instance, layer or none.")
+    num_res_blocks: int = _field(
+        9, "resnet_patchgan: residual blocks (the paper: 9 at 256x256, 6 at 128x128)."
+    )
+    dropout: float = _field(
+        0.5, "unet_patchgan: dropout of the three innermost decoder levels (training only)."
+    )
     # Distribution.
     strategy: str = _field(
         "default",
@@ -58,11 +73,19 @@ class TrainConfig:
     )
     # Data.
     dataset: str = _field(
-        "fashion_mnist", "ring8, grid25, idx:<dir> of IDX files, or a tensorflow-datasets name."
+        "fashion_mnist",
+        "ring8, grid25, idx:<dir> of IDX files, or a tensorflow-datasets name; for pix2pix "
+        "and cyclegan edges:<images>, unpaired:<A>,<B>, folder:<dir> or cycle_gan/<name>.",
     )
     data_dir: str = _field("", "tensorflow-datasets data_dir (empty: tfds's default).")
     split: str = _field("train", "Dataset split.")
     batch_size: int = _field(64, "Global batch size.")
+    resolution: int = _field(
+        0, "Image-to-image data: resize images to this square size (0: keep their size)."
+    )
+    direction: str = _field(
+        "a_to_b", "Image-to-image data: a_to_b, or b_to_a to swap inputs and targets."
+    )
     # Optimization.
     g_lr: float = _field(2e-4, "Generator Adam learning rate.")
     d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
@@ -70,6 +93,9 @@ class TrainConfig:
     beta2: float = _field(0.999, "Adam beta_2 of both optimizers.")
     lr_decay: str = _field(
         "none", "Learning-rate schedule: none, or linear (to 0 at the last step)."
+    )
+    decay_start: float = _field(
+        0.0, "lr_decay=linear: fraction of the steps at constant rate first (CycleGAN: 0.5)."
     )
     epochs: int = _field(10, "Epochs to train (the run's total, also when resuming).")
     steps_per_epoch: int = _field(500, "Generator steps per epoch.")
@@ -95,6 +121,7 @@ class TrainConfig:
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
+        _check_choice("direction", self.direction, translation.DIRECTIONS)
         compatible = models.MODELS[self.model].compatible_architectures
         if self.architecture not in compatible:
             raise ConfigError(
@@ -106,7 +133,8 @@ class TrainConfig:
         if self.num_devices < 0:
             raise ConfigError(f"--num_devices must be >= 0, got {self.num_devices}.")
         for name in ("g_norm", "d_norm"):
-            _check_choice(name, getattr(self, name), ("batch", "layer", "none"))
+            _check_choice(name, getattr(self, name), NORMS)
+        self._check_translation()
         for name in (
             "n_critic", "latent_dim", "hidden_units", "num_layers", "base_filters",
             "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
@@ -118,7 +146,8 @@ class TrainConfig:
                 )
         if self.fid_every < 0 or self.fid_samples < 2:
             raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
-        for name in ("gp_weight", "r1_weight", "clip_value"):
+        for name in ("gp_weight", "r1_weight", "clip_value", "l1_weight", "cycle_weight",
+                     "identity_weight", "pool_size", "resolution"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
         for name in ("g_lr", "d_lr"):
@@ -138,10 +167,34 @@ class TrainConfig:
             raise ConfigError(
                 f"The toy set {self.dataset!r} holds 2-D points: use --architecture=mlp."
             )
+        if not (0 <= self.dropout < 1 and 0 <= self.decay_start < 1):
+            raise ConfigError("--dropout and --decay_start must be in [0, 1).")
         if self.verbose not in (0, 1, 2):
             raise ConfigError(f"--verbose must be 0, 1 or 2, got {self.verbose}.")
         if not self.model_dir:
             raise ConfigError("--model_dir must not be empty.")
+
+    def _check_translation(self):
+        translator = self.model in TRANSLATORS
+        if translator != translation.is_translation(self.dataset):
+            raise ConfigError(
+                f"--model={self.model} and --dataset={self.dataset} do not go together: "
+                f"{', '.join(TRANSLATORS)} train on image-to-image datasets "
+                f"({', '.join(p + '...' for p in translation.PREFIXES)}), the other models "
+                f"on single images or toy points."
+            )
+        if translator and (self.n_critic != 1 or self.fid_every):
+            raise ConfigError(
+                f"--model={self.model} takes --n_critic=1 and --fid_every=0 (no FID for "
+                f"translations yet)."
+            )
+
+    @property
+    def architecture_kwargs(self):
+        """The flags that shape the networks, as keyword arguments of `architectures.build`."""
+        names = ("hidden_units", "num_layers", "base_filters", "g_norm", "d_norm",
+                 "info_categorical", "info_continuous", "num_res_blocks", "dropout")  # fmt: skip
+        return {name: getattr(self, name) for name in names}
 
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -18,6 +18,8 @@ Signatures (``label`` only for conditional generators, ``num_classes > 0``):
   (the truncation trick: higher fidelity, less variety).
 
 Each returns ``images`` (float32 in [-1, 1]) and ``images_uint8`` (uint8).
+Image-to-image generators (Pix2Pix, CycleGAN) are exported by
+`export_translator`, with signatures that take an ``image``.
 Malformed requests fail with an InvalidArgument error that says what was
 wrong: the latent width and dtypes are fixed by the signatures, and labels
 and truncations are range-checked.
@@ -31,6 +33,7 @@ import shutil
 import uuid
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
@@ -152,33 +155,39 @@ def build_archive(generator, latent_dim, num_classes=0):
     return archive
 
 
-def warmup_requests(latent_dim, num_classes=0, model_name="generator", batch_size=2):
-    """One `PredictionLog` per signature, each a valid request of ``batch_size``."""
+def prediction_logs(inputs_by_signature, model_name):
+    """One `PredictionLog` per signature from ``{signature: {input: tensor}}``."""
     from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
 
-    label = {"label": tf.zeros([batch_size], tf.int32)} if num_classes else {}
-    inputs = {
-        "serving_default": {"z": tf.zeros([batch_size, latent_dim]), **label},
-        "sample": {"seed": tf.range(batch_size, dtype=tf.int64), **label},
-        "sample_truncated": {
-            "seed": tf.range(batch_size, dtype=tf.int64),
-            "truncation": tf.fill([batch_size], 1.0),
-            **label,
-        },
-    }
     logs = []
-    for signature, tensors in inputs.items():
+    for signature, tensors in inputs_by_signature.items():
         request = predict_pb2.PredictRequest(
             model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature)
         )
         for key, value in tensors.items():
-            request.inputs[key].CopyFrom(tf.make_tensor_proto(value.numpy()))
+            request.inputs[key].CopyFrom(tf.make_tensor_proto(np.asarray(value)))
         logs.append(
             prediction_log_pb2.PredictionLog(
                 predict_log=prediction_log_pb2.PredictLog(request=request)
             )
         )
     return logs
+
+
+def warmup_requests(latent_dim, num_classes=0, model_name="generator", batch_size=2):
+    """One `PredictionLog` per generator signature, each a valid request of ``batch_size``."""
+    label = {"label": np.zeros([batch_size], np.int32)} if num_classes else {}
+    seed = np.arange(batch_size, dtype=np.int64)
+    inputs = {
+        "serving_default": {"z": np.zeros([batch_size, latent_dim], np.float32), **label},
+        "sample": {"seed": seed, **label},
+        "sample_truncated": {
+            "seed": seed,
+            "truncation": np.ones([batch_size], np.float32),
+            **label,
+        },
+    }
+    return prediction_logs(inputs, model_name)
 
 
 def write_warmup(export_path, logs):
@@ -188,6 +197,33 @@ def write_warmup(export_path, logs):
         for log in logs:
             writer.write(log.SerializeToString())
     return path
+
+
+def write_version(archive, base_dir, warmup, version=None):
+    """Writes ``archive`` and its warm-up requests as ``<base_dir>/<version>``, atomically.
+
+    ``warmup(model_name)`` returns the `PredictionLog` list. Returns the path.
+
+    Raises:
+      FileExistsError: ``version`` is given and already exists.
+    """
+    version = next_version(base_dir) if version is None else int(version)
+    final = os.path.join(base_dir, str(version))
+    if os.path.exists(final):
+        raise FileExistsError(
+            f"Export version {final} already exists; versions are never overwritten. "
+            f"Leave the version unset to take the next free one."
+        )
+    os.makedirs(base_dir, exist_ok=True)
+    tmp = os.path.join(base_dir, f".tmp-{version}-{uuid.uuid4().hex}")
+    model_name = os.path.basename(os.path.normpath(base_dir))
+    try:
+        archive.write_out(tmp, verbose=False)
+        write_warmup(tmp, warmup(model_name))
+        os.rename(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
 
 
 def export_generator(generator, latent_dim, base_dir, num_classes=0, version=None):
@@ -204,23 +240,78 @@ def export_generator(generator, latent_dim, base_dir, num_classes=0, version=Non
     Raises:
       FileExistsError: ``version`` is given and already exists.
     """
-    version = next_version(base_dir) if version is None else int(version)
-    final = os.path.join(base_dir, str(version))
-    if os.path.exists(final):
-        raise FileExistsError(
-            f"Export version {final} already exists; versions are never overwritten. "
-            f"Leave the version unset to take the next free one."
+    return write_version(
+        build_archive(generator, latent_dim, num_classes),
+        base_dir,
+        lambda name: warmup_requests(latent_dim, num_classes, name),
+        version,
+    )
+
+
+def _translate(generator, image):
+    """Resizes ``image`` (float in [-1, 1]) to the generator's input size and translates it."""
+    height, width = generator.input_shape[1:3]
+    x = tf.image.resize(image, (height, width), antialias=True)
+    images = tf.cast(generator(tf.clip_by_value(x, -1.0, 1.0), training=False), tf.float32)
+    return {"images": images, "images_uint8": _to_uint8(images)}
+
+
+def _translation_endpoints(generator, name):
+    """``{name: uint8 endpoint, name_float: float endpoint}`` of one generator."""
+    shape = [None, None, None, generator.input_shape[-1]]
+
+    def from_uint8(image):
+        return _translate(generator, tf.cast(image, tf.float32) / 127.5 - 1.0)
+
+    def from_float(image):
+        check = tf.debugging.assert_less_equal(
+            tf.reduce_max(tf.abs(image)),
+            1.0,
+            message=f"{name}_float takes images scaled to [-1, 1]; send uint8 pixels "
+            f"(0..255) to the {name} signature instead",
         )
-    os.makedirs(base_dir, exist_ok=True)
-    tmp = os.path.join(base_dir, f".tmp-{version}-{uuid.uuid4().hex}")
-    model_name = os.path.basename(os.path.normpath(base_dir))
-    try:
-        build_archive(generator, latent_dim, num_classes).write_out(tmp, verbose=False)
-        write_warmup(tmp, warmup_requests(latent_dim, num_classes, model_name))
-        os.rename(tmp, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+        with tf.control_dependencies([check]):
+            return _translate(generator, tf.identity(image))
+
+    return {
+        name: (from_uint8, tf.TensorSpec(shape, tf.uint8, "image")),
+        f"{name}_float": (from_float, tf.TensorSpec(shape, tf.float32, "image")),
+    }
+
+
+def export_translator(generators, base_dir, version=None):
+    """Exports image-to-image generators under ``<base_dir>/<version>``; returns the path.
+
+    Args:
+      generators: ``{direction: keras model}``, e.g. ``{"translate": g}`` for
+        Pix2Pix or ``{"a_to_b": g, "b_to_a": f}`` for CycleGAN. Each direction
+        gets a signature of that name taking ``image`` uint8 ``[batch, H, W,
+        C]`` (any H and W: images are resized to the generator's size) and one
+        named ``<direction>_float`` taking float32 images in [-1, 1]. The
+        first direction is also ``serving_default`` (uint8). All return
+        ``images`` (float32 in [-1, 1]) and ``images_uint8``.
+      base_dir: the model's directory.
+      version: an explicit integer version; by default the next free one.
+
+    Raises:
+      FileExistsError: ``version`` is given and already exists.
+    """
+    archive = keras.export.ExportArchive()
+    endpoints, warmup_inputs = {}, {}
+    for direction, generator in generators.items():
+        archive.track(generator)
+        for name, (fn, spec) in _translation_endpoints(generator, direction).items():
+            if not endpoints:
+                endpoints["serving_default"] = (fn, spec)
+            endpoints[name] = (fn, spec)
+            image = np.zeros((2, *generator.input_shape[1:]), spec.dtype.as_numpy_dtype)
+            warmup_inputs.setdefault("serving_default", {"image": image})
+            warmup_inputs[name] = {"image": image}
+    for name, (fn, spec) in endpoints.items():
+        archive.add_endpoint(name=name, fn=fn, input_signature=[spec])
+    return write_version(
+        archive, base_dir, lambda model_name: prediction_logs(warmup_inputs, model_name), version
+    )
 
 
 def main(argv):
@@ -238,9 +329,7 @@ def main(argv):
         model, config = trainer.restore_model(fv.model_dir)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"ERROR: {e}") from None
-    path = export_generator(
-        model.generator, model.generator_input_dim, fv.export_dir, model.num_classes, fv.version
-    )
+    path = model.export_serving(fv.export_dir, fv.version)
     print(f"Exported step {int(model.g_optimizer.iterations)} of {fv.model_dir} to {path}")
 
 

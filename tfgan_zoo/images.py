@@ -43,11 +43,11 @@ def scatter(points, size=256, extent=None):
     return image.astype(np.uint8)[..., None]
 
 
-def render(samples):
+def render(samples, columns=None):
     """A uint8 picture of generator samples: a grid for images, a scatter for points."""
     samples = np.asarray(samples)
     if samples.ndim == 4:
-        return tile(samples)
+        return tile(samples, columns)
     if samples.ndim == 2 and samples.shape[1] == 2:
         return scatter(samples)
     raise ValueError(f"Cannot render samples of shape {samples.shape}.")

@@ -1,8 +1,54 @@
-"""Layers the architectures share: spectral normalization and conditional batch norm."""
+"""Layers the architectures share: normalization by name, spectral normalization,
+conditional batch norm and reflection padding."""
 
 import keras
 import tensorflow as tf
 from keras import layers
+
+NORMS = ("batch", "instance", "layer", "none")
+
+
+def normalization(kind):
+    """A normalization layer by name (``"none"``: None).
+
+    ``batch`` is synchronized: under tf.distribute its statistics are taken
+    over the global batch, as on one device. ``instance`` normalizes each
+    channel of each image (CycleGAN; a group norm with one channel per group).
+    """
+    if kind == "batch":
+        return layers.BatchNormalization(synchronized=True)
+    if kind == "instance":
+        return layers.GroupNormalization(groups=-1, epsilon=1e-5)
+    if kind == "layer":
+        return layers.LayerNormalization()
+    if kind in ("none", None):
+        return None
+    raise ValueError(f"Unknown norm {kind!r}: use one of {', '.join(NORMS)}.")
+
+
+def maybe(layer, x):
+    """``layer(x)``, or ``x`` when ``layer`` is None."""
+    return layer(x) if layer is not None else x
+
+
+class ReflectionPad2D(layers.Layer):
+    """Pads height and width by mirroring the border (no zero edges; CycleGAN)."""
+
+    def __init__(self, pad, **kwargs):
+        super().__init__(**kwargs)
+        self.pad = int(pad)
+
+    def call(self, x):
+        p = self.pad
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        grow = lambda n: None if n is None else n + 2 * self.pad  # noqa: E731
+        return (b, grow(h), grow(w), c)
+
+    def get_config(self):
+        return {**super().get_config(), "pad": self.pad}
 
 
 class _SpectralNormalized(layers.Layer):

@@ -18,7 +18,7 @@ import shutil
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, callbacks, data, distribute, export, models
+from tfgan_zoo import callbacks, data, distribute, export, models
 from tfgan_zoo.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -37,41 +37,37 @@ class TrainResult:
     callbacks: list = dataclasses.field(default_factory=list)
 
 
+class ConstantThenLinear(keras.optimizers.schedules.LearningRateSchedule):
+    """``lr`` for the first ``constant_steps``, then linearly to 0 at ``total_steps``."""
+
+    def __init__(self, lr, total_steps, constant_steps=0):
+        self.lr, self.total_steps, self.constant_steps = lr, total_steps, constant_steps
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        decay_steps = max(self.total_steps - self.constant_steps, 1)
+        fraction = tf.clip_by_value((step - self.constant_steps) / decay_steps, 0.0, 1.0)
+        return self.lr * (1.0 - fraction)
+
+    def get_config(self):
+        return {
+            "lr": self.lr,
+            "total_steps": self.total_steps,
+            "constant_steps": self.constant_steps,
+        }
+
+
 def _adam(lr, decay_steps, config):
-    if config.lr_decay == "linear":
+    if config.lr_decay == "linear" and config.decay_start:
+        lr = ConstantThenLinear(lr, decay_steps, int(config.decay_start * decay_steps))
+    elif config.lr_decay == "linear":
         lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, 0.0, power=1.0)
     return keras.optimizers.Adam(lr, config.beta1, config.beta2)
 
 
-def build_model(config, sample_shape, num_classes=0):
-    """The compiled model for ``config`` and samples of ``sample_shape``."""
-    model_cls = models.get(config.model)
-    generator, discriminator = architectures.build(
-        config.architecture,
-        sample_shape,
-        config.latent_dim,
-        num_classes=num_classes,
-        hidden_units=config.hidden_units,
-        num_layers=config.num_layers,
-        base_filters=config.base_filters,
-        g_norm=config.g_norm,
-        d_norm=config.d_norm,
-        info_categorical=config.info_categorical,
-        info_continuous=config.info_continuous,
-    )
-    model = model_cls(
-        generator,
-        discriminator,
-        config.latent_dim,
-        loss=config.loss,
-        loss_kwargs=config.loss_kwargs,
-        n_critic=config.n_critic,
-        gp_weight=config.gp_weight,
-        r1_weight=config.r1_weight,
-        clip_value=config.clip_value or None,
-        seed=config.seed,
-        **model_cls.model_kwargs(config, num_classes),
-    )
+def build_model(config, info):
+    """The compiled model for ``config`` and data described by `data.DataInfo` ``info``."""
+    model = models.get(config.model).from_train_config(config, info)
     model.compile(
         g_optimizer=_adam(config.g_lr, config.total_steps, config),
         d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
@@ -95,6 +91,8 @@ def write_run_info(config, info):
         "config": config.to_dict(),
         "sample_shape": list(info.sample_shape),
         "num_classes": info.num_classes,
+        "input_shape": list(info.input_shape) if info.input_shape else None,
+        "paired": info.paired,
     }
     with open(os.path.join(config.model_dir, RUN_FILE), "w") as f:
         json.dump(run, f, indent=2)
@@ -114,7 +112,15 @@ def restore_model(model_dir):
     with open(path) as f:
         run = json.load(f)
     config = TrainConfig.from_dict(run["config"])
-    model = build_model(config, tuple(run["sample_shape"]), run["num_classes"])
+    input_shape = run.get("input_shape")
+    info = data.DataInfo(
+        tuple(run["sample_shape"]),
+        run["num_classes"],
+        f"{path}",
+        input_shape=tuple(input_shape) if input_shape else None,
+        paired=run.get("paired", False),
+    )
+    model = build_model(config, info)
     latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
     if latest is None:
         raise FileNotFoundError(f"No checkpoint in {model_dir}/checkpoints: train first.")
@@ -165,13 +171,19 @@ def train(config):
     chief = distribute.is_chief(strategy)
     keras.utils.set_random_seed(config.seed)
     dataset, info = data.load(
-        config.dataset, config.batch_size, config.split, config.data_dir or None, config.seed
+        config.dataset,
+        config.batch_size,
+        config.split,
+        config.data_dir or None,
+        config.seed,
+        config.resolution,
+        config.direction,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     if strategy.num_replicas_in_sync > 1:
         log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
     with strategy.scope():
-        model = build_model(config, info.sample_shape, info.num_classes)
+        model = build_model(config, info)
     if chief:
         write_run_info(config, info)
 
@@ -192,9 +204,7 @@ def train(config):
         os.path.join(config.model_dir, "samples"),
         log_dir,
         config.sample_every,
-        model.generator_input_dim,
-        num_samples=2000 if info.toy else 64,
-        seed=config.seed,
+        model.preview_inputs(dataset, 2000 if info.toy else model.preview_samples, config.seed),
     )
     grid.set_model(model)
     cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
@@ -238,11 +248,6 @@ def train(config):
     sample_path = grid.write(final)
     export_path = None
     if final > start or export.next_version(config.resolved_export_dir) == 1:
-        export_path = export.export_generator(
-            model.generator,
-            model.generator_input_dim,
-            config.resolved_export_dir,
-            model.num_classes,
-        )
+        export_path = model.export_serving(config.resolved_export_dir)
     log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
     return TrainResult(model, start, final, export_path, sample_path, history, cbs)

@@ -7,7 +7,7 @@ discriminator)`` for samples of ``sample_shape`` (``(2,)`` for toy points,
 architecture: its builders in a module and an entry in `ARCHITECTURES`.
 """
 
-from tfgan_zoo.architectures import heads, resnet
+from tfgan_zoo.architectures import heads, resnet, translation
 from tfgan_zoo.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.architectures.mlp import mlp_discriminator, mlp_generator
 
@@ -103,6 +103,44 @@ def _resnet_projection(sample_shape, latent_dim, num_classes=0, base_filters=64,
     )
 
 
+def _translation_shapes(name, sample_shape, input_shape):
+    """(resolution, input channels, output channels) of an image-to-image pair."""
+    res, out_ch = _image(name, sample_shape)
+    if input_shape is None:
+        raise ValueError(
+            f"The {name} architecture translates images: it needs an image-to-image "
+            f"dataset (edges:, unpaired:, folder: or cycle_gan/...)."
+        )
+    in_res, in_ch = _image(name, input_shape)
+    if in_res != res:
+        raise ValueError(
+            f"{name}: input images are {in_res}x{in_res} but targets {res}x{res}; "
+            f"set --resolution to bring both to one size."
+        )
+    return res, in_ch, out_ch
+
+
+def _unet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64, g_norm="batch",
+                   d_norm="batch", dropout=0.5, **unused):  # fmt: skip
+    res, in_ch, out_ch = _translation_shapes("unet_patchgan", sample_shape, input_shape)
+    return (
+        translation.unet_generator(res, in_ch, out_ch, base_filters, g_norm, dropout),
+        translation.patchgan_discriminator(
+            res, out_ch, base_filters, d_norm, condition_channels=in_ch
+        ),
+    )
+
+
+def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64,
+                     g_norm="instance", d_norm="instance", num_res_blocks=9,
+                     **unused):  # fmt: skip
+    res, in_ch, out_ch = _translation_shapes("resnet_patchgan", sample_shape, input_shape)
+    return (
+        translation.resnet_translator(res, in_ch, out_ch, base_filters, g_norm, num_res_blocks),
+        translation.patchgan_discriminator(res, out_ch, base_filters, d_norm),
+    )
+
+
 ARCHITECTURES = {
     "mlp": _mlp,
     "dcgan": _dcgan,
@@ -112,6 +150,8 @@ ARCHITECTURES = {
     "infogan_dcgan": _infogan,
     "ebgan_dcgan": _ebgan,
     "resnet_projection": _resnet_projection,
+    "unet_patchgan": _unet_patchgan,
+    "resnet_patchgan": _resnet_patchgan,
 }
 
 

@@ -9,7 +9,7 @@ conditional, auxiliary-head and autoencoder variants.
 import keras
 from keras import layers
 
-from tfgan_zoo.layers import SNConv2D, SNDense
+from tfgan_zoo.layers import SNConv2D, SNDense, maybe, normalization
 
 
 def upsampling_plan(resolution):
@@ -26,33 +26,17 @@ def upsampling_plan(resolution):
     return stages, size
 
 
-def _norm(kind):
-    if kind == "batch":
-        # Synchronized: under tf.distribute, statistics over the global batch,
-        # as on one device.
-        return layers.BatchNormalization(synchronized=True)
-    if kind == "layer":
-        return layers.LayerNormalization()
-    if kind in ("none", None):
-        return None
-    raise ValueError(f"Unknown norm {kind!r}: use 'batch', 'layer' or 'none'.")
-
-
-def _maybe(norm, x):
-    return norm(x) if norm is not None else x
-
-
 def generator_body(h, resolution, channels, base_filters=64, norm="batch"):
     """Dense projection of ``h``, then transposed convolutions to tanh images."""
     stages, size = upsampling_plan(resolution)
     filters = base_filters * 2 ** (stages - 1)
     x = layers.Dense(size * size * filters, use_bias=norm == "none")(h)
-    x = layers.ReLU()(_maybe(_norm(norm), x))
+    x = layers.ReLU()(maybe(normalization(norm), x))
     x = layers.Reshape((size, size, filters))(x)
     for _ in range(stages - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=norm == "none")(x)
-        x = layers.ReLU()(_maybe(_norm(norm), x))
+        x = layers.ReLU()(maybe(normalization(norm), x))
     return layers.Conv2DTranspose(channels, 4, 2, padding="same", activation="tanh")(x)
 
 
@@ -70,7 +54,7 @@ def discriminator_trunk(x, resolution, base_filters=64, norm="batch", spectral=F
         else:
             x = layers.Conv2D(filters, 4, 2, padding="same")(x)
             if i > 0:
-                x = _maybe(_norm(norm), x)
+                x = maybe(normalization(norm), x)
         x = layers.LeakyReLU(0.2)(x)
     return layers.Flatten()(x)
 

@@ -8,10 +8,13 @@
 - any tensorflow-datasets image dataset by name (``mnist``,
   ``fashion_mnist``, ``cifar10``, ...) with an optional ``data_dir``. When
   tfds cannot load it (no network, say), known local copies are tried, such
-  as Debian's ``dataset-fashion-mnist`` package.
+  as Debian's ``dataset-fashion-mnist`` package;
+- an image-to-image dataset (``edges:``, ``unpaired:``, ``folder:`` or
+  ``cycle_gan/...``, see `tfgan_zoo.data.translation`).
 
 Images come out as float32 in [-1, 1] with their integer labels:
-``(images [B, H, W, C], labels [B])``; toy sets give points ``[B, 2]``.
+``(images [B, H, W, C], labels [B])``; toy sets give points ``[B, 2]``;
+image-to-image datasets give ``(inputs [B, H, W, C], targets [B, H, W, C'])``.
 """
 
 import dataclasses
@@ -20,7 +23,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo.data import idx
+from tfgan_zoo.data import idx, translation
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
 
@@ -38,6 +41,8 @@ class DataInfo:
     num_classes: int
     source: str
     toy: GaussianMixture = None
+    input_shape: tuple = None  # image-to-image datasets: the shape of the inputs
+    paired: bool = False  # image-to-image datasets: inputs and targets correspond
 
 
 def scale_images(images):
@@ -52,8 +57,7 @@ def _batched(ds, batch_size, seed, shuffle_buffer):
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
-    """Pipeline over in-memory uint8 images ``[N, H, W, C]`` and labels ``[N]``."""
+def _array_source(images, labels, source):
     images = np.asarray(images)
     if images.ndim != 4 or images.dtype != np.uint8:
         raise DataError(
@@ -61,8 +65,13 @@ def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
         )
     num_classes = int(np.max(labels)) + 1 if len(labels) else 0
     ds = tf.data.Dataset.from_tensor_slices((images, np.asarray(labels, np.int64)))
-    info = DataInfo(images.shape[1:], num_classes, source)
-    return _batched(ds, batch_size, seed, len(images)), info
+    return ds, DataInfo(images.shape[1:], num_classes, source), len(images)
+
+
+def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
+    """Pipeline over in-memory uint8 images ``[N, H, W, C]`` and labels ``[N]``."""
+    ds, info, size = _array_source(images, labels, source)
+    return _batched(ds, batch_size, seed, size), info
 
 
 def _tfds_builder(name, data_dir):
@@ -77,7 +86,7 @@ def _tfds_builder(name, data_dir):
         ) from None
 
 
-def _from_tfds(builder, split, batch_size, seed):
+def _tfds_source(builder, split):
     ds = builder.as_dataset(split=split, as_supervised=True)
     features = builder.info.features
     info = DataInfo(
@@ -85,37 +94,38 @@ def _from_tfds(builder, split, batch_size, seed):
         features["label"].num_classes,
         f"tfds:{builder.name} in {builder.data_dir}",
     )
-    return _batched(ds, batch_size, seed, 10_000), info
+    return ds, info, 10_000
 
 
-def load(name, batch_size, split="train", data_dir=None, seed=0):
-    """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
+def image_source(name, split="train", data_dir=None):
+    """An image dataset as an unbatched, unshuffled source.
+
+    Returns ``(dataset of (uint8 image, label), DataInfo, shuffle buffer
+    size)`` for ``idx:<dir>`` or a tensorflow-datasets name (with the local
+    fallbacks of `load`).
 
     Raises:
       DataError / FileNotFoundError: with every source tried and how to fix it.
     """
-    if batch_size < 1:
-        raise DataError(f"batch_size must be >= 1, got {batch_size}.")
     if name in TOY_SETS:
-        toy = TOY_SETS[name]()
-        return toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
+        raise DataError(f"{name!r} is a toy set of 2-D points, not an image dataset.")
     if name.startswith("idx:"):
         directory = name[len("idx:") :]
         images, labels = idx.load_idx_dir(directory, split)
-        return from_arrays(images, labels, batch_size, seed, source=name)
+        return _array_source(images, labels, source=name)
 
     builder = _tfds_builder(name, data_dir)
     if builder.is_prepared():
-        return _from_tfds(builder, split, batch_size, seed)
+        return _tfds_source(builder, split)
     tried = [f"tensorflow-datasets {name!r}: not prepared in {builder.data_dir}"]
     for directory in LOCAL_COPIES.get(name, ()):
         if os.path.isdir(directory):
             images, labels = idx.load_idx_dir(directory, split)
-            return from_arrays(images, labels, batch_size, seed, source=f"idx:{directory}")
+            return _array_source(images, labels, source=f"idx:{directory}")
         tried.append(f"local copy {directory}: not present")
     try:
         builder.download_and_prepare()
-        return _from_tfds(builder, split, batch_size, seed)
+        return _tfds_source(builder, split)
     except Exception as e:  # no network, checksum, disk: report them all alike
         tried.append(f"tensorflow-datasets download into {builder.data_dir}: {e}")
     raise FileNotFoundError(
@@ -128,12 +138,34 @@ def load(name, batch_size, split="train", data_dir=None, seed=0):
     )
 
 
+def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
+         direction="a_to_b"):  # fmt: skip
+    """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
+
+    ``resolution`` and ``direction`` apply to image-to-image datasets (see
+    `tfgan_zoo.data.translation.load`).
+
+    Raises:
+      DataError / FileNotFoundError: with every source tried and how to fix it.
+    """
+    if batch_size < 1:
+        raise DataError(f"batch_size must be >= 1, got {batch_size}.")
+    if name in TOY_SETS:
+        toy = TOY_SETS[name]()
+        return toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
+    if translation.is_translation(name):
+        return translation.load(name, batch_size, split, data_dir, seed, resolution, direction)
+    ds, info, size = image_source(name, split, data_dir)
+    return _batched(ds, batch_size, seed, size), info
+
+
 __all__ = [
     "DataError",
     "DataInfo",
     "GaussianMixture",
     "TOY_SETS",
     "from_arrays",
+    "image_source",
     "load",
     "scale_images",
 ]

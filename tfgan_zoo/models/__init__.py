@@ -1,10 +1,15 @@
-"""Adversarial models by name. Adding a training algorithm: a `GAN` subclass in
-its own module, an entry in `MODELS`, a flagfile and a test."""
+"""Adversarial models by name. Adding a training algorithm: a `GAN` (or
+`ImageTranslator`) subclass in its own module, an entry in `MODELS`, a flagfile
+and a test. The trainer needs of a model only ``from_train_config``,
+``compile(g_optimizer, d_optimizer)``, ``preview_inputs``/``preview`` and
+``export_serving``."""
 
 from tfgan_zoo.models.conditional import ACGAN, ConditionalGAN
+from tfgan_zoo.models.cyclegan import CycleGAN
 from tfgan_zoo.models.ebgan import EBGAN
 from tfgan_zoo.models.gan import GAN
 from tfgan_zoo.models.infogan import InfoGAN
+from tfgan_zoo.models.pix2pix import ImageTranslator, Pix2Pix
 
 MODELS = {
     "gan": GAN,
@@ -12,6 +17,8 @@ MODELS = {
     "acgan": ACGAN,
     "ebgan": EBGAN,
     "infogan": InfoGAN,
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
 }
 
 
@@ -21,4 +28,15 @@ def get(name):
     return MODELS[name]
 
 
-__all__ = ["ACGAN", "EBGAN", "GAN", "MODELS", "ConditionalGAN", "InfoGAN", "get"]
+__all__ = [
+    "ACGAN",
+    "EBGAN",
+    "GAN",
+    "MODELS",
+    "ConditionalGAN",
+    "CycleGAN",
+    "ImageTranslator",
+    "InfoGAN",
+    "Pix2Pix",
+    "get",
+]

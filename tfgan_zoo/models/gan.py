@@ -1,14 +1,29 @@
 """The base adversarial model: a `keras.Model` whose `train_step` plays the game."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo import architectures, export, penalties
 from tfgan_zoo import losses as losses_lib
-from tfgan_zoo import penalties
 
 
-def _num_replicas():
-    return tf.distribute.get_strategy().num_replicas_in_sync
+def log_values(trackers, values):
+    """Updates the `keras.metrics.Mean` ``trackers`` with ``values``; returns the logs.
+
+    Losses are partial sums over this replica's share of the global batch;
+    scaled by the number of replicas, the metric's cross-replica mean is the
+    true loss.
+    """
+    strategy = tf.distribute.get_strategy()
+    scale = tf.cast(strategy.num_replicas_in_sync, tf.float32)
+    for name, value in values.items():
+        trackers[name].update_state(value * scale)
+    logs = {name: t.result() for name, t in trackers.items()}
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras 3.15 concatenates the workers' logs, which needs rank >= 1.
+        logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
 
 
 def draw_for_replica(sampler, shape):
@@ -63,12 +78,37 @@ class GAN(keras.Model):
     """
 
     num_classes = 0  # conditional subclasses set the number of classes
+    preview_samples = 64
     compatible_architectures = ("mlp", "dcgan", "sngan")
 
     @classmethod
     def model_kwargs(cls, config, num_classes):
         """Constructor arguments of this model class taken from a `TrainConfig`."""
         return {}
+
+    @classmethod
+    def from_train_config(cls, config, info):
+        """The (uncompiled) model a `TrainConfig` describes, for data of `DataInfo` ``info``."""
+        generator, discriminator = architectures.build(
+            config.architecture,
+            info.sample_shape,
+            config.latent_dim,
+            num_classes=info.num_classes,
+            **config.architecture_kwargs,
+        )
+        return cls(
+            generator,
+            discriminator,
+            config.latent_dim,
+            loss=config.loss,
+            loss_kwargs=config.loss_kwargs,
+            n_critic=config.n_critic,
+            gp_weight=config.gp_weight,
+            r1_weight=config.r1_weight,
+            clip_value=config.clip_value or None,
+            seed=config.seed,
+            **cls.model_kwargs(config, info.num_classes),
+        )
 
     def __init__(
         self,
@@ -135,9 +175,20 @@ class GAN(keras.Model):
         """Width of the generator's (and the export's) ``z`` input."""
         return self.latent_dim
 
+    def preview_inputs(self, dataset, num_samples, seed=0):
+        """The fixed inputs of sample grids: ``num_samples`` latent vectors."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((num_samples, self.generator_input_dim)).astype(np.float32)
+
     def preview(self, z):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
         return self.generator(z, training=False)
+
+    def export_serving(self, base_dir, version=None):
+        """Exports the generator for TF Serving (see `tfgan_zoo.export`); returns the path."""
+        return export.export_generator(
+            self.generator, self.generator_input_dim, base_dir, self.num_classes, version
+        )
 
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""
@@ -239,13 +290,4 @@ class GAN(keras.Model):
         for _ in range(self.n_critic):
             d_logs, real_out = self.discriminator_step(real, condition)
         g_logs = self.generator_step(real_out, condition, tf.shape(real)[0])
-        # Losses are partial sums over this replica's share of the global
-        # batch; scaled back, the metric's cross-replica mean is the true loss.
-        scale = tf.cast(_num_replicas(), tf.float32)
-        for name, value in {**d_logs, **g_logs}.items():
-            self.trackers[name].update_state(value * scale)
-        logs = {name: t.result() for name, t in self.trackers.items()}
-        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras 3.15 concatenates the workers' logs, which needs rank >= 1.
-            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
-        return logs
+        return log_values(self.trackers, {**d_logs, **g_logs})

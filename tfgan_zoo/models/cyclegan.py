@@ -1,0 +1,219 @@
+"""Unpaired image-to-image translation: CycleGAN (Zhu et al. 2017)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo import architectures
+from tfgan_zoo.models.gan import draw_for_replica, log_values
+from tfgan_zoo.models.pix2pix import ImageTranslator, l1
+
+
+class ImagePool(keras.layers.Layer):
+    """A history of generated images the discriminator also learns from (Shrivastava et al.).
+
+    `query` returns, per image, either the image itself or (with probability
+    1/2 once the pool is full) a stored older image, which the new one then
+    replaces; while the pool fills, images are stored and passed through.
+    This damps the oscillation of the generator/discriminator game.
+
+    Batches are handled at once: two images of a batch that pick the same
+    slot both return its old content and one of them is stored. Under
+    tf.distribute the pool is mirrored and holds the first replica's images
+    (``aggregation="only_first_replica"``); every replica draws from it.
+    """
+
+    def __init__(self, size, image_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.size = int(size)
+        self.images = self.add_weight(
+            shape=(max(self.size, 1), *image_shape),
+            initializer="zeros",
+            trainable=False,
+            name="images",
+            aggregation="only_first_replica",
+        )
+        self.count = self.add_weight(
+            shape=(),
+            initializer="zeros",
+            dtype="int32",
+            trainable=False,
+            name="count",
+            aggregation="only_first_replica",
+        )
+
+    def draws(self, batch_size, seed_generator):
+        """The random choices of one `query`, drawn outside any gradient tape."""
+        return {
+            "swap": draw_for_replica(
+                lambda shape: keras.random.uniform(shape, seed=seed_generator), [batch_size]
+            )
+            > 0.5,
+            "slot": draw_for_replica(
+                lambda shape: keras.random.randint(
+                    shape, 0, max(self.size, 1), seed=seed_generator
+                ),
+                [batch_size],
+            ),
+        }
+
+    def query(self, images, draws):
+        """The images the discriminator sees in place of ``images``; updates the pool."""
+        images = tf.stop_gradient(images)
+        if self.size == 0:
+            return images
+        batch = tf.shape(images)[0]
+        count = tf.convert_to_tensor(self.count)
+        fill_slot = count + tf.range(batch)
+        filling = fill_slot < self.size
+        swap = tf.logical_and(tf.logical_not(filling), draws["swap"])
+        slot = tf.cast(draws["slot"], tf.int32)
+        out = tf.where(swap[:, None, None, None], tf.gather(self.images, slot), images)
+        write = tf.logical_or(filling, swap)
+        targets = tf.boolean_mask(tf.where(filling, fill_slot, slot), write)
+        self.images.assign(
+            tf.tensor_scatter_nd_update(
+                self.images, targets[:, None], tf.boolean_mask(images, write)
+            )
+        )
+        self.count.assign(tf.minimum(count + batch, self.size))
+        return out
+
+
+class CycleGAN(ImageTranslator):
+    """Two generators, ``G: A -> B`` and ``F: B -> A``, and a critic per domain.
+
+    The generators minimise the adversarial loss of both directions (least
+    squares in the paper), ``cycle_weight`` times the cycle-consistency L1
+    ``|F(G(a)) - a| + |G(F(b)) - b|`` (10 in the paper), and
+    ``identity_weight * cycle_weight`` times the identity L1 ``|G(b) - b| +
+    |F(a) - a|`` (0.5 in the paper; needs the same channels in A and B).
+    Each discriminator is trained on real images against fakes drawn through
+    an `ImagePool` of ``pool_size`` (50), with its loss halved.
+
+    ```python
+    g, d_b = architectures.build("resnet_patchgan", shape_b, 0, input_shape=shape_a)
+    f, d_a = architectures.build("resnet_patchgan", shape_a, 0, input_shape=shape_b)
+    model = CycleGAN(g, f, d_a, d_b, loss="least_squares")
+    model.compile()
+    model.fit(unpaired)  # (images of A, images of B) batches in [-1, 1]
+    ```
+    """
+
+    compatible_architectures = ("resnet_patchgan", "unet_patchgan")
+
+    def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
+                 loss="least_squares", loss_kwargs=None, cycle_weight=10.0,
+                 identity_weight=0.5, pool_size=50, seed=None, **kwargs):  # fmt: skip
+        self.identity_weight = float(identity_weight)
+        super().__init__(loss, loss_kwargs, **kwargs)
+        self.generator_ab, self.generator_ba = generator_ab, generator_ba
+        self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
+        self.generators = {"a_to_b": generator_ab, "b_to_a": generator_ba}
+        self.discriminators = [discriminator_a, discriminator_b]
+        self.cycle_weight = float(cycle_weight)
+        shape_a, shape_b = generator_ab.input_shape[1:], generator_ba.input_shape[1:]
+        if self.identity_weight and shape_a[-1] != shape_b[-1]:
+            raise ValueError(
+                f"The identity loss needs the same channels in both domains, got {shape_a} "
+                f"and {shape_b}: set identity_weight=0 (--identity_weight=0)."
+            )
+        self.pool_a = ImagePool(pool_size, shape_a, name="pool_a")
+        self.pool_b = ImagePool(pool_size, shape_b, name="pool_b")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.built = True
+
+    @property
+    def generator(self):
+        """The A -> B generator (what `call` and the default export use)."""
+        return self.generator_ab
+
+    @classmethod
+    def from_train_config(cls, config, info):
+        def pair(target_shape, input_shape):
+            return architectures.build(
+                config.architecture,
+                target_shape,
+                0,
+                input_shape=input_shape,
+                **config.architecture_kwargs,
+            )
+
+        generator_ab, discriminator_b = pair(info.sample_shape, info.input_shape)
+        generator_ba, discriminator_a = pair(info.input_shape, info.sample_shape)
+        return cls(
+            generator_ab,
+            generator_ba,
+            discriminator_a,
+            discriminator_b,
+            loss=config.loss,
+            loss_kwargs=config.loss_kwargs,
+            cycle_weight=config.cycle_weight,
+            identity_weight=config.identity_weight,
+            pool_size=config.pool_size,
+            seed=config.seed,
+        )
+
+    def tracked_names(self):
+        names = ["d_a", "d_b", "g_ab", "g_ba", "cycle"]
+        return names + ["identity"] if self.identity_weight else names
+
+    def generator_losses(self, a, b):
+        """The generators' loss terms (unweighted) and the fakes they made."""
+        fake_b = self.generator_ab(a, training=True)
+        fake_a = self.generator_ba(b, training=True)
+        out_b = self.discriminator_b(fake_b, training=True)
+        out_a = self.discriminator_a(fake_a, training=True)
+        # The generator term of every loss in tfgan_zoo.losses reads only the
+        # fake scores, so these stand in for the real ones.
+        terms = {
+            "g_ab": self.loss_fn(tf.stop_gradient(out_b), out_b)[1],
+            "g_ba": self.loss_fn(tf.stop_gradient(out_a), out_a)[1],
+            "cycle": l1(self.generator_ba(fake_b, training=True), a)
+            + l1(self.generator_ab(fake_a, training=True), b),
+        }
+        if self.identity_weight:
+            terms["identity"] = l1(self.generator_ab(b, training=True), b) + l1(
+                self.generator_ba(a, training=True), a
+            )
+        return terms, fake_a, fake_b
+
+    def discriminator_loss(self, discriminator, real, fake):
+        """Half the adversarial loss of one discriminator (as in the paper)."""
+        real_out = discriminator(real, training=True)
+        return 0.5 * self.loss_fn(real_out, discriminator(fake, training=True))[0]
+
+    def train_step(self, data):
+        """One update of both generators, then one of both discriminators (on pooled fakes)."""
+        a, b = data
+        with tf.GradientTape() as tape:
+            g_terms, fake_a, fake_b = self.generator_losses(a, b)
+            total = g_terms["g_ab"] + g_terms["g_ba"] + self.cycle_weight * g_terms["cycle"]
+            if self.identity_weight:
+                total += self.identity_weight * self.cycle_weight * g_terms["identity"]
+        self.minimize(tape, total, self.generator_variables(), self.g_optimizer)
+
+        draws_a = self.pool_a.draws(tf.shape(a)[0], self.seed_generator)
+        draws_b = self.pool_b.draws(tf.shape(b)[0], self.seed_generator)
+        pooled_a = self.pool_a.query(fake_a, draws_a)
+        pooled_b = self.pool_b.query(fake_b, draws_b)
+        with tf.GradientTape() as tape:
+            d_a = self.discriminator_loss(self.discriminator_a, a, pooled_a)
+            d_b = self.discriminator_loss(self.discriminator_b, b, pooled_b)
+            total = d_a + d_b
+        self.minimize(tape, total, self.discriminator_variables(), self.d_optimizer)
+        return log_values(self.trackers, {"d_a": d_a, "d_b": d_b, **g_terms})
+
+    def preview_images(self, a, b):
+        """Columns a, G(a), F(G(a)), b, F(b), G(F(b))."""
+        fake_b = self.generator_ab(a, training=False)
+        fake_a = self.generator_ba(b, training=False)
+        rec_a = self.generator_ba(fake_b, training=False)
+        rec_b = self.generator_ab(fake_a, training=False)
+        return [a, np.asarray(fake_b), np.asarray(rec_a), b, np.asarray(fake_a), np.asarray(rec_b)]
+
+    def cycle_error(self, a, b):
+        """Mean absolute cycle reconstruction error ``(|F(G(a)) - a|, |G(F(b)) - b|)``."""
+        rec_a = self.generator_ba(self.generator_ab(a, training=False), training=False)
+        rec_b = self.generator_ab(self.generator_ba(b, training=False), training=False)
+        return float(tf.reduce_mean(tf.abs(rec_a - a))), float(tf.reduce_mean(tf.abs(rec_b - b)))

@@ -1,0 +1,174 @@
+"""Image-to-image translation with paired data: Pix2Pix (Isola et al. 2017)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo import architectures, export
+from tfgan_zoo import losses as losses_lib
+from tfgan_zoo.models.gan import log_values
+
+
+def l1(x, y):
+    """Mean absolute difference, reduced over the global batch."""
+    return losses_lib.batch_mean(tf.abs(x - y))
+
+
+def _rgb_if_mixed(*images):
+    """The image batches with one channel count (grey ones tiled to RGB when any is RGB)."""
+    channels = max(int(x.shape[-1]) for x in images)
+    return [np.repeat(x, channels // x.shape[-1], axis=-1) for x in images]
+
+
+class ImageTranslator(keras.Model):
+    """What the image-to-image models share: optimizers, logs, previews, export.
+
+    Subclasses set ``generators`` (``{direction: model}``, exported in that
+    order), ``discriminators``, ``tracked_names`` and ``train_step``. The
+    dataset yields ``(inputs, targets)`` image batches in [-1, 1].
+    """
+
+    compatible_architectures = ()
+    num_classes = 0
+    preview_samples = 12
+
+    def __init__(self, loss, loss_kwargs=None, **kwargs):
+        super().__init__(**kwargs)
+        self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def generator_variables(self):
+        return [v for g in self.generators.values() for v in g.trainable_variables]
+
+    def discriminator_variables(self):
+        return [v for d in self.discriminators for v in d.trainable_variables]
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Sets and builds the optimizers of all generators and of all discriminators.
+
+        One optimizer spans the generators and one the discriminators (as in
+        the reference implementations; Adam is per-parameter, so this equals
+        one optimizer per network). Both default to ``Adam(2e-4, beta_1=0.5)``.
+        """
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two objects.")
+        self.g_optimizer.build(self.generator_variables())
+        self.d_optimizer.build(self.discriminator_variables())
+
+    def call(self, images, training=False):
+        """Translates ``images`` with the first generator."""
+        return next(iter(self.generators.values()))(images, training=training)
+
+    def minimize(self, tape, loss, variables, optimizer):
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables, strict=True))
+
+    def preview_inputs(self, dataset, num_samples, seed=0):
+        """The fixed inputs of sample grids: the first ``num_samples`` pairs of ``dataset``."""
+        inputs, targets = [], []
+        for a, b in dataset:
+            inputs.append(np.asarray(a))
+            targets.append(np.asarray(b))
+            if sum(map(len, inputs)) >= num_samples:
+                break
+        return np.concatenate(inputs)[:num_samples], np.concatenate(targets)[:num_samples]
+
+    preview_columns = 6
+
+    def preview(self, pairs):
+        """Images for a grid: per example, the columns `preview_images` returns."""
+        columns = _rgb_if_mixed(*self.preview_images(*pairs))
+        return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:])
+
+    def export_serving(self, base_dir, version=None):
+        """Exports the generators for TF Serving (`tfgan_zoo.export.export_translator`)."""
+        return export.export_translator(self.generators, base_dir, version)
+
+
+class Pix2Pix(ImageTranslator):
+    """Conditional GAN for paired translation: ``G(input) ~ target``.
+
+    The discriminator judges ``[input, image]`` pairs patch by patch; the
+    generator minimises the adversarial loss plus ``l1_weight`` times the L1
+    distance to the target (100 in the paper). As in the paper the
+    discriminator's loss is halved, and the generator's only noise is its
+    dropout (off at inference, so exports are deterministic).
+
+    ```python
+    g, d = architectures.build("unet_patchgan", (256, 256, 3), 0, input_shape=(256, 256, 3))
+    model = Pix2Pix(g, d)
+    model.compile()
+    model.fit(pairs)  # (inputs, targets) batches in [-1, 1]
+    ```
+    """
+
+    compatible_architectures = ("unet_patchgan",)
+
+    def __init__(self, generator, discriminator, loss="non_saturating", loss_kwargs=None,
+                 l1_weight=100.0, **kwargs):  # fmt: skip
+        self.l1_weight = float(l1_weight)
+        super().__init__(loss, loss_kwargs, **kwargs)
+        self.generator, self.discriminator = generator, discriminator
+        self.generators = {"translate": generator}
+        self.discriminators = [discriminator]
+        self.built = True
+
+    @classmethod
+    def from_train_config(cls, config, info):
+        if not info.paired:
+            raise ValueError(
+                f"Pix2Pix needs paired data (inputs matched to targets), but {info.source} "
+                f"is unpaired: use --model=cyclegan, or a paired dataset (edges:..., or "
+                f"folder: with side-by-side images)."
+            )
+        generator, discriminator = architectures.build(
+            config.architecture,
+            info.sample_shape,
+            0,
+            input_shape=info.input_shape,
+            **config.architecture_kwargs,
+        )
+        return cls(
+            generator,
+            discriminator,
+            loss=config.loss,
+            loss_kwargs=config.loss_kwargs,
+            l1_weight=config.l1_weight,
+        )
+
+    def tracked_names(self):
+        return ["d_loss", "g_loss", "l1"]
+
+    def train_step(self, data):
+        """One discriminator update on ``G(input)``, then one generator update.
+
+        The generator runs once; its loss uses the updated discriminator.
+        """
+        inputs, targets = data
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(inputs, training=True)
+            with g_tape.stop_recording():
+                with tf.GradientTape() as d_tape:
+                    real_out = self.discriminator([inputs, targets], training=True)
+                    fake_out = self.discriminator([inputs, fake], training=True)
+                    d_loss = 0.5 * self.loss_fn(real_out, fake_out)[0]
+                self.minimize(d_tape, d_loss, self.discriminator_variables(), self.d_optimizer)
+            fake_out = self.discriminator([inputs, fake], training=True)
+            _, g_loss = self.loss_fn(tf.stop_gradient(real_out), fake_out)
+            distance = l1(fake, targets)
+            total = g_loss + self.l1_weight * distance
+        self.minimize(g_tape, total, self.generator_variables(), self.g_optimizer)
+        return log_values(self.trackers, {"d_loss": d_loss, "g_loss": g_loss, "l1": distance})
+
+    preview_columns = 9
+
+    def preview_images(self, inputs, targets):
+        """Columns input, translation, target."""
+        return inputs, np.asarray(self.generator(inputs, training=False)), targets
