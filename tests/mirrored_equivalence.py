@@ -29,43 +29,74 @@ CASES = {
     # Adam turns float round-off in batch-norm sums into 1e-4 weight noise; SGD
     # shows that synchronized batch norm itself matches one device.
     "batchnorm_dcgan_sgd": dict(arch="dcgan", optimizer="sgd"),
+    # Image-to-image: without dropout (Pix2Pix) and image pool (CycleGAN),
+    # whose draws are per replica; `pool_size` is checked separately.
+    "pix2pix_batchnorm_sgd": dict(arch="unet_patchgan", optimizer="sgd"),
+    "cyclegan_instance_norm_sgd": dict(arch="resnet_patchgan", pool_size=0, optimizer="sgd"),
+    "cyclegan_pool_runs": dict(arch="resnet_patchgan", pool_size=4, compare=False),
 }  # fmt: skip
+
+
+TRANSLATORS = ("unet_patchgan", "resnet_patchgan")
 
 
 def dataset(arch):
     if arch == "mlp":
         return data.load("ring8", 16, seed=0)[0]
-    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    if arch in TRANSLATORS:
+        pairs = rng.uniform(-1, 1, (2, 64, 16, 16, 1)).astype(np.float32)
+        return tf.data.Dataset.from_tensor_slices(tuple(pairs)).batch(16).repeat()
+    images = rng.uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
     return tf.data.Dataset.from_tensor_slices(images).batch(16).repeat()
 
 
-def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", steps=3, **kwargs):
+def translator(arch, d_norm, g_norm, **kwargs):
+    shape = (16, 16, 1)
+    arch_kwargs = dict(input_shape=shape, base_filters=8, num_res_blocks=1, dropout=0.0)
+    norms = {} if arch == "unet_patchgan" else {"g_norm": "instance", "d_norm": "instance"}
+    g, d = architectures.build(arch, shape, 0, **arch_kwargs, **norms)
+    if arch == "unet_patchgan":
+        return models.Pix2Pix(g, d, **kwargs)
+    f, d_a = architectures.build(arch, shape, 0, **arch_kwargs, **norms)
+    return models.CycleGAN(g, f, d_a, d, loss="least_squares", seed=0, **kwargs)
+
+
+def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", steps=3,
+          compare=True, **kwargs):  # fmt: skip
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
     if arch != "mlp":
         shape, arch_kwargs = (28, 28, 1), {"base_filters": 8, "d_norm": d_norm, "g_norm": g_norm}
     with strategy.scope():
-        g, d = architectures.build(arch, shape, 8, **arch_kwargs)
-        gan = models.GAN(g, d, 8, seed=0, **kwargs)
+        if arch in TRANSLATORS:
+            gan = translator(arch, d_norm, g_norm, **kwargs)
+        else:
+            g, d = architectures.build(arch, shape, 8, **arch_kwargs)
+            gan = models.GAN(g, d, 8, seed=0, **kwargs)
         make = {
             "adam": lambda: keras.optimizers.Adam(1e-3, 0.5),
             "sgd": lambda: keras.optimizers.SGD(1e-2),
         }[optimizer]
         gan.compile(make(), make())
     history = gan.fit(dataset(arch), epochs=1, steps_per_epoch=steps, verbose=0).history
-    return gan.get_weights(), {k: float(v[-1]) for k, v in history.items()}
+    return gan, {k: float(v[-1]) for k, v in history.items()}
 
 
 def main(names):
     for name in names:
-        one_weights, one_logs = train(tf.distribute.get_strategy(), **CASES[name])
+        one, one_logs = train(tf.distribute.get_strategy(), **CASES[name])
         mirrored = distribute.make_strategy("mirrored", 2)
         assert mirrored.num_replicas_in_sync == 2
-        two_weights, two_logs = train(mirrored, **CASES[name])
+        two, two_logs = train(mirrored, **CASES[name])
         diff = max(
-            float(np.abs(a - b).max()) for a, b in zip(one_weights, two_weights, strict=True)
+            float(np.abs(a - b).max())
+            for a, b in zip(one.get_weights(), two.get_weights(), strict=True)
         )
-        print(json.dumps({"case": name, "max_diff": diff, "one": one_logs, "two": two_logs}))
+        row = {"case": name, "max_diff": diff, "one": one_logs, "two": two_logs}
+        if hasattr(two, "pool_a"):
+            row["pool_counts"] = [int(two.pool_a.count.numpy()), int(two.pool_b.count.numpy())]
+        print(json.dumps(row))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,8 @@ def test_required_flagfiles_exist():
         "cgan_fashion_mnist",
         "lsgan_conditional_fashion_mnist",
         "projection_fashion_mnist",
+        "pix2pix_edges_fashion_mnist",
+        "cyclegan_mnist_fashion_mnist",
         "acgan_fashion_mnist",
         "ebgan_fashion_mnist",
         "infogan_mnist",

@@ -1,0 +1,411 @@
+"""Pix2Pix and CycleGAN: networks, image-to-image data, the image pool, training, export."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+import tensorflow_datasets as tfds
+from conftest import shared_dir
+
+from tfgan_zoo import architectures, data, images, models, trainer
+from tfgan_zoo.architectures import translation as nets
+from tfgan_zoo.config import ConfigError, TrainConfig
+from tfgan_zoo.data import DataError
+from tfgan_zoo.data import translation as translation_data
+from tfgan_zoo.models.cyclegan import ImagePool
+
+SHAPE = (16, 16, 1)
+
+
+def unet_pair(**kwargs):
+    return architectures.build(
+        "unet_patchgan", SHAPE, 0, input_shape=SHAPE, base_filters=8, **kwargs
+    )
+
+
+def resnet_pair(in_shape=SHAPE, out_shape=SHAPE):
+    return architectures.build(
+        "resnet_patchgan", out_shape, 0, input_shape=in_shape, base_filters=8, num_res_blocks=1
+    )
+
+
+def random_pairs(n=32, shape=SHAPE, seed=0):
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(-1, 1, (2, n, *shape)).astype(np.float32)
+    return a, b
+
+
+# Networks.
+
+
+def test_unet_depth_skips_and_shapes():
+    g = nets.unet_generator(256, 3, 3, base_filters=64)
+    assert g.output_shape == (None, 256, 256, 3)
+    # Pix2Pix's U-Net-256: eight halvings to 1x1 and about 54.4M parameters
+    # (the reference implementation reports 54.414M).
+    assert nets.unet_levels(256) == 8
+    assert 54.0e6 < g.count_params() < 54.8e6
+    concatenations = [layer for layer in g.layers if isinstance(layer, keras.layers.Concatenate)]
+    assert len(concatenations) == 7
+    assert nets.unet_levels(28) == 2  # 28 -> 14 -> 7
+
+
+def test_unet_skip_connection_carries_the_input_edge():
+    """With the bottleneck zeroed, the output still depends on the input through the skips."""
+    g = nets.unet_generator(16, 1, 1, base_filters=4, norm="none", dropout=0.0)
+    x = np.zeros((1, 16, 16, 1), np.float32)
+    y = x.copy()
+    y[0, 2, 2, 0] = 1.0
+    assert not np.allclose(g(x), g(y))
+
+
+def test_patchgan_gives_a_map_of_patch_logits_and_sees_the_condition():
+    d = nets.patchgan_discriminator(256, 3, condition_channels=3)
+    assert d.output_shape == (None, 32, 32, 1)
+    assert 2.7e6 < d.count_params() < 2.8e6  # the reference 70x70 PatchGAN: 2.769M
+    small = nets.patchgan_discriminator(16, 1, 8, condition_channels=1)
+    image = np.zeros((1, 16, 16, 1), np.float32)
+    assert small.output_shape[1:3] == (2, 2)
+    assert not np.allclose(small([image, image]), small([image + 1, image]))
+
+
+def test_resnet_translator_shapes_and_errors():
+    g = nets.resnet_translator(28, 1, 3, base_filters=8, num_blocks=2)
+    assert g.output_shape == (None, 28, 28, 3)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        nets.resnet_translator(30, 1, 1)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        nets.unet_generator(30, 1, 1)
+    with pytest.raises(ValueError, match="image-to-image dataset"):
+        architectures.build("unet_patchgan", SHAPE, 0)
+    with pytest.raises(ValueError, match="--resolution"):
+        architectures.build("unet_patchgan", SHAPE, 0, input_shape=(32, 32, 1))
+
+
+# Data.
+
+
+def test_edges_task_pairs_an_edge_map_with_its_garment():
+    directory = shared_dir("fashion-mnist")
+    ds, info = data.load(f"edges:idx:{directory}", 8, split="test")
+    assert info.paired and info.input_shape == (28, 28, 1) and info.sample_shape == (28, 28, 1)
+    edges, garments = (np.asarray(t) for t in next(iter(ds)))
+    assert set(np.unique(edges)) <= {-1.0, 1.0}  # black lines on white
+    assert 0.02 < np.mean(edges < 0) < 0.5
+    # Edges lie where the garment changes: the background far from it has none.
+    near_garment = tf.nn.max_pool2d((garments > -0.99).astype(np.float32), 5, 1, "SAME")
+    far = np.asarray(near_garment) == 0
+    assert far.mean() > 0.1 and np.all(edges[far] > 0)
+
+
+def test_edge_map_of_a_square():
+    image = np.zeros((16, 16, 1), np.uint8)
+    image[4:12, 4:12] = 255
+    edges = np.asarray(translation_data.edge_map(image))[..., 0]
+    assert edges[8, 8] == 255 and edges[0, 0] == 255  # flat regions: white
+    assert edges[4, 8] == 0 and edges[8, 11] == 0  # the square's border: black
+
+
+def test_unpaired_sets_resolution_and_direction():
+    mnist, fashion = shared_dir("mnist"), shared_dir("fashion-mnist")
+    name = f"unpaired:idx:{mnist},idx:{fashion}"
+    ds, info = data.load(name, 4, split="test", resolution=32)
+    assert not info.paired and info.input_shape == info.sample_shape == (32, 32, 1)
+    a, b = next(iter(ds))
+    assert a.shape == b.shape == (4, 32, 32, 1)
+    assert -1.0 <= float(tf.reduce_min(a)) and float(tf.reduce_max(a)) <= 1.0
+    # MNIST digits are thin strokes, garments large shapes: the mean brightness tells them apart.
+    a1, b1 = translation_data.examples(name, 64, seed=1)
+    a2, b2 = translation_data.examples(name, 64, seed=1, direction="b_to_a")
+    np.testing.assert_array_equal(a1, b2)
+    assert np.mean(a1) < np.mean(b1)
+    with pytest.raises(DataError, match="two image datasets"):
+        data.load(f"unpaired:idx:{mnist}", 4, split="test")
+
+
+def write_png(path, array):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    images.write_png(path, array)
+
+
+def test_folder_unpaired_and_side_by_side_layouts(tmp_path):
+    rng = np.random.default_rng(0)
+    for side in "AB":
+        for i in range(3):
+            write_png(
+                str(tmp_path / "cyc" / f"train{side}" / f"{i}.png"),
+                rng.integers(0, 255, (20, 20, 3), dtype=np.uint8),
+            )
+    ds, info = data.load(f"folder:{tmp_path / 'cyc'}", 2, resolution=16)
+    assert not info.paired and info.input_shape == (16, 16, 3)
+    assert next(iter(ds))[0].shape == (2, 16, 16, 3)
+
+    pair = np.concatenate([np.zeros((8, 8, 1), np.uint8), np.full((8, 8, 1), 255, np.uint8)], 1)
+    for i in range(2):
+        write_png(str(tmp_path / "p2p" / "train" / f"{i}.png"), pair)
+    ds, info = data.load(f"folder:{tmp_path / 'p2p'}", 2)
+    assert info.paired and info.input_shape == info.sample_shape == (8, 8, 1)
+    a, b = (np.asarray(t) for t in next(iter(ds)))
+    np.testing.assert_allclose(a, -1.0)
+    np.testing.assert_allclose(b, 1.0)
+    a, b = (np.asarray(t) for t in next(iter(data.load(f"folder:{tmp_path / 'p2p'}", 2,
+                                                        direction="b_to_a")[0])))  # fmt: skip
+    np.testing.assert_allclose(a, 1.0)
+
+
+def test_folder_errors_name_the_file_and_the_fix(tmp_path):
+    write_png(str(tmp_path / "odd" / "train" / "0.png"), np.zeros((8, 9, 1), np.uint8))
+    with pytest.raises(DataError, match="even width"):
+        data.load(f"folder:{tmp_path / 'odd'}", 1)
+    (tmp_path / "bad" / "train").mkdir(parents=True)
+    (tmp_path / "bad" / "train" / "0.jpg").write_bytes(b"not an image at all")
+    with pytest.raises(DataError, match="0.jpg is not a PNG, JPEG"):
+        data.load(f"folder:{tmp_path / 'bad'}", 1)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="trainA/ and trainB/"):
+        data.load(f"folder:{tmp_path / 'empty'}", 1)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        data.load(f"folder:{tmp_path / 'missing'}", 1)
+
+
+def test_tfds_cycle_gan_config(tmp_path):
+    with tfds.testing.mock_data(num_examples=4):
+        ds, info = data.load("cycle_gan/horse2zebra", 2, data_dir=str(tmp_path), resolution=32)
+        a, b = next(iter(ds))
+    assert not info.paired and a.shape == b.shape == (2, 32, 32, 3)
+
+
+# The image pool.
+
+
+def test_image_pool_fills_then_swaps():
+    pool = ImagePool(3, (1, 1, 1))
+    first = np.array([[1.0], [2.0]], np.float32)[..., None, None]
+    never = {"swap": tf.constant([True, True]), "slot": tf.constant([0, 0])}
+    np.testing.assert_array_equal(pool.query(first, never), first)  # filling: passed through
+    second = np.array([[3.0], [4.0]], np.float32)[..., None, None]
+    swap = {"swap": tf.constant([False, True]), "slot": tf.constant([2, 0])}
+    out = np.asarray(pool.query(second, swap)).ravel()
+    # Slot 2 was free: 3 is stored and returned. The pool was then full: 4
+    # swaps with slot 0, returning the stored 1.
+    np.testing.assert_array_equal(out, [3.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(pool.images).ravel(), [4.0, 2.0, 3.0])
+    assert int(pool.count.numpy()) == 3
+    keep = {"swap": tf.constant([False, False]), "slot": tf.constant([1, 1])}
+    np.testing.assert_array_equal(pool.query(first, keep), first)
+    np.testing.assert_array_equal(np.asarray(pool.images).ravel(), [4.0, 2.0, 3.0])
+    off = ImagePool(0, (1, 1, 1))
+    np.testing.assert_array_equal(off.query(first, never), first)
+
+
+def test_image_pool_swaps_about_half_once_full():
+    pool = ImagePool(50, SHAPE)
+    seeds = keras.random.SeedGenerator(0)
+    fakes = np.ones((50, *SHAPE), np.float32)
+    pool.query(-fakes, pool.draws(50, seeds))
+    out = np.asarray(pool.query(fakes, pool.draws(50, seeds)))
+    assert 0.3 < np.mean(out[:, 0, 0, 0] < 0) < 0.7  # old (negative) images returned
+
+
+# Training.
+
+
+def test_pix2pix_trains_with_fit_and_logs_l1():
+    g, d = unet_pair()
+    model = models.Pix2Pix(g, d)
+    model.compile()
+    history = model.fit(tf.data.Dataset.from_tensor_slices(random_pairs()).batch(8), epochs=2,
+                        verbose=0).history  # fmt: skip
+    assert set(history) == {"d_loss", "g_loss", "l1"}
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert int(model.g_optimizer.iterations) == int(model.d_optimizer.iterations) == 8
+
+
+def test_pix2pix_l1_term_pulls_towards_the_target():
+    """The generator learns a fixed pair, ``b = -a`` (measured: L1 0.52 -> 0.19 in 150 steps)."""
+    a, _ = random_pairs(8)
+    b = -a
+    g, d = unet_pair(dropout=0.0, g_norm="none")
+    model = models.Pix2Pix(g, d, l1_weight=100.0)
+    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    start = float(np.abs(np.asarray(g(a)) - b).mean())
+    model.fit(tf.data.Dataset.from_tensors((a, b)).repeat(), steps_per_epoch=150, verbose=0)
+    assert float(np.abs(np.asarray(g(a)) - b).mean()) < 0.6 * start
+
+
+def test_cyclegan_trains_with_fit_and_logs_every_term():
+    g, d_b = resnet_pair()
+    f, d_a = resnet_pair()
+    model = models.CycleGAN(g, f, d_a, d_b, pool_size=4, seed=0)
+    model.compile()
+    history = model.fit(tf.data.Dataset.from_tensor_slices(random_pairs()).batch(8), verbose=0)
+    assert set(history.history) == {"d_a", "d_b", "g_ab", "g_ba", "cycle", "identity"}
+    assert all(np.isfinite(v).all() for v in history.history.values())
+    assert int(model.pool_a.count.numpy()) == 4
+
+
+def test_cyclegan_identity_needs_matching_channels():
+    g, d_b = resnet_pair(SHAPE, (16, 16, 3))
+    f, d_a = resnet_pair((16, 16, 3), SHAPE)
+    with pytest.raises(ValueError, match="identity_weight=0"):
+        models.CycleGAN(g, f, d_a, d_b)
+    model = models.CycleGAN(g, f, d_a, d_b, identity_weight=0.0)
+    assert "identity" not in model.tracked_names()
+
+
+def test_config_pairs_models_with_their_datasets(tmp_path):
+    common = dict(model_dir=str(tmp_path))
+    with pytest.raises(ConfigError, match="do not go together"):
+        TrainConfig(model="pix2pix", architecture="unet_patchgan", **common)
+    with pytest.raises(ConfigError, match="do not go together"):
+        TrainConfig(dataset="edges:fashion_mnist", **common)
+    with pytest.raises(ConfigError, match="unet_patchgan"):
+        TrainConfig(model="pix2pix", dataset="edges:fashion_mnist", **common)
+    with pytest.raises(ConfigError, match="--direction"):
+        TrainConfig(model="cyclegan", architecture="resnet_patchgan", dataset="cycle_gan/x",
+                    direction="up", **common)  # fmt: skip
+    config = TrainConfig(model="pix2pix", architecture="unet_patchgan", dataset="folder:x",
+                         **common)  # fmt: skip
+    unpaired = data.DataInfo(SHAPE, 0, "folder:x", input_shape=SHAPE, paired=False)
+    with pytest.raises(ValueError, match="needs paired data"):
+        trainer.build_model(config, unpaired)
+
+
+def test_constant_then_linear_schedule():
+    schedule = trainer.ConstantThenLinear(2e-4, 100, 50)
+    values = [float(schedule(step)) for step in (0, 50, 75, 100, 150)]
+    np.testing.assert_allclose(values, [2e-4, 2e-4, 1e-4, 0.0, 0.0], atol=1e-10)
+
+
+# Export.
+
+
+@pytest.fixture(scope="module")
+def cyclegan():
+    keras.utils.set_random_seed(0)
+    g, d_b = resnet_pair()
+    f, d_a = resnet_pair()
+    model = models.CycleGAN(g, f, d_a, d_b, seed=0)
+    model.compile()
+    return model
+
+
+@pytest.fixture(scope="module")
+def cyclegan_export(cyclegan, tmp_path_factory):
+    return cyclegan.export_serving(str(tmp_path_factory.mktemp("saved_models") / "cyclegan"))
+
+
+FRESH_TRANSLATOR_CLIENT = """
+import json, sys
+BLOCKED = ("keras", "tf_keras", "tfgan_zoo")
+for name in BLOCKED:
+    sys.modules[name] = None
+import numpy as np
+import tensorflow as tf
+
+model = tf.saved_model.load(sys.argv[1])
+image = np.load(sys.argv[2])
+out = {name: model.signatures[name](image=tf.constant(image))["images"].numpy()
+       for name in ("serving_default", "a_to_b", "b_to_a")}
+np.savez(sys.argv[3], **out)
+print(json.dumps(sorted(model.signatures.keys())))
+print(json.dumps([m for m, mod in sys.modules.items() if m.split(".")[0] in BLOCKED and mod]))
+"""
+
+
+def test_cyclegan_export_serves_both_directions_without_keras(cyclegan, cyclegan_export,
+                                                              tmp_path):  # fmt: skip
+    import subprocess
+    import sys
+
+    image = np.random.default_rng(3).integers(0, 256, (2, *SHAPE), dtype=np.uint8)
+    np.save(tmp_path / "image.npy", image)
+    (tmp_path / "client.py").write_text(FRESH_TRANSLATOR_CLIENT)
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "client.py"), cyclegan_export,
+         str(tmp_path / "image.npy"), str(tmp_path / "out.npz")],
+        capture_output=True, text=True, timeout=300, cwd=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    signatures, loaded = map(json.loads, result.stdout.strip().splitlines()[-2:])
+    assert signatures == ["a_to_b", "a_to_b_float", "b_to_a", "b_to_a_float", "serving_default"]
+    assert loaded == []
+    out = np.load(tmp_path / "out.npz")
+    x = image.astype(np.float32) / 127.5 - 1.0
+    np.testing.assert_allclose(out["a_to_b"], cyclegan.generator_ab(x), atol=1e-5)
+    np.testing.assert_allclose(out["b_to_a"], cyclegan.generator_ba(x), atol=1e-5)
+    np.testing.assert_array_equal(out["serving_default"], out["a_to_b"])
+
+
+def test_translator_signatures_resize_check_and_warm_up(cyclegan, cyclegan_export):
+    import serving_double
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    from tfgan_zoo import export
+
+    served = serving_double.Model(os.path.dirname(cyclegan_export))
+    big = np.random.default_rng(6).integers(0, 256, (1, 40, 40, 1), dtype=np.uint8)
+    out = served.predict("b_to_a", {"image": big})  # any size: resized to 16x16
+    assert out["images"].shape == (1, 16, 16, 1) and out["images_uint8"].dtype == np.uint8
+    small = tf.image.resize(big.astype(np.float32) / 127.5 - 1.0, (16, 16), antialias=True)
+    np.testing.assert_allclose(out["images"], cyclegan.generator_ba(small), atol=1e-5)
+    x = np.random.default_rng(4).uniform(-1, 1, (3, *SHAPE)).astype(np.float32)
+    out = served.predict("a_to_b_float", {"image": x})
+    np.testing.assert_allclose(out["images"], cyclegan.generator_ab(x), atol=1e-5)
+    with pytest.raises(serving_double.BadRequest, match=r"scaled to \[-1, 1\]; send uint8"):
+        served.predict("a_to_b_float", {"image": x * 255})
+    with pytest.raises(serving_double.BadRequest, match=r"expected \(None, None, None, 1\)"):
+        served.predict("a_to_b", {"image": np.zeros((1, 16, 16, 3), np.uint8)})
+
+    records = tf.data.TFRecordDataset(os.path.join(cyclegan_export, export.WARMUP_FILE))
+    logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in records]
+    assert len(logs) == 5
+    for log in logs:
+        request = log.predict_log.request
+        inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+        outputs = served.predict(request.model_spec.signature_name, inputs)
+        assert outputs["images"].shape == (2, *SHAPE)
+
+
+def test_pix2pix_export_is_deterministic_and_takes_image(tmp_path):
+    g, d = unet_pair()
+    model = models.Pix2Pix(g, d)
+    path = model.export_serving(str(tmp_path / "pix2pix"))
+    loaded = tf.saved_model.load(path)
+    assert sorted(loaded.signatures) == ["serving_default", "translate", "translate_float"]
+    image = np.random.default_rng(5).integers(0, 256, (2, *SHAPE), dtype=np.uint8)
+    first = loaded.signatures["serving_default"](image=tf.constant(image))["images"]
+    second = loaded.signatures["translate"](image=tf.constant(image))["images"]
+    np.testing.assert_array_equal(first, second)  # dropout is off at inference
+
+
+# The trainer.
+
+
+def test_train_resume_restore_and_export_a_cyclegan(tmp_path):
+    mnist, fashion = shared_dir("mnist"), shared_dir("fashion-mnist")
+    values = dict(
+        model="cyclegan", architecture="resnet_patchgan", loss="least_squares",
+        dataset=f"unpaired:idx:{mnist},idx:{fashion}", split="test", resolution=16,
+        g_norm="instance", d_norm="instance", base_filters=8, num_res_blocks=1, pool_size=4,
+        batch_size=4, epochs=1, steps_per_epoch=6, checkpoint_every=3, sample_every=6,
+        model_dir=str(tmp_path / "run"), verbose=0, lr_decay="linear", decay_start=0.5,
+    )  # fmt: skip
+    first = trainer.train(TrainConfig(**values))
+    assert first.final_step == 6 and os.path.exists(first.sample_path)
+    grid = tf.io.decode_png(tf.io.read_file(first.sample_path))
+    assert grid.shape[1] == 6 * 16 + 7 * 2  # six columns: a, G(a), F(G(a)), b, F(b), G(F(b))
+    resumed = trainer.train(TrainConfig(**{**values, "epochs": 2}))
+    assert (resumed.start_step, resumed.final_step) == (6, 12)
+    assert int(resumed.model.pool_a.count.numpy()) == 4  # the pool was checkpointed
+    restored, _ = trainer.restore_model(str(tmp_path / "run"))
+    for a, b in zip(restored.get_weights(), resumed.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    served = tf.saved_model.load(resumed.export_path).signatures["b_to_a_float"]
+    x = np.zeros((1, 16, 16, 1), np.float32)
+    np.testing.assert_allclose(
+        served(image=tf.constant(x))["images"], restored.generator_ba(x), atol=1e-5
+    )
