@@ -34,6 +34,7 @@ CASES = {
     "pix2pix_batchnorm_sgd": dict(arch="unet_patchgan", optimizer="sgd"),
     "cyclegan_instance_norm_sgd": dict(arch="resnet_patchgan", pool_size=0, optimizer="sgd"),
     "cyclegan_pool_runs": dict(arch="resnet_patchgan", pool_size=4, compare=False),
+    "pix2pix_dropout_runs": dict(arch="unet_patchgan", dropout=0.5, compare=False, steps=20),
 }  # fmt: skip
 
 
@@ -51,9 +52,9 @@ def dataset(arch):
     return tf.data.Dataset.from_tensor_slices(images).batch(16).repeat()
 
 
-def translator(arch, d_norm, g_norm, **kwargs):
+def translator(arch, d_norm, g_norm, dropout=0.0, **kwargs):
     shape = (16, 16, 1)
-    arch_kwargs = dict(input_shape=shape, base_filters=8, num_res_blocks=1, dropout=0.0)
+    arch_kwargs = dict(input_shape=shape, base_filters=8, num_res_blocks=1, dropout=dropout)
     norms = {} if arch == "unet_patchgan" else {"g_norm": "instance", "d_norm": "instance"}
     g, d = architectures.build(arch, shape, 0, **arch_kwargs, **norms)
     if arch == "unet_patchgan":
@@ -83,7 +84,31 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
     return gan, {k: float(v[-1]) for k, v in history.items()}
 
 
+def fid_row():
+    """FID of two feature sets streamed through `FrechetDistance` on 2 replicas."""
+    from tfgan_zoo.metrics import Moments, fid
+    from tfgan_zoo.metrics.streaming import FrechetDistance
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(0.0, 1.0, (96, 5)).astype(np.float32)
+    fake = rng.normal(0.5, 1.5, (96, 5)).astype(np.float32)
+    strategy = distribute.make_strategy("mirrored", 2)
+    with strategy.scope():
+        metric = FrechetDistance(5)
+    batches = tf.data.Dataset.from_tensor_slices((real, fake)).batch(16)
+
+    @tf.function
+    def step(r, f):
+        strategy.run(metric.update_state, args=(r, f))
+
+    for r, f in strategy.experimental_distribute_dataset(batches):
+        step(r, f)
+    expected = fid(Moments().update(real), Moments().update(fake))
+    return {"case": "fid_metric", "distributed": float(metric.result()), "numpy": expected}
+
+
 def main(names):
+    print(json.dumps(fid_row()))
     for name in names:
         one, one_logs = train(tf.distribute.get_strategy(), **CASES[name])
         mirrored = distribute.make_strategy("mirrored", 2)

@@ -179,3 +179,22 @@ def test_real_test_split_scores_far_better_than_shuffled_pixels(fashion, tmp_pat
     again = features_lib.ClassifierExtractor.cached(str(tmp_path), None, None)
     probe = test_x[:4] / 127.5 - 1
     np.testing.assert_allclose(again(probe)[0], extractor(probe)[0], atol=1e-5)
+
+
+def test_keras_fid_metric_matches_numpy_in_batches_and_resets():
+    import tensorflow as tf
+
+    from tfgan_zoo.metrics.streaming import FrechetDistance
+
+    rng = np.random.default_rng(3)
+    real = rng.normal(0.0, 1.0, (300, 4))
+    fake = rng.normal(0.3, 2.0, (200, 4))
+    metric = FrechetDistance(4)
+    update = tf.function(metric.update_state)
+    for i in range(0, 300, 100):
+        update(real[i : i + 100], fake[i * 2 // 3 : (i + 100) * 2 // 3])
+    expected = metrics.fid(metrics.Moments().update(real), metrics.Moments().update(fake))
+    np.testing.assert_allclose(float(metric.result()), expected, rtol=1e-9)
+    metric.reset_state()
+    metric.update_state(real, real)
+    assert abs(float(metric.result())) < 1e-9

@@ -247,6 +247,30 @@ def test_cyclegan_trains_with_fit_and_logs_every_term():
     assert int(model.pool_a.count.numpy()) == 4
 
 
+TRANSLATOR_CASES = [
+    (name, arch)
+    for name, cls in sorted(models.MODELS.items())
+    if issubclass(cls, models.ImageTranslator)
+    for arch in cls.compatible_architectures
+]
+
+
+@pytest.mark.parametrize("name,arch", TRANSLATOR_CASES)
+def test_every_translator_and_architecture_builds_from_its_config(name, arch, tmp_path):
+    config = TrainConfig(model=name, architecture=arch, dataset="folder:x", base_filters=8,
+                         num_res_blocks=1, model_dir=str(tmp_path))  # fmt: skip
+    info = data.DataInfo(SHAPE, 0, "arrays", input_shape=SHAPE, paired=True)
+    model = trainer.build_model(config, info)
+    ds = tf.data.Dataset.from_tensor_slices(random_pairs(16)).batch(8)
+    history = model.fit(ds, verbose=0).history
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert int(model.g_optimizer.iterations) == 2
+    path = model.export_serving(str(tmp_path / "export"))
+    served = tf.saved_model.load(path).signatures["serving_default"]
+    image = np.zeros((1, *SHAPE), np.uint8)
+    assert served(image=tf.constant(image))["images_uint8"].shape == (1, *SHAPE)
+
+
 def test_cyclegan_identity_needs_matching_channels():
     g, d_b = resnet_pair(SHAPE, (16, 16, 3))
     f, d_a = resnet_pair((16, 16, 3), SHAPE)
@@ -370,6 +394,13 @@ def test_translator_signatures_resize_check_and_warm_up(cyclegan, cyclegan_expor
         assert outputs["images"].shape == (2, *SHAPE)
 
 
+def test_evaluate_refuses_a_translator_export_clearly(cyclegan_export):
+    from tfgan_zoo import evaluate
+
+    with pytest.raises(ValueError, match="image-to-image exports are not supported"):
+        evaluate.generated_batches(cyclegan_export, 4)
+
+
 def test_pix2pix_export_is_deterministic_and_takes_image(tmp_path):
     g, d = unet_pair()
     model = models.Pix2Pix(g, d)
@@ -409,3 +440,17 @@ def test_train_resume_restore_and_export_a_cyclegan(tmp_path):
     np.testing.assert_allclose(
         served(image=tf.constant(x))["images"], restored.generator_ba(x), atol=1e-5
     )
+
+
+def test_augment_jitters_both_images_of_a_pair_alike(tmp_path):
+    rng = np.random.default_rng(7)
+    for i in range(4):
+        half = rng.integers(0, 255, (16, 16, 1), dtype=np.uint8)
+        write_png(str(tmp_path / "train" / f"{i}.png"), np.concatenate([half, half], 1))
+    plain = data.load(f"folder:{tmp_path}", 4, seed=1)[0]
+    jittered = data.load(f"folder:{tmp_path}", 4, seed=1, augment=True)[0]
+    (a0, b0), (a1, b1) = (next(iter(ds)) for ds in (plain, jittered))
+    np.testing.assert_allclose(a1, b1, atol=1e-6)  # one crop and flip for the pair
+    assert a1.shape == a0.shape and not np.allclose(a0, a1)
+    with pytest.raises(ConfigError, match="--augment"):
+        TrainConfig(augment=True, model_dir=str(tmp_path))

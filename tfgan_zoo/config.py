@@ -86,6 +86,11 @@ class TrainConfig:
     direction: str = _field(
         "a_to_b", "Image-to-image data: a_to_b, or b_to_a to swap inputs and targets."
     )
+    augment: bool = _field(
+        False,
+        "Image-to-image data: the papers' random jitter (resize up 286/256, random crop back) "
+        "and horizontal flips, the same for both images of a pair.",
+    )
     # Optimization.
     g_lr: float = _field(2e-4, "Generator Adam learning rate.")
     d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
@@ -183,6 +188,8 @@ class TrainConfig:
                 f"({', '.join(p + '...' for p in translation.PREFIXES)}), the other models "
                 f"on single images or toy points."
             )
+        if self.augment and not translator:
+            raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
         if translator and (self.n_critic != 1 or self.fid_every):
             raise ConfigError(
                 f"--model={self.model} takes --n_critic=1 and --fid_every=0 (no FID for "

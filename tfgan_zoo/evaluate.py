@@ -32,15 +32,29 @@ def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, see
 
 
 def generated_batches(export_path, num_samples, batch_size=250, num_classes=None):
-    """Batches from the export's ``sample`` signature for seeds ``0..num_samples-1``."""
-    sample = tf.saved_model.load(export_path).signatures["sample"]
+    """Batches from the export's ``sample`` signature for seeds ``0..num_samples-1``.
+
+    Raises:
+      ValueError: the export has no ``sample`` signature (not a generator export).
+    """
+    signatures = tf.saved_model.load(export_path).signatures
+    if "sample" not in signatures:
+        raise ValueError(
+            f"{export_path} has no 'sample' signature (it has {', '.join(sorted(signatures))}): "
+            f"evaluate scores generator exports; image-to-image exports are not supported yet."
+        )
+    sample = signatures["sample"]
     conditional = "label" in sample.structured_input_signature[1]
-    for start in range(0, num_samples, batch_size):
-        seeds = tf.range(start, min(start + batch_size, num_samples), dtype=tf.int64)
-        inputs = {"seed": seeds}
-        if conditional:
-            inputs["label"] = tf.cast(seeds % num_classes, tf.int32)
-        yield sample(**inputs)["images"].numpy()
+
+    def batches():
+        for start in range(0, num_samples, batch_size):
+            seeds = tf.range(start, min(start + batch_size, num_samples), dtype=tf.int64)
+            inputs = {"seed": seeds}
+            if conditional:
+                inputs["label"] = tf.cast(seeds % num_classes, tf.int32)
+            yield sample(**inputs)["images"].numpy()
+
+    return batches()
 
 
 def evaluate(export_path, dataset, split="test", num_samples=2000, feature_kind="classifier",
@@ -49,6 +63,7 @@ def evaluate(export_path, dataset, split="test", num_samples=2000, feature_kind=
     """The metrics dict of `tfgan_zoo.metrics.compare` for one export."""
     real, labels = real_batches(dataset, split, num_samples, data_dir=data_dir)
     num_classes = int(labels.max()) + 1
+    fake = generated_batches(export_path, num_samples, num_classes=num_classes)
     if feature_kind == "inception":
         extractor = features.InceptionExtractor(inception_weights)
     else:
@@ -58,7 +73,6 @@ def evaluate(export_path, dataset, split="test", num_samples=2000, feature_kind=
         extractor = features.ClassifierExtractor.cached(
             classifier_dir, images.to_uint8(train_x), train_y
         )
-    fake = generated_batches(export_path, num_samples, num_classes=num_classes)
     return metrics.compare(extractor, np.array_split(real, max(1, len(real) // 250)), fake)
 
 
@@ -72,10 +86,13 @@ def main(argv):
     setup_logging()
     f = flags.FLAGS
     weights = None if f.inception_weights == "none" else f.inception_weights
-    result = evaluate(
-        f.export_dir, f.dataset, f.split, f.num_samples, f.features, f.classifier_dir,
-        f.classifier_split, f.data_dir or None, weights,
-    )  # fmt: skip
+    try:
+        result = evaluate(
+            f.export_dir, f.dataset, f.split, f.num_samples, f.features, f.classifier_dir,
+            f.classifier_split, f.data_dir or None, weights,
+        )  # fmt: skip
+    except (ValueError, OSError) as e:  # DataError is a ValueError
+        raise SystemExit(f"ERROR: {e}") from None
     print(json.dumps(result, indent=2))
 
 

@@ -178,6 +178,7 @@ def train(config):
         config.seed,
         config.resolution,
         config.direction,
+        config.augment,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     if strategy.num_replicas_in_sync > 1:

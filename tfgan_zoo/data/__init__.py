@@ -139,11 +139,11 @@ def image_source(name, split="train", data_dir=None):
 
 
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
-         direction="a_to_b"):  # fmt: skip
+         direction="a_to_b", augment=False):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
-    ``resolution`` and ``direction`` apply to image-to-image datasets (see
-    `tfgan_zoo.data.translation.load`).
+    ``resolution``, ``direction`` and ``augment`` apply to image-to-image
+    datasets (see `tfgan_zoo.data.translation.load`).
 
     Raises:
       DataError / FileNotFoundError: with every source tried and how to fix it.
@@ -154,7 +154,9 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         toy = TOY_SETS[name]()
         return toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
     if translation.is_translation(name):
-        return translation.load(name, batch_size, split, data_dir, seed, resolution, direction)
+        return translation.load(
+            name, batch_size, split, data_dir, seed, resolution, direction, augment
+        )
     ds, info, size = image_source(name, split, data_dir)
     return _batched(ds, batch_size, seed, size), info
 

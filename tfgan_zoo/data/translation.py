@@ -200,9 +200,34 @@ def _raw(name, split, data_dir):
     return ("unpaired", *map(_file_source, files))
 
 
+def jitter(images, seed, scale=286 / 256):
+    """The papers' augmentation of one image (or channel-stacked pair) ``[H, W, C]``:
+    resized up by ``scale``, cropped back at a random place, flipped with p = 1/2."""
+    height, width, channels = images.shape
+    big = (round(height * scale), round(width * scale))
+    images = tf.image.resize(images, big)
+    images = tf.image.random_crop(images, (height, width, channels), seed=seed)
+    return tf.image.random_flip_left_right(images, seed=seed)
+
+
+def _augmented(ds, paired, seed):
+    if paired:  # the same crop and flip for both images of a pair
+
+        def both(a, b):
+            stacked = jitter(tf.concat([a, b], -1), seed)
+            return stacked[..., : a.shape[-1]], stacked[..., a.shape[-1] :]
+
+        return ds.map(both, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.map(
+        lambda a, b: (jitter(a, seed), jitter(b, seed + 1)), num_parallel_calls=tf.data.AUTOTUNE
+    )
+
+
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
-         direction="a_to_b"):  # fmt: skip
+         direction="a_to_b", augment=False):  # fmt: skip
     """``(dataset of (inputs, targets) batches, DataInfo)`` for an image-to-image name.
+
+    ``augment=True`` applies `jitter` (the same to both images of a pair).
 
     Raises:
       DataError / FileNotFoundError: what is missing or malformed, and the fix.
@@ -236,6 +261,8 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
             f"{shape_b[0]}x{shape_b[1]}: set --resolution to resize both."
         )
     ds = ds.map(lambda a, b: (tf.ensure_shape(a, shape_a), tf.ensure_shape(b, shape_b)))
+    if augment:
+        ds = _augmented(ds, kind == "paired", seed)
     ds = ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
     info = data_lib.DataInfo(
         shape_b, 0, f"{name} ({kind})", input_shape=shape_a, paired=kind == "paired"

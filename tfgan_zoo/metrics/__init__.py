@@ -3,7 +3,8 @@
 `compare(extractor, real_batches, fake_batches)` runs an extractor of
 `tfgan_zoo.metrics.features` over batches of real and generated images and
 returns FID, KID (mean, std), Inception Score (mean, std), precision, recall,
-density and coverage. `mode_coverage` scores 2-D toy samples.
+density and coverage. `mode_coverage` scores 2-D toy samples. `FrechetDistance`
+is FID as a `keras.metrics.Metric`, updated in-graph and inside tf.distribute.
 """
 
 import numpy as np
@@ -18,6 +19,7 @@ from tfgan_zoo.metrics.distances import (
     precision_recall,
 )
 from tfgan_zoo.metrics.mode_coverage import ModeCoverage, mode_coverage
+from tfgan_zoo.metrics.streaming import FrechetDistance
 
 
 def feature_moments(extractor, batches):
@@ -59,6 +61,7 @@ def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000):
 
 
 __all__ = [
+    "FrechetDistance",
     "ModeCoverage",
     "Moments",
     "compare",

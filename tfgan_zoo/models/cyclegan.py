@@ -100,7 +100,7 @@ class CycleGAN(ImageTranslator):
     ```
     """
 
-    compatible_architectures = ("resnet_patchgan", "unet_patchgan")
+    compatible_architectures = ("resnet_patchgan",)
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
                  loss="least_squares", loss_kwargs=None, cycle_weight=10.0,
