@@ -44,17 +44,16 @@ class ImagePool(keras.layers.Layer):
 
     def draws(self, batch_size, seed_generator):
         """The random choices of one `query`, drawn outside any gradient tape."""
+
+        def uniform(shape):
+            return keras.random.uniform(shape, seed=seed_generator)
+
+        def slots(shape):
+            return keras.random.randint(shape, 0, max(self.size, 1), seed=seed_generator)
+
         return {
-            "swap": draw_for_replica(
-                lambda shape: keras.random.uniform(shape, seed=seed_generator), [batch_size]
-            )
-            > 0.5,
-            "slot": draw_for_replica(
-                lambda shape: keras.random.randint(
-                    shape, 0, max(self.size, 1), seed=seed_generator
-                ),
-                [batch_size],
-            ),
+            "swap": draw_for_replica(uniform, [batch_size]) > 0.5,
+            "slot": draw_for_replica(slots, [batch_size]),
         }
 
     def query(self, images, draws):
