@@ -74,7 +74,8 @@ def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
     return _batched(ds, batch_size, seed, size), info
 
 
-def _tfds_builder(name, data_dir):
+def tfds_builder(name, data_dir):
+    """The tensorflow-datasets builder of ``name``, or a DataError naming what is accepted."""
     import tensorflow_datasets as tfds
 
     try:
@@ -114,7 +115,7 @@ def image_source(name, split="train", data_dir=None):
         images, labels = idx.load_idx_dir(directory, split)
         return _array_source(images, labels, source=name)
 
-    builder = _tfds_builder(name, data_dir)
+    builder = tfds_builder(name, data_dir)
     if builder.is_prepared():
         return _tfds_source(builder, split)
     tried = [f"tensorflow-datasets {name!r}: not prepared in {builder.data_dir}"]

@@ -167,7 +167,7 @@ def _side_by_side(files):
 
 
 def _cycle_gan(name, split, data_dir):
-    builder = data_lib._tfds_builder(name, data_dir)
+    builder = data_lib.tfds_builder(name, data_dir)
     if not builder.is_prepared():
         try:
             builder.download_and_prepare()
