@@ -72,6 +72,12 @@ def _to_uint8(images):
     return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
 
 
+def _outputs(images):
+    """Every signature's outputs: ``images`` as float32 in [-1, 1] and as uint8."""
+    images = tf.cast(images, tf.float32)
+    return {"images": images, "images_uint8": _to_uint8(images)}
+
+
 class _Signatures:
     """The serving functions of one generator; see the module docstring."""
 
@@ -103,8 +109,7 @@ class _Signatures:
         else:
             label = self._checked_label(label, tf.shape(z)[0])
             images = self.generator([z, label], training=False)
-        images = tf.cast(images, tf.float32)
-        return {"images": images, "images_uint8": _to_uint8(images)}
+        return _outputs(images)
 
     def sample(self, seed, label=None):
         return self.generate(latent_from_seeds(seed, self.latent_dim), label)
@@ -252,8 +257,7 @@ def _translate(generator, image):
     """Resizes ``image`` (float in [-1, 1]) to the generator's input size and translates it."""
     height, width = generator.input_shape[1:3]
     x = tf.image.resize(image, (height, width), antialias=True)
-    images = tf.cast(generator(tf.clip_by_value(x, -1.0, 1.0), training=False), tf.float32)
-    return {"images": images, "images_uint8": _to_uint8(images)}
+    return _outputs(generator(tf.clip_by_value(x, -1.0, 1.0), training=False))
 
 
 def _translation_endpoints(generator, name):
