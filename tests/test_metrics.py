@@ -1,5 +1,6 @@
 """Mode coverage against cases whose answer is known."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -132,6 +133,28 @@ def test_precision_recall_density_coverage():
     # fakes collapsed onto one real point: precise, no recall, tiny coverage
     collapsed = metrics.precision_recall(real, np.tile(real[:1], (500, 1)))
     assert collapsed.precision == 1.0 and collapsed.recall < 0.05 and collapsed.coverage < 0.05
+
+
+def test_precision_recall_hand_computed():
+    # k=1 on a line. Real balls: 0 -> 1, 1 -> 1, 3 -> 2; fake balls: 0.5 -> 9.5, 10 -> 9.5.
+    # Fake 0.5 lies in the balls of reals 0 and 1, fake 10 in none; every real lies
+    # in the ball of fake 0.5.
+    real, fake = np.array([[0.0], [1.0], [3.0]]), np.array([[0.5], [10.0]])
+    got = metrics.precision_recall(real, fake, k=1)
+    assert got.precision == 0.5
+    assert got.recall == 1.0
+    assert got.density == 1.0  # (2 + 0) balls / 2 fakes / k
+    np.testing.assert_allclose(got.coverage, 2 / 3)
+
+
+@pytest.mark.parametrize("block_size", [1, 7, 64, 10_000])
+def test_precision_recall_does_not_depend_on_block_size(block_size):
+    rng = np.random.default_rng(5)
+    real, fake = rng.normal(size=(300, 8)), rng.normal(0.3, 1.2, size=(250, 8))
+    whole = metrics.precision_recall(real, fake, k=3, block_size=10_000)
+    blocked = metrics.precision_recall(real, fake, k=3, block_size=block_size)
+    assert 0.0 < whole.precision < 1.0 and 0.0 < whole.recall < 1.0
+    np.testing.assert_allclose(dataclasses.astuple(blocked), dataclasses.astuple(whole))
 
 
 def test_inception_extractor_shapes_with_random_weights():

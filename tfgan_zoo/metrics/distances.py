@@ -1,10 +1,13 @@
 """Sample-quality metrics on feature vectors: FID, KID, IS, precision/recall, density/coverage.
 
 All take features (or class probabilities) as numpy arrays produced by an
-extractor in `tfgan_zoo.metrics.features`. FID and IS only need running sums,
-kept by `Moments` and `MarginalEntropy` so that any number of batches fits in
-memory; KID and the k-nearest-neighbour metrics need the feature matrices
-themselves (that is what they compare), kept as float32.
+extractor in `tfgan_zoo.metrics.features`. FID only needs running sums, kept
+by `Moments`, so any number of batches fits in memory. KID and the
+k-nearest-neighbour metrics need the feature matrices themselves (that is what
+they compare), but never an N x N distance matrix: `precision_recall` works
+through the real (and fake) points a block of rows at a time, so its memory
+grows as ``block_size * N`` rather than ``N^2`` (at 50,000 samples one full
+float64 distance matrix is 20 GB).
 """
 
 import dataclasses
@@ -80,13 +83,13 @@ def mmd2_unbiased(x, y):
 
 def kid(real, fake, subsets=10, subset_size=1000, seed=0):
     """Kernel Inception Distance: mean and std of unbiased MMD^2 over random subsets."""
-    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    real, fake = np.asarray(real), np.asarray(fake)
     size = min(subset_size, len(real), len(fake))
     rng = np.random.default_rng(seed)
     values = [
         mmd2_unbiased(
-            real[rng.choice(len(real), size, replace=False)],
-            fake[rng.choice(len(fake), size, replace=False)],
+            real[rng.choice(len(real), size, replace=False)].astype(np.float64),
+            fake[rng.choice(len(fake), size, replace=False)].astype(np.float64),
         )
         for _ in range(subsets)
     ]
@@ -109,9 +112,17 @@ def _pairwise_distances(a, b):
     return np.sqrt(np.clip(sq, 0, None))
 
 
-def _knn_radii(x, k):
-    d = _pairwise_distances(x, x)
-    return np.sort(d, axis=1)[:, k]  # column 0 is the point itself
+def _row_blocks(n, block_size):
+    return (slice(start, min(start + block_size, n)) for start in range(0, n, block_size))
+
+
+def _knn_radii(x, k, block_size):
+    """Distance from each point of ``x`` to its k-th nearest other point."""
+    radii = np.empty(len(x))
+    for rows in _row_blocks(len(x), block_size):
+        d = _pairwise_distances(x[rows], x)
+        radii[rows] = np.partition(d, k, axis=1)[:, k]  # column 0 is the point itself
+    return radii
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,22 +133,32 @@ class Manifold:
     coverage: float
 
 
-def precision_recall(real, fake, k=3):
+def precision_recall(real, fake, k=3, block_size=1024):
     """Precision/recall (Kynkäänniemi et al. 2019) and density/coverage (Naeem et al. 2020).
 
     Each real (fake) point's ball reaches its k-th nearest real (fake)
     neighbour. Precision: fakes inside some real ball; recall: reals inside
     some fake ball; density: mean number of real balls holding a fake, over
     k; coverage: real balls holding at least one fake.
+
+    Distances are computed ``block_size`` rows at a time; the result does not
+    depend on it.
     """
     real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
-    real_radii, fake_radii = _knn_radii(real, k), _knn_radii(fake, k)
-    d = _pairwise_distances(real, fake)  # [real, fake]
-    inside_real = d <= real_radii[:, None]
-    inside_fake = d <= fake_radii[None, :]
+    real_radii = _knn_radii(real, k, block_size)
+    fake_radii = _knn_radii(fake, k, block_size)
+    fake_in_real_balls = np.zeros(len(fake), np.int64)
+    real_in_fake_ball = np.zeros(len(real), bool)
+    real_ball_has_fake = np.zeros(len(real), bool)
+    for rows in _row_blocks(len(real), block_size):
+        d = _pairwise_distances(real[rows], fake)  # [real rows, fake]
+        inside_real = d <= real_radii[rows, None]
+        fake_in_real_balls += inside_real.sum(0)
+        real_ball_has_fake[rows] = inside_real.any(1)
+        real_in_fake_ball[rows] = (d <= fake_radii[None, :]).any(1)
     return Manifold(
-        precision=float(inside_real.any(0).mean()),
-        recall=float(inside_fake.any(1).mean()),
-        density=float(inside_real.sum(0).mean() / k),
-        coverage=float(inside_real.any(1).mean()),
+        precision=float((fake_in_real_balls > 0).mean()),
+        recall=float(real_in_fake_ball.mean()),
+        density=float(fake_in_real_balls.mean() / k),
+        coverage=float(real_ball_has_fake.mean()),
     )
