@@ -157,6 +157,53 @@ def test_precision_recall_does_not_depend_on_block_size(block_size):
     np.testing.assert_allclose(dataclasses.astuple(blocked), dataclasses.astuple(whole))
 
 
+def test_reservoir_holds_everything_up_to_capacity_in_order():
+    rows = np.arange(30.0).reshape(15, 2)
+    reservoir = metrics.Reservoir(20)
+    for batch in np.array_split(rows, 4):
+        reservoir.update(batch, batch[:, 0].astype(int))
+    features, ids = reservoir.sample()
+    np.testing.assert_array_equal(features, rows)
+    np.testing.assert_array_equal(ids, rows[:, 0].astype(int))
+
+
+def test_reservoir_sample_is_uniform():
+    # Every row of a 100-row stream is kept with probability 10/100.
+    n, capacity, trials = 100, 10, 2000
+    counts = np.zeros(n)
+    for seed in range(trials):
+        reservoir = metrics.Reservoir(capacity, seed=seed)
+        for batch in np.array_split(np.arange(n), 7):
+            reservoir.update(batch)
+        (kept,) = reservoir.sample()
+        assert len(set(kept)) == capacity
+        counts[kept] += 1
+    expected = trials * capacity / n  # 200 per row, binomial sd ~13.4
+    assert np.abs(counts - expected).max() < 5 * np.sqrt(expected * (1 - capacity / n))
+    # early and late rows alike: the first and last thirds hold the same share
+    assert abs(counts[:33].sum() - counts[-33:].sum()) < 0.05 * counts[:33].sum()
+
+
+def test_compare_bounds_the_rows_it_keeps_but_fid_sees_every_image():
+    rng = np.random.default_rng(6)
+    real, fake = rng.normal(size=(300, 3)), rng.normal(0.5, 1.0, size=(300, 3))
+
+    def extractor(batch):
+        logits = np.concatenate([batch, -batch], 1)
+        return batch, np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+
+    def run(max_samples):
+        split = lambda x: np.array_split(x, 6)  # noqa: E731
+        return metrics.compare(extractor, split(real), split(fake), max_samples=max_samples)
+
+    bounded, whole = run(100), run(10_000)
+    assert bounded["real_images"] == bounded["generated_images"] == 300
+    expected_fid = metrics.fid(metrics.Moments().update(real), metrics.Moments().update(fake))
+    np.testing.assert_allclose([bounded["fid"], whole["fid"]], expected_fid, rtol=1e-12)
+    assert whole["precision"] == metrics.precision_recall(real, fake).precision
+    assert bounded["kid"] != whole["kid"]  # from 100 sampled rows, not all 300
+
+
 def test_inception_extractor_shapes_with_random_weights():
     extractor = features_lib.InceptionExtractor(weights=None)
     feats, probs = extractor(np.zeros((2, 28, 28, 1), np.float32))

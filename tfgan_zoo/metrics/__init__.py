@@ -11,6 +11,7 @@ import numpy as np
 
 from tfgan_zoo.metrics.distances import (
     Moments,
+    Reservoir,
     fid,
     frechet_distance,
     inception_score,
@@ -30,22 +31,27 @@ def feature_moments(extractor, batches):
     return moments
 
 
-def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000):
-    """All image metrics between two streams of float image batches in [-1, 1]."""
+def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000, max_samples=50_000):
+    """All image metrics between two streams of float image batches in [-1, 1].
+
+    FID uses every image, through running moments. KID, IS, precision/recall
+    and density/coverage use all images up to ``max_samples`` per side and a
+    uniform random sample of ``max_samples`` beyond (`Reservoir`), so memory
+    stays bounded however long the streams are.
+    """
     real_moments, fake_moments = Moments(), Moments()
-    real_features, fake_features, fake_probabilities = [], [], []
+    real_rows, fake_rows = Reservoir(max_samples, seed=0), Reservoir(max_samples, seed=1)
     for batch in real_batches:
         features, _ = extractor(batch)
         real_moments.update(features)
-        real_features.append(features.astype(np.float32))
+        real_rows.update(features.astype(np.float32))
     for batch in fake_batches:
         features, probabilities = extractor(batch)
         fake_moments.update(features)
-        fake_features.append(features.astype(np.float32))
-        fake_probabilities.append(probabilities)
-    real_features, fake_features = np.concatenate(real_features), np.concatenate(fake_features)
+        fake_rows.update(features.astype(np.float32), probabilities)
+    (real_features,), (fake_features, fake_probabilities) = real_rows.sample(), fake_rows.sample()
     kid_mean, kid_std = kid(real_features, fake_features, subset_size=kid_subset_size)
-    is_mean, is_std = inception_score(np.concatenate(fake_probabilities))
+    is_mean, is_std = inception_score(fake_probabilities)
     manifold = precision_recall(real_features, fake_features, k)
     return {
         "fid": fid(real_moments, fake_moments),
@@ -57,6 +63,8 @@ def compare(extractor, real_batches, fake_batches, k=3, kid_subset_size=1000):
         "recall": manifold.recall,
         "density": manifold.density,
         "coverage": manifold.coverage,
+        "real_images": real_rows.seen,
+        "generated_images": fake_rows.seen,
     }
 
 
@@ -64,6 +72,7 @@ __all__ = [
     "FrechetDistance",
     "ModeCoverage",
     "Moments",
+    "Reservoir",
     "compare",
     "feature_moments",
     "fid",

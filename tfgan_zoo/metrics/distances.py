@@ -2,9 +2,10 @@
 
 All take features (or class probabilities) as numpy arrays produced by an
 extractor in `tfgan_zoo.metrics.features`. FID only needs running sums, kept
-by `Moments`, so any number of batches fits in memory. KID and the
-k-nearest-neighbour metrics need the feature matrices themselves (that is what
-they compare), but never an N x N distance matrix: `precision_recall` works
+by `Moments`, so any number of batches fits in memory. KID, IS and the
+k-nearest-neighbour metrics need the rows themselves; a `Reservoir` keeps a
+uniform random sample of at most a fixed number of them. The kNN metrics never
+build an N x N distance matrix: `precision_recall` works
 through the real (and fake) points a block of rows at a time, so its memory
 grows as ``block_size * N`` rather than ``N^2`` (at 50,000 samples one full
 float64 distance matrix is 20 GB).
@@ -39,6 +40,39 @@ class Moments:
     def covariance(self):
         mean = self.mean
         return (self.outer - self.n * np.outer(mean, mean)) / (self.n - 1)
+
+
+class Reservoir:
+    """A uniform random sample of at most ``capacity`` rows of a stream of batches.
+
+    Vitter's Algorithm R: row ``t`` of the stream (0-based) is kept if
+    ``t < capacity``, otherwise it replaces slot ``j ~ U{0..t}`` when
+    ``j < capacity``, so that after ``n`` rows every row is held with
+    probability ``capacity / n``. Up to ``capacity`` rows it simply holds
+    them all, in order. ``update`` takes several aligned arrays (features and
+    class probabilities of the same images) and keeps their rows together.
+    """
+
+    def __init__(self, capacity, seed=0):
+        self.capacity, self.seen, self.rows = int(capacity), 0, None
+        self.rng = np.random.default_rng(seed)
+
+    def update(self, *arrays):
+        if self.rows is None:
+            self.rows = [np.empty((self.capacity, *a.shape[1:]), a.dtype) for a in arrays]
+        if len(arrays) != len(self.rows):
+            raise ValueError(f"Reservoir holds {len(self.rows)} arrays; got {len(arrays)}.")
+        index = self.seen + np.arange(len(arrays[0]))
+        slots = np.where(index < self.capacity, index, self.rng.integers(0, index + 1))
+        keep = slots < self.capacity
+        for store, array in zip(self.rows, arrays, strict=True):
+            store[slots[keep]] = array[keep]  # a repeated slot keeps the later row, as in order
+        self.seen += len(index)
+        return self
+
+    def sample(self):
+        """The held rows: one array per array given to `update`."""
+        return [rows[: min(self.seen, self.capacity)] for rows in self.rows]
 
 
 def _sqrtm_psd(matrix):
