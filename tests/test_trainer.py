@@ -238,3 +238,4 @@ def test_evaluate_an_export(tmp_path):
     assert set(scores) >= {"fid", "kid", "inception_score", "precision", "recall", "coverage"}
     assert all(np.isfinite(v) for v in scores.values())
     assert scores["fid"] > 0
+    assert len(list((tmp_path / "clf").glob("*mnist_28px/domain_classifier.keras"))) == 1

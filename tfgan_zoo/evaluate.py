@@ -9,15 +9,23 @@ JSON. ``--features=classifier`` (default) uses a domain classifier trained
 on ``--classifier_split`` and cached in ``--classifier_dir``;
 ``--features=inception`` uses InceptionV3 (``--inception_weights``: imagenet,
 a local .h5 path, or none for random weights).
+
+An image-to-image export (Pix2Pix, CycleGAN) is scored per direction instead:
+its outputs for ``--num_samples`` held-out inputs of the image-to-image
+``--dataset`` (``--direction`` as in training) against the real images of the
+domain it translates into, and for paired data the mean L1 to the targets.
 """
 
 import json
 import math
+import os
+import re
 
 import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import data, images, metrics
+from tfgan_zoo.data import DataError
 from tfgan_zoo.metrics import features
 
 
@@ -41,7 +49,7 @@ def generated_batches(export_path, num_samples, batch_size=250, num_classes=None
     if "sample" not in signatures:
         raise ValueError(
             f"{export_path} has no 'sample' signature (it has {', '.join(sorted(signatures))}): "
-            f"evaluate scores generator exports; image-to-image exports are not supported yet."
+            f"it is not a generator export (image-to-image exports: `evaluate_translator`)."
         )
     sample = signatures["sample"]
     conditional = "label" in sample.structured_input_signature[1]
@@ -67,13 +75,104 @@ def evaluate(export_path, dataset, split="test", num_samples=2000, feature_kind=
     if feature_kind == "inception":
         extractor = features.InceptionExtractor(inception_weights)
     else:
-        train_x, train_y = real_batches(
-            dataset, classifier_split, 20_000, data_dir=data_dir, seed=1
-        )
-        extractor = features.ClassifierExtractor.cached(
-            classifier_dir, images.to_uint8(train_x), train_y
-        )
+        extractor = domain_classifier(dataset, classifier_dir, classifier_split, data_dir)
     return metrics.compare(extractor, np.array_split(real, max(1, len(real) // 250)), fake)
+
+
+def translator_directions(signatures):
+    """The directions of an image-to-image export: ``["translate"]`` or ``["a_to_b", "b_to_a"]``."""
+    return [name.removesuffix("_float") for name in sorted(signatures) if name.endswith("_float")]
+
+
+def labelled_domains(dataset, direction="a_to_b"):
+    """``(input domain, output domain)``: the labelled image datasets behind an
+    image-to-image name (None where there is none: edge maps, folders)."""
+    if dataset.startswith("edges:"):
+        domains = (None, dataset.removeprefix("edges:"))
+    elif dataset.startswith("unpaired:"):
+        a, _, b = dataset.removeprefix("unpaired:").partition(",")
+        domains = (a, b)
+    else:
+        domains = (None, None)
+    return domains[::-1] if direction == "b_to_a" else domains
+
+
+def domain_classifier(domain, classifier_dir, split="train", data_dir=None, resolution=None):
+    """A `ClassifierExtractor` for images of the labelled dataset ``domain``.
+
+    Trained on ``split`` (resized to ``resolution`` when set) and cached in
+    ``<classifier_dir>/<domain>_<size>px``, so each dataset and size gets its
+    own classifier.
+    """
+    try:
+        x, y = real_batches(domain, split, 20_000, data_dir=data_dir, seed=1)
+    except (DataError, FileNotFoundError) as e:
+        raise type(e)(f"The domain classifier trains on --classifier_split={split}: {e}") from None
+    if resolution and x.shape[1:3] != (resolution, resolution):
+        x = tf.image.resize(x, (resolution, resolution), antialias=True).numpy()
+    folder = f"{re.sub(r'[^A-Za-z0-9]+', '_', domain).strip('_')}_{x.shape[1]}px"
+    return features.ClassifierExtractor.cached(
+        os.path.join(classifier_dir, folder), images.to_uint8(x), y
+    )
+
+
+def _translate(signature, source, batch_size=250):
+    return np.concatenate([
+        signature(image=tf.constant(source[i : i + batch_size]))["images"].numpy()
+        for i in range(0, len(source), batch_size)
+    ])  # fmt: skip
+
+
+def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
+                        feature_kind="classifier", classifier_dir="runs/classifiers",
+                        classifier_split="train", data_dir=None, inception_weights="imagenet",
+                        direction="a_to_b"):  # fmt: skip
+    """``{direction: metrics}`` for an image-to-image export.
+
+    Each direction translates ``num_samples`` inputs of ``split`` and is
+    scored with `tfgan_zoo.metrics.compare` against the real images of its
+    output domain (CycleGAN's ``b_to_a`` maps the targets back to the
+    inputs); on paired data ``l1`` is the mean absolute difference from the
+    true targets, in [-1, 1] units. Classifier features need a labelled
+    output domain (``edges:<X>`` has X, ``unpaired:<A>,<B>`` has A and B).
+
+    Raises:
+      ValueError: not an image-to-image export, or no labelled domain for
+        ``feature_kind="classifier"``.
+    """
+    signatures = tf.saved_model.load(export_path).signatures
+    directions = translator_directions(signatures)
+    if not directions:
+        raise ValueError(f"{export_path} is not an image-to-image export (no *_float signature).")
+    resolution = signatures[f"{directions[0]}_float"].structured_outputs["images"].shape[1]
+    ds, info = data.load(dataset, num_samples, split, data_dir, 0, resolution, direction)
+    inputs, targets = (np.asarray(x) for x in next(iter(ds)))
+    input_domain, output_domain = labelled_domains(dataset, direction)
+    inception = None
+    if feature_kind == "inception":
+        inception = features.InceptionExtractor(inception_weights)
+
+    def extractor(domain, name):
+        if inception is not None:
+            return inception
+        if domain is None:
+            raise ValueError(
+                f"{dataset}: the {name} outputs have no labelled dataset to train a domain "
+                f"classifier on; use --features=inception."
+            )
+        return domain_classifier(domain, classifier_dir, classifier_split, data_dir, resolution)
+
+    results = {}
+    for name in directions:
+        forward = name != "b_to_a"
+        source, real = (inputs, targets) if forward else (targets, inputs)
+        outputs = _translate(signatures[f"{name}_float"], source)
+        chunks = lambda x: np.array_split(x, max(1, len(x) // 250))  # noqa: E731
+        domain = output_domain if forward else input_domain
+        results[name] = metrics.compare(extractor(domain, name), chunks(real), chunks(outputs))
+        if info.paired:
+            results[name]["l1"] = float(np.abs(outputs - real).mean())
+    return results
 
 
 def main(argv):
@@ -86,11 +185,15 @@ def main(argv):
     setup_logging()
     f = flags.FLAGS
     weights = None if f.inception_weights == "none" else f.inception_weights
+    args = (
+        f.export_dir, f.dataset, f.split, f.num_samples, f.features, f.classifier_dir,
+        f.classifier_split, f.data_dir or None, weights,
+    )  # fmt: skip
     try:
-        result = evaluate(
-            f.export_dir, f.dataset, f.split, f.num_samples, f.features, f.classifier_dir,
-            f.classifier_split, f.data_dir or None, weights,
-        )  # fmt: skip
+        if translator_directions(tf.saved_model.load(f.export_dir).signatures):
+            result = evaluate_translator(*args, direction=f.direction)
+        else:
+            result = evaluate(*args)
     except (ValueError, OSError) as e:  # DataError is a ValueError
         raise SystemExit(f"ERROR: {e}") from None
     print(json.dumps(result, indent=2))
@@ -110,6 +213,9 @@ def run():
     flags.DEFINE_string("classifier_dir", "runs/classifiers", "Cache of the domain classifier.")
     flags.DEFINE_string("classifier_split", "train", "Split the domain classifier trains on.")
     flags.DEFINE_string("inception_weights", "imagenet", "imagenet, a local file, or none.")
+    flags.DEFINE_enum(
+        "direction", "a_to_b", ["a_to_b", "b_to_a"], "Image-to-image exports: as in training."
+    )
     flags.mark_flags_as_required(["export_dir", "dataset"])
     app.run(main)
 

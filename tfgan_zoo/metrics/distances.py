@@ -116,9 +116,13 @@ def mmd2_unbiased(x, y):
 
 
 def kid(real, fake, subsets=10, subset_size=1000, seed=0):
-    """Kernel Inception Distance: mean and std of unbiased MMD^2 over random subsets."""
+    """Kernel Inception Distance: mean and std of unbiased MMD^2 over random subsets.
+
+    Subsets hold ``subset_size`` rows, or half the smaller set when that is
+    fewer: subsets of every row would all be equal and give a std of 0.
+    """
     real, fake = np.asarray(real), np.asarray(fake)
-    size = min(subset_size, len(real), len(fake))
+    size = min(subset_size, min(len(real), len(fake)) // 2)
     rng = np.random.default_rng(seed)
     values = [
         mmd2_unbiased(
