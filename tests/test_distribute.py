@@ -57,6 +57,13 @@ def test_fid_metric_streams_across_replicas(equivalence):
     np.testing.assert_allclose(row["distributed"], row["numpy"], rtol=1e-9)
 
 
+def test_kid_and_precision_recall_of_gathered_replica_features(equivalence):
+    """Features computed inside strategy.run and `strategy.gather`ed score as on one device."""
+    row = equivalence["gathered_metrics"]
+    assert row["numpy"][0] > 0.01 and 0.0 < row["numpy"][1] < 1.0  # KID, precision
+    np.testing.assert_allclose(row["distributed"], row["numpy"], rtol=1e-5)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
