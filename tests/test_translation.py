@@ -296,6 +296,28 @@ def test_config_pairs_models_with_their_datasets(tmp_path):
     unpaired = data.DataInfo(SHAPE, 0, "folder:x", input_shape=SHAPE, paired=False)
     with pytest.raises(ValueError, match="needs paired data"):
         trainer.build_model(config, unpaired)
+    pix2pix = dict(model="pix2pix", architecture="unet_patchgan", fid_every=10, **common)
+    with pytest.raises(ConfigError, match="--fid_every needs a labelled dataset"):
+        TrainConfig(dataset="folder:x", **pix2pix)
+    with pytest.raises(ConfigError, match="--fid_every needs a labelled dataset"):
+        TrainConfig(dataset="edges:fashion_mnist", direction="b_to_a", **pix2pix)  # into edges
+    assert TrainConfig(dataset="edges:fashion_mnist", **pix2pix).fid_domain == "fashion_mnist"
+    cyclegan = dict(pix2pix, model="cyclegan", architecture="resnet_patchgan")
+    config = TrainConfig(dataset="unpaired:mnist,fashion_mnist", direction="b_to_a", **cyclegan)
+    assert config.fid_domain == "mnist"
+
+
+def test_fid_monitor_follows_a_pix2pix_run(tmp_path):
+    """Measured: FID of translated held-out edge maps 8.66 at step 50, 1.57 at 300."""
+    config = TrainConfig(
+        model="pix2pix", architecture="unet_patchgan", l1_weight=100, split="test",
+        dataset="edges:idx:" + shared_dir("fashion-mnist"), resolution=16, base_filters=8,
+        batch_size=16, epochs=1, steps_per_epoch=300, fid_every=50, fid_samples=500,
+        sample_every=300, model_dir=str(tmp_path), verbose=0,
+    )  # fmt: skip
+    monitor = next(c for c in trainer.train(config).callbacks if type(c).__name__ == "FIDMonitor")
+    assert sorted(monitor.values) == [50, 100, 150, 200, 250, 300]
+    assert monitor.values[300] < 0.5 * monitor.values[50], monitor.values
 
 
 def test_constant_then_linear_schedule():
@@ -473,9 +495,12 @@ def test_train_resume_restore_and_export_a_cyclegan(tmp_path):
         g_norm="instance", d_norm="instance", base_filters=8, num_res_blocks=1, pool_size=4,
         batch_size=4, epochs=1, steps_per_epoch=6, checkpoint_every=3, sample_every=6,
         model_dir=str(tmp_path / "run"), verbose=0, lr_decay="linear", decay_start=0.5,
+        fid_every=6, fid_samples=40,
     )  # fmt: skip
     first = trainer.train(TrainConfig(**values))
     assert first.final_step == 6 and os.path.exists(first.sample_path)
+    monitor = next(c for c in first.callbacks if type(c).__name__ == "FIDMonitor")
+    assert list(monitor.values) == [6] and np.isfinite(monitor.values[6])
     grid = tf.io.decode_png(tf.io.read_file(first.sample_path))
     assert grid.shape[1] == 6 * 16 + 7 * 2  # six columns: a, G(a), F(G(a)), b, F(b), G(F(b))
     resumed = trainer.train(TrainConfig(**{**values, "epochs": 2}))

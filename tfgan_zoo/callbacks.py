@@ -123,22 +123,20 @@ class SampleGrid(StepCallback):
 
 
 class FIDMonitor(StepCallback):
-    """Computes FID of generator samples against real images every ``every`` steps.
+    """Computes FID of generated images against real images every ``every`` steps.
 
-    The real images' feature moments are computed once; each check generates
-    ``num_samples`` images from a fixed noise batch with `model.preview`. The
-    value goes to TensorBoard (``fid``) and to `history` entries logged after it.
+    The real images' feature moments are computed once; each check feeds the
+    fixed ``inputs`` (latent vectors, or a translator's input images) through
+    `model.fid_images` in chunks. The value goes to TensorBoard (``fid``) and
+    to `values`.
     """
 
-    def __init__(self, extractor, real_images, every, log_dir, input_dim, num_samples=1000,
-                 batch_size=250, seed=0):  # fmt: skip
+    def __init__(self, extractor, real_images, inputs, every, log_dir, batch_size=250):
         super().__init__(every)
         from tfgan_zoo.metrics import feature_moments
 
-        self.extractor, self.batch_size = extractor, batch_size
+        self.extractor, self.batch_size, self.inputs = extractor, batch_size, inputs
         self.real = feature_moments(extractor, self._chunks(real_images))
-        rng = np.random.default_rng(seed)
-        self.z = rng.standard_normal((num_samples, input_dim)).astype(np.float32)
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
         self.values = {}
 
@@ -148,8 +146,8 @@ class FIDMonitor(StepCallback):
     def fid(self):
         from tfgan_zoo.metrics import feature_moments, fid
 
-        previews = (np.asarray(self.model.preview(z)) for z in self._chunks(self.z))
-        return fid(self.real, feature_moments(self.extractor, previews))
+        images = (np.asarray(self.model.fid_images(x)) for x in self._chunks(self.inputs))
+        return fid(self.real, feature_moments(self.extractor, images))
 
     def on_step(self, step, logs):
         if not _all_finite(logs):

@@ -114,7 +114,9 @@ class TrainConfig:
     sample_every: int = _field(1000, "Write a PNG grid of samples every N steps.")
     checkpoint_every: int = _field(500, "Checkpoint every N steps.")
     fid_every: int = _field(
-        0, "Log a classifier FID every N steps (0: off); images only; the classifier is cached."
+        0,
+        "Log a classifier FID every N steps (0: off); images and translations into a labelled "
+        "dataset; the classifier is cached.",
     )
     fid_samples: int = _field(1000, "Generated and real images per FID check.")
     keep_checkpoints: int = _field(3, "Checkpoints to keep.")
@@ -190,11 +192,20 @@ class TrainConfig:
             )
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
-        if translator and (self.n_critic != 1 or self.fid_every):
+        if translator and self.n_critic != 1:
+            raise ConfigError(f"--model={self.model} takes --n_critic=1.")
+        if translator and self.fid_every and not self.fid_domain:
             raise ConfigError(
-                f"--model={self.model} takes --n_critic=1 and --fid_every=0 (no FID for "
-                f"translations yet)."
+                f"--fid_every needs a labelled dataset behind the translations to train its "
+                f"classifier on (edges:<X> or unpaired:<A>,<B>); {self.dataset} has none."
             )
+
+    @property
+    def fid_domain(self):
+        """The labelled dataset whose images FID compares generated ones with."""
+        if translation.is_translation(self.dataset):
+            return translation.labelled_domains(self.dataset, self.direction)[1]
+        return self.dataset
 
     @property
     def architecture_kwargs(self):

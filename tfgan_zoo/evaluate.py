@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import data, images, metrics
-from tfgan_zoo.data import DataError
+from tfgan_zoo.data import DataError, translation
 from tfgan_zoo.metrics import features
 
 
@@ -84,19 +84,6 @@ def translator_directions(signatures):
     return [name.removesuffix("_float") for name in sorted(signatures) if name.endswith("_float")]
 
 
-def labelled_domains(dataset, direction="a_to_b"):
-    """``(input domain, output domain)``: the labelled image datasets behind an
-    image-to-image name (None where there is none: edge maps, folders)."""
-    if dataset.startswith("edges:"):
-        domains = (None, dataset.removeprefix("edges:"))
-    elif dataset.startswith("unpaired:"):
-        a, _, b = dataset.removeprefix("unpaired:").partition(",")
-        domains = (a, b)
-    else:
-        domains = (None, None)
-    return domains[::-1] if direction == "b_to_a" else domains
-
-
 def domain_classifier(domain, classifier_dir, split="train", data_dir=None, resolution=None):
     """A `ClassifierExtractor` for images of the labelled dataset ``domain``.
 
@@ -147,7 +134,7 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
     resolution = signatures[f"{directions[0]}_float"].structured_outputs["images"].shape[1]
     ds, info = data.load(dataset, num_samples, split, data_dir, 0, resolution, direction)
     inputs, targets = (np.asarray(x) for x in next(iter(ds)))
-    input_domain, output_domain = labelled_domains(dataset, direction)
+    input_domain, output_domain = translation.labelled_domains(dataset, direction)
     inception = None
     if feature_kind == "inception":
         inception = features.InceptionExtractor(inception_weights)

@@ -128,19 +128,23 @@ def restore_model(model_dir):
     return model, config
 
 
-def _fid_monitor(config, model, log_dir):
-    """A `callbacks.FIDMonitor` on real training images, with a classifier cached in model_dir."""
+def _fid_monitor(config, model, info, dataset, log_dir):
+    """A `callbacks.FIDMonitor` against real images of `config.fid_domain` (resized to
+    the generated images' size), with a classifier cached in model_dir."""
     from tfgan_zoo import images as images_lib
     from tfgan_zoo.evaluate import real_batches
     from tfgan_zoo.metrics.features import ClassifierExtractor
 
     real, labels = real_batches(
-        config.dataset, config.split, config.fid_samples, data_dir=config.data_dir or None, seed=1
-    )
+        config.fid_domain, config.split, config.fid_samples, data_dir=config.data_dir or None,
+        seed=1,
+    )  # fmt: skip
+    size = tuple(info.sample_shape[:2])
+    if real.shape[1:3] != size:
+        real = tf.image.resize(real, size, antialias=True).numpy()
     extractor = ClassifierExtractor.cached(config.model_dir, images_lib.to_uint8(real), labels)
-    return callbacks.FIDMonitor(
-        extractor, real, config.fid_every, log_dir, model.generator_input_dim, config.fid_samples
-    )
+    inputs = model.fid_inputs(dataset, config.fid_samples, config.seed)
+    return callbacks.FIDMonitor(extractor, real, inputs, config.fid_every, log_dir)
 
 
 def fit_segments(start_step, total_steps, steps_per_epoch):
@@ -212,7 +216,7 @@ def train(config):
     if chief:
         cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
     if chief and config.fid_every and not info.toy:
-        cbs.append(_fid_monitor(config, model, log_dir))
+        cbs.append(_fid_monitor(config, model, info, dataset, log_dir))
     history = []
     for initial_epoch, epochs, steps in fit_segments(
         start, config.total_steps, config.steps_per_epoch

@@ -44,6 +44,23 @@ def is_translation(name):
     return name.startswith(PREFIXES)
 
 
+def labelled_domains(name, direction="a_to_b"):
+    """``(input domain, output domain)``: the labelled image datasets behind an
+    image-to-image name, None where there is none (edge maps, folders).
+
+    ``edges:<X>`` has X for its targets, ``unpaired:<A>,<B>`` has A and B;
+    quality metrics train their domain classifiers on these.
+    """
+    if name.startswith("edges:"):
+        domains = (None, name.removeprefix("edges:"))
+    elif name.startswith("unpaired:"):
+        a, _, b = name.removeprefix("unpaired:").partition(",")
+        domains = (a, b)
+    else:
+        domains = (None, None)
+    return domains[::-1] if direction == "b_to_a" else domains
+
+
 def edge_map(image, threshold=0.25):
     """Black-on-white edges ``[H, W, 1]`` uint8 of one uint8 image ``[H, W, C]``.
 

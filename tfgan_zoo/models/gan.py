@@ -184,6 +184,14 @@ class GAN(keras.Model):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
         return self.generator(z, training=False)
 
+    def fid_inputs(self, dataset, num_samples, seed=0):
+        """The fixed generator inputs FID is measured on: latent vectors, as for grids."""
+        return self.preview_inputs(dataset, num_samples, seed)
+
+    def fid_images(self, inputs):
+        """The images FID scores for a chunk of `fid_inputs`: the samples."""
+        return self.preview(inputs)
+
     def export_serving(self, base_dir, version=None):
         """Exports the generator for TF Serving (see `tfgan_zoo.export`); returns the path."""
         return export.export_generator(

@@ -87,6 +87,16 @@ class ImageTranslator(keras.Model):
         columns = _rgb_if_mixed(*self.preview_images(*pairs))
         return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:])
 
+    def fid_inputs(self, dataset, num_samples, seed=0):
+        """The fixed inputs FID is measured on: the input images of `preview_inputs`."""
+        return self.preview_inputs(dataset, num_samples, seed)[0]
+
+    def fid_images(self, inputs):
+        """The images FID scores: translations by the first generator (Pix2Pix's, or
+        CycleGAN's ``a_to_b``), into the dataset's target domain."""
+        generator = next(iter(self.generators.values()))
+        return generator(inputs, training=False)
+
     def export_serving(self, base_dir, version=None):
         """Exports the generators for TF Serving (`tfgan_zoo.export.export_translator`)."""
         return export.export_translator(self.generators, base_dir, version)
