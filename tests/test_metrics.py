@@ -165,6 +165,8 @@ def test_reservoir_holds_everything_up_to_capacity_in_order():
     features, ids = reservoir.sample()
     np.testing.assert_array_equal(features, rows)
     np.testing.assert_array_equal(ids, rows[:, 0].astype(int))
+    # storage grows with the stream, not to the capacity up front
+    assert len(metrics.Reservoir(10**12).update(rows).rows[0]) == 15
 
 
 def test_reservoir_sample_is_uniform():

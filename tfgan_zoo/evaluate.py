@@ -122,6 +122,8 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
     inputs); on paired data ``l1`` is the mean absolute difference from the
     true targets, in [-1, 1] units. Classifier features need a labelled
     output domain (``edges:<X>`` has X, ``unpaired:<A>,<B>`` has A and B).
+    Keep ``num_samples`` within the split's size: beyond it the data
+    pipeline repeats images.
 
     Raises:
       ValueError: not an image-to-image export, or no labelled domain for
@@ -149,12 +151,14 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
             )
         return domain_classifier(domain, classifier_dir, classifier_split, data_dir, resolution)
 
+    def chunks(x):
+        return np.array_split(x, max(1, len(x) // 250))
+
     results = {}
     for name in directions:
         forward = name != "b_to_a"
         source, real = (inputs, targets) if forward else (targets, inputs)
         outputs = _translate(signatures[f"{name}_float"], source)
-        chunks = lambda x: np.array_split(x, max(1, len(x) // 250))  # noqa: E731
         domain = output_domain if forward else input_domain
         results[name] = metrics.compare(extractor(domain, name), chunks(real), chunks(outputs))
         if info.paired:

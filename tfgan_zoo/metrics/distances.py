@@ -5,10 +5,9 @@ extractor in `tfgan_zoo.metrics.features`. FID only needs running sums, kept
 by `Moments`, so any number of batches fits in memory. KID, IS and the
 k-nearest-neighbour metrics need the rows themselves; a `Reservoir` keeps a
 uniform random sample of at most a fixed number of them. The kNN metrics never
-build an N x N distance matrix: `precision_recall` works
-through the real (and fake) points a block of rows at a time, so its memory
-grows as ``block_size * N`` rather than ``N^2`` (at 50,000 samples one full
-float64 distance matrix is 20 GB).
+build an N x N distance matrix: `precision_recall` works through the points a
+block of rows at a time, so its memory grows as ``block_size * N`` rather than
+``N^2`` (at 50,000 samples one full float64 distance matrix is 20 GB).
 """
 
 import dataclasses
@@ -59,16 +58,27 @@ class Reservoir:
 
     def update(self, *arrays):
         if self.rows is None:
-            self.rows = [np.empty((self.capacity, *a.shape[1:]), a.dtype) for a in arrays]
+            self.rows = [np.empty((0, *a.shape[1:]), a.dtype) for a in arrays]
         if len(arrays) != len(self.rows):
             raise ValueError(f"Reservoir holds {len(self.rows)} arrays; got {len(arrays)}.")
         index = self.seen + np.arange(len(arrays[0]))
         slots = np.where(index < self.capacity, index, self.rng.integers(0, index + 1))
         keep = slots < self.capacity
+        self._grow(min(self.capacity, self.seen + len(index)))
         for store, array in zip(self.rows, arrays, strict=True):
             store[slots[keep]] = array[keep]  # a repeated slot keeps the later row, as in order
         self.seen += len(index)
         return self
+
+    def _grow(self, size):
+        """Room for ``size`` rows, doubling so that filling up copies each row O(1) times."""
+        held = len(self.rows[0])
+        if size > held:
+            new = min(self.capacity, max(size, 2 * held))
+            self.rows = [
+                np.concatenate([rows, np.empty((new - held, *rows.shape[1:]), rows.dtype)])
+                for rows in self.rows
+            ]
 
     def sample(self):
         """The held rows: one array per array given to `update`."""
