@@ -107,17 +107,18 @@ MODEL_CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,arch", MODEL_CASES)
-def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, tmp_path):
-    from tfgan_zoo import export
-
+def image_dataset():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (32, 28, 28, 1), dtype=np.uint8)
-    dataset, info = data.from_arrays(images, np.arange(32) % 4, 8)
+    return data.from_arrays(images, np.arange(32) % 4, 8)
+
+
+def make_model(name, arch, sample_shape):
+    """A compiled `models.MODELS[name]` on ``arch``, small, for 4 classes."""
     cls = models.MODELS[name]
     keras.utils.set_random_seed(0)
     g, d = architectures.build(
-        arch, info.sample_shape, 8, num_classes=4, base_filters=8, info_categorical=3,
+        arch, sample_shape, 8, num_classes=4, base_filters=8, info_categorical=3,
         info_continuous=2,
     )  # fmt: skip
     kwargs = {"num_classes": 4} if issubclass(cls, models.ConditionalGAN) else {}
@@ -126,6 +127,16 @@ def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, 
     loss = {"ebgan": "energy_margin", "conditional": "hinge"}.get(name, "non_saturating")
     gan = cls(g, d, 8, loss=loss, seed=0, **kwargs)
     gan.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5))
+    return gan
+
+
+@pytest.mark.parametrize("name,arch", MODEL_CASES)
+def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, tmp_path):
+    from tfgan_zoo import export
+
+    dataset, info = image_dataset()
+    gan = make_model(name, arch, info.sample_shape)
+    g = gan.generator
     history = assert_trains(gan, dataset, steps=3)
     assert {"d_loss", "g_loss"} <= set(history)
     preview = np.asarray(gan.preview(np.zeros((6, gan.generator_input_dim), np.float32)))
@@ -139,3 +150,20 @@ def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, 
     if gan.num_classes:
         inputs["label"] = tf.constant([0, 3], tf.int32)
     assert served(**inputs)["images"].shape == (2, 28, 28, 1)
+
+
+@pytest.mark.parametrize("name,arch", MODEL_CASES)
+def test_every_model_trains_in_mixed_bfloat16(name, arch):
+    """Layers compute in bfloat16; variables, network outputs and losses stay float32."""
+    from tfgan_zoo.trainer import dtype_policy
+
+    dataset, info = image_dataset()
+    with dtype_policy("mixed_bfloat16"):
+        gan = make_model(name, arch, info.sample_shape)
+    assert keras.config.dtype_policy().name == "float32"  # restored
+    computing = [layer.compute_dtype for layer in gan.generator.layers if layer.weights]
+    assert set(computing) == {"bfloat16"}
+    assert {v.dtype for v in gan.trainable_variables} == {"float32"}
+    outputs = [gan.generator.output, *keras.tree.flatten(gan.discriminator.output)]
+    assert {o.dtype for o in outputs} == {"float32"}
+    assert_trains(gan, dataset, steps=3)

@@ -101,6 +101,8 @@ def test_later_flags_override_the_flagfile(monkeypatch):
         (["--dataset=ring8"], "use --architecture=mlp"),
         (["--model=acgan"], "--model=acgan needs --architecture in acgan_dcgan"),
         (["--lr_decay=cosine"], "--lr_decay: unknown value 'cosine'"),
+        (["--dtype_policy=mixed_float16"], "needs loss scaling"),
+        (["--dtype_policy=float16"], "--dtype_policy: unknown value 'float16'"),
     ],
 )
 def test_bad_flag_values_give_clear_errors(argv, message):
@@ -131,6 +133,30 @@ def test_train_writes_checkpoints_samples_and_an_export(tmp_path):
     z = np.zeros((3, 8), np.float32)
     out = exported.signatures["serving_default"](z=tf.constant(z))
     np.testing.assert_allclose(out["images"], result.model.generator(z), atol=1e-6)
+
+
+def test_mixed_bfloat16_run_resumes_restores_and_exports_float32(tmp_path):
+    import keras
+
+    config = TrainConfig(
+        dataset="idx:" + shared_dir("mnist"), split="test", base_filters=8, batch_size=16,
+        epochs=1, steps_per_epoch=4, checkpoint_every=4, sample_every=4,
+        model_dir=str(tmp_path / "run"), verbose=0, dtype_policy="mixed_bfloat16",
+    )  # fmt: skip
+    first = trainer.train(config)
+    assert keras.config.dtype_policy().name == "float32"  # left as it was
+    assert first.model.generator.layers[1].compute_dtype == "bfloat16"
+    resumed = trainer.train(dataclasses.replace(config, epochs=2))
+    assert (resumed.start_step, resumed.final_step) == (4, 8)
+    restored, restored_config = trainer.restore_model(str(tmp_path / "run"))
+    assert restored_config.dtype_policy == "mixed_bfloat16"
+    for a, b in zip(restored.get_weights(), resumed.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    z = np.random.default_rng(0).standard_normal((2, 64)).astype(np.float32)
+    served = tf.saved_model.load(resumed.export_path).signatures["serving_default"]
+    images = served(z=tf.constant(z))["images"]
+    assert images.dtype == tf.float32
+    np.testing.assert_allclose(images, restored.generator(z), atol=0.02)  # bfloat16: ~3 digits
 
 
 def optimizer_state(model):

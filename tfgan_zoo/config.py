@@ -14,6 +14,8 @@ from tfgan_zoo.data import TOY_SETS, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
 
+DTYPE_POLICIES = ("float32", "mixed_bfloat16")
+
 TRANSLATORS = ("pix2pix", "cyclegan")
 
 
@@ -62,6 +64,11 @@ class TrainConfig:
     )
     dropout: float = _field(
         0.5, "unet_patchgan: dropout of the three innermost decoder levels (training only)."
+    )
+    dtype_policy: str = _field(
+        "float32",
+        "float32, or mixed_bfloat16: layers compute in bfloat16 (GPUs from Ampere on, TPUs, "
+        "CPUs with AVX512_BF16) with float32 variables, outputs and losses.",
     )
     # Distribution.
     strategy: str = _field(
@@ -129,6 +136,13 @@ class TrainConfig:
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
         _check_choice("direction", self.direction, translation.DIRECTIONS)
+        if self.dtype_policy == "mixed_float16":
+            raise ConfigError(
+                "--dtype_policy=mixed_float16 needs loss scaling, which the adversarial train "
+                "steps do not do: use --dtype_policy=mixed_bfloat16 (same speed-up on GPUs "
+                "from Ampere on, no loss scaling)."
+            )
+        _check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
         compatible = models.MODELS[self.model].compatible_architectures
         if self.architecture not in compatible:
             raise ConfigError(

@@ -9,6 +9,7 @@ had; re-running a finished run trains nothing and exports only if no export
 exists yet.
 """
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -65,9 +66,24 @@ def _adam(lr, decay_steps, config):
     return keras.optimizers.Adam(lr, config.beta1, config.beta2)
 
 
+@contextlib.contextmanager
+def dtype_policy(name):
+    """Sets the global Keras dtype policy for the layers built inside; restores it after."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 def build_model(config, info):
-    """The compiled model for ``config`` and data described by `data.DataInfo` ``info``."""
-    model = models.get(config.model).from_train_config(config, info)
+    """The compiled model for ``config`` and data described by `data.DataInfo` ``info``.
+
+    Its layers take ``config.dtype_policy``; the global policy is left as it was.
+    """
+    with dtype_policy(config.dtype_policy):
+        model = models.get(config.model).from_train_config(config, info)
     model.compile(
         g_optimizer=_adam(config.g_lr, config.total_steps, config),
         d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),

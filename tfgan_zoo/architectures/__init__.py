@@ -7,6 +7,8 @@ discriminator)`` for samples of ``sample_shape`` (``(2,)`` for toy points,
 architecture: its builders in a module and an entry in `ARCHITECTURES`.
 """
 
+import keras
+
 from tfgan_zoo.architectures import heads, resnet, translation
 from tfgan_zoo.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_zoo.architectures.mlp import mlp_discriminator, mlp_generator
@@ -155,13 +157,32 @@ ARCHITECTURES = {
 }
 
 
+def float32_outputs(model):
+    """``model`` with its outputs cast to float32 (the model itself when they already are).
+
+    Under a mixed precision policy the layers compute in bfloat16, but images,
+    logits and everything losses and penalties are computed from stay float32.
+    """
+    if all(o.dtype == "float32" for o in model.outputs):
+        return model
+    cast = keras.tree.map_structure(
+        lambda o: keras.layers.Activation("linear", dtype="float32")(o), model.output
+    )
+    return keras.Model(model.input, cast, name=model.name)
+
+
 def build(name, sample_shape, latent_dim, **kwargs):
-    """Builds the (generator, discriminator) pair called ``name``."""
+    """Builds the (generator, discriminator) pair called ``name``.
+
+    Layers take the current Keras dtype policy (`keras.config.dtype_policy`);
+    the networks' outputs are float32 in any case (`float32_outputs`).
+    """
     if name not in ARCHITECTURES:
         raise ValueError(
             f"Unknown architecture {name!r}. Known: {', '.join(sorted(ARCHITECTURES))}."
         )
-    return ARCHITECTURES[name](tuple(sample_shape), latent_dim, **kwargs)
+    pair = ARCHITECTURES[name](tuple(sample_shape), latent_dim, **kwargs)
+    return tuple(float32_outputs(model) for model in pair)
 
 
 __all__ = [
