@@ -6,6 +6,10 @@ one process, several rounds, and the table gives the median images/s and
 the ratio ours / hand-written (goal: >= 0.97). Run from the repository root:
 
     python benchmarks/throughput.py [--steps 60] [--rounds 10] [--batch_size 64]
+        [--dtype_policies float32,mixed_bfloat16]
+
+With several dtype policies, each gets its rows (both models build under it),
+so float32 and mixed precision images/s are measured side by side.
 
 Wall-clock times on a 2-core VM are quantized by CPU throttling; the table
 also gives the ratio of images per CPU-second, which is steadier.
@@ -19,6 +23,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import architectures, data, models
+from tfgan_zoo.trainer import dtype_policy
 
 
 class HandWrittenGAN(keras.Model):
@@ -64,9 +69,10 @@ class HandWrittenGAN(keras.Model):
         return {"d_loss": self.d_tracker.result(), "g_loss": self.g_tracker.result()}
 
 
-def build(kind, latent_dim, steps_per_execution):
+def build(kind, latent_dim, steps_per_execution, policy="float32"):
     keras.utils.set_random_seed(0)
-    g, d = architectures.build("dcgan", (28, 28, 1), latent_dim)
+    with dtype_policy(policy):
+        g, d = architectures.build("dcgan", (28, 28, 1), latent_dim)
     adam = lambda: keras.optimizers.Adam(2e-4, beta_1=0.5)  # noqa: E731
     if kind == "tfgan_zoo":
         model = models.GAN(g, d, latent_dim, seed=0)
@@ -95,6 +101,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
+    parser.add_argument("--dtype_policies", default="float32")
     args = parser.parse_args()
     # A fixed set of real batches in memory: each fit call makes a new iterator,
     # and refilling the 60k-image shuffle buffer would dominate the timing.
@@ -104,25 +111,28 @@ def main():
     print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "
           f"batch {args.batch_size}, {args.steps} steps x {args.rounds} rounds")  # fmt: skip
     print(
-        "| steps_per_execution | tfgan_zoo images/s | hand-written images/s | ratio "
-        "| ratio of images per CPU-second |"
+        "| dtype policy | steps_per_execution | tfgan_zoo images/s | hand-written images/s "
+        "| ratio | ratio of images per CPU-second |"
     )
-    print("|---|---|---|---|---|")
-    for spe in (1, 10):
-        pair = {kind: build(kind, 64, spe) for kind in ("tfgan_zoo", "hand-written")}
-        for model in pair.values():  # trace and warm up
-            images_per_second(model, dataset, 20, args.batch_size)
-        rates = {kind: [] for kind in pair}
-        for _ in range(args.rounds):
-            for kind, model in pair.items():
-                rates[kind].append(images_per_second(model, dataset, args.steps, args.batch_size))
-        ours, theirs = (statistics.median(r[0] for r in rates[k]) for k in pair)
-        ours_cpu, theirs_cpu = (statistics.median(r[1] for r in rates[k]) for k in pair)
-        print(
-            f"| {spe} | {ours:.0f} | {theirs:.0f} | {ours / theirs:.3f} "
-            f"| {ours_cpu / theirs_cpu:.3f} |",
-            flush=True,
-        )
+    print("|---|---|---|---|---|---|")
+    for policy in args.dtype_policies.split(","):
+        for spe in (1, 10):
+            pair = {kind: build(kind, 64, spe, policy) for kind in ("tfgan_zoo", "hand-written")}
+            for model in pair.values():  # trace and warm up
+                images_per_second(model, dataset, 20, args.batch_size)
+            rates = {kind: [] for kind in pair}
+            for _ in range(args.rounds):
+                for kind, model in pair.items():
+                    rates[kind].append(
+                        images_per_second(model, dataset, args.steps, args.batch_size)
+                    )
+            ours, theirs = (statistics.median(r[0] for r in rates[k]) for k in pair)
+            ours_cpu, theirs_cpu = (statistics.median(r[1] for r in rates[k]) for k in pair)
+            print(
+                f"| {policy} | {spe} | {ours:.0f} | {theirs:.0f} | {ours / theirs:.3f} "
+                f"| {ours_cpu / theirs_cpu:.3f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
