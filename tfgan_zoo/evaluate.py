@@ -29,14 +29,20 @@ from tfgan_zoo.data import DataError, translation
 from tfgan_zoo.metrics import features
 
 
-def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, seed=0):
-    """``(image batches, label batches)`` of ``num_samples`` real images in [-1, 1]."""
+def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, seed=0, size=None):
+    """``(images, labels)``: ``num_samples`` real images in [-1, 1] and their labels.
+
+    ``size=(height, width)`` resizes the images (antialiased) when they differ.
+    """
     ds, _ = data.load(dataset, batch_size, split, data_dir, seed)
     xs, ys = [], []
     for x, y in ds.take(math.ceil(num_samples / batch_size)):
         xs.append(x.numpy())
         ys.append(y.numpy())
-    return np.concatenate(xs)[:num_samples], np.concatenate(ys)[:num_samples]
+    x, y = np.concatenate(xs)[:num_samples], np.concatenate(ys)[:num_samples]
+    if size is not None and x.shape[1:3] != tuple(size):
+        x = tf.image.resize(x, size, antialias=True).numpy()
+    return x, y
 
 
 def generated_batches(export_path, num_samples, batch_size=250, num_classes=None):
@@ -91,12 +97,11 @@ def domain_classifier(domain, classifier_dir, split="train", data_dir=None, reso
     ``<classifier_dir>/<domain>_<size>px``, so each dataset and size gets its
     own classifier.
     """
+    size = (resolution, resolution) if resolution else None
     try:
-        x, y = real_batches(domain, split, 20_000, data_dir=data_dir, seed=1)
+        x, y = real_batches(domain, split, 20_000, data_dir=data_dir, seed=1, size=size)
     except (DataError, FileNotFoundError) as e:
         raise type(e)(f"The domain classifier trains on --classifier_split={split}: {e}") from None
-    if resolution and x.shape[1:3] != (resolution, resolution):
-        x = tf.image.resize(x, (resolution, resolution), antialias=True).numpy()
     folder = f"{re.sub(r'[^A-Za-z0-9]+', '_', domain).strip('_')}_{x.shape[1]}px"
     return features.ClassifierExtractor.cached(
         os.path.join(classifier_dir, folder), images.to_uint8(x), y

@@ -153,11 +153,8 @@ def _fid_monitor(config, model, info, dataset, log_dir):
 
     real, labels = real_batches(
         config.fid_domain, config.split, config.fid_samples, data_dir=config.data_dir or None,
-        seed=1,
+        seed=1, size=info.sample_shape[:2],
     )  # fmt: skip
-    size = tuple(info.sample_shape[:2])
-    if real.shape[1:3] != size:
-        real = tf.image.resize(real, size, antialias=True).numpy()
     extractor = ClassifierExtractor.cached(config.model_dir, images_lib.to_uint8(real), labels)
     inputs = model.fid_inputs(dataset, config.fid_samples, config.seed)
     return callbacks.FIDMonitor(extractor, real, inputs, config.fid_every, log_dir)
