@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import REPO
+from conftest import REPO, shared_dir
 from mirrored_equivalence import CASES
 
 from tfgan_zoo import distribute
@@ -80,31 +80,46 @@ def toy_config(model_dir, **overrides):
     return TrainConfig(**values).to_dict()
 
 
-def test_two_workers_train_in_lockstep(tmp_path):
-    cluster = {"worker": [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]}
-    config = toy_config(tmp_path / "run", strategy="multi_worker")
+def worker_env(cluster, index):
+    tf_config = {"cluster": cluster, "task": {"type": "worker", "index": index}}
+    return dict(os.environ, TF_CONFIG=json.dumps(tf_config))
+
+
+def train_in_processes(tmp_path, name, config, workers):
+    """Trains ``config`` in ``workers`` processes (1: one device, no TF_CONFIG) with
+    `distributed_worker.py`; returns each process's saved ``.npz``."""
+    cluster = {"worker": [f"127.0.0.1:{free_port()}" for _ in range(workers)]}
     procs = []
-    for index in range(2):
-        tf_config = {"cluster": cluster, "task": {"type": "worker", "index": index}}
-        spec = {"config": config, "out": str(tmp_path / f"worker{index}.npz")}
+    for index in range(workers):
+        spec = {"config": config, "out": str(tmp_path / f"{name}{index}.npz")}
+        env = worker_env(cluster, index)
+        if workers == 1:
+            env.pop("TF_CONFIG")
+        cmd = [sys.executable, os.path.join(TESTS, "distributed_worker.py"), json.dumps(spec)]
         procs.append(
             subprocess.Popen(
-                [sys.executable, os.path.join(TESTS, "distributed_worker.py"), json.dumps(spec)],
-                env=dict(os.environ, TF_CONFIG=json.dumps(tf_config)),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
+                cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             )  # fmt: skip
         )
     for p in procs:
         out, _ = p.communicate(timeout=300)
         assert p.returncode == 0, out[-3000:]
-    chief, worker = (np.load(tmp_path / f"worker{i}.npz") for i in range(2))
+    return [np.load(tmp_path / f"{name}{i}.npz") for i in range(workers)]
+
+
+def assert_same_weights(a, b, atol=0.0):
+    names = [k for k in a.files if k.startswith("w")]
+    assert names and len(names) == len([k for k in b.files if k.startswith("w")])
+    for name in names:
+        np.testing.assert_allclose(a[name], b[name], rtol=0, atol=atol, err_msg=name)
+
+
+def test_two_workers_train_in_lockstep(tmp_path):
+    config = toy_config(tmp_path / "run", strategy="multi_worker")
+    chief, worker = train_in_processes(tmp_path, "worker", config, workers=2)
     assert int(chief["step"]) == int(worker["step"]) == 20
     assert chief["finite"] and worker["finite"]
-    names = [k for k in chief.files if k.startswith("w")]
-    for name in names:
-        np.testing.assert_array_equal(chief[name], worker[name])
+    assert_same_weights(chief, worker)
     # Only the chief writes outputs; the worker's checkpoint copy is removed.
     run = tmp_path / "run"
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-20")
@@ -113,6 +128,61 @@ def test_two_workers_train_in_lockstep(tmp_path):
                           for ext in ("index", "data-00000-of-00001")]
     )  # fmt: skip
     assert os.listdir(run / "export") == ["1"]
+
+
+def image_config(model_dir, case, **overrides):
+    """Small image runs for the multi-worker tests (real Fashion-MNIST files).
+
+    Layer norm / no norm and no dropout: Adam turns the round-off of batch-norm
+    sums into ~1e-4 weight noise, and Keras' Dropout draws its masks per replica.
+    """
+    fashion = "idx:" + shared_dir("fashion-mnist")
+    values = {
+        "conditional": dict(model="conditional", architecture="conditional_dcgan", dataset=fashion,
+                            latent_dim=16, d_norm="layer", g_norm="none", fid_every=4,
+                            fid_samples=100),
+        "pix2pix": dict(model="pix2pix", architecture="unet_patchgan", dataset="edges:" + fashion,
+                        resolution=16, l1_weight=100.0, dropout=0.0, d_norm="none",
+                        g_norm="none", fid_every=4, fid_samples=100),
+    }[case]  # fmt: skip
+    values.update(
+        base_filters=8, batch_size=16, epochs=2, steps_per_epoch=4, checkpoint_every=4,
+        sample_every=4, model_dir=str(model_dir), verbose=0,
+    )  # fmt: skip
+    values.update(overrides)
+    return TrainConfig(**values).to_dict()
+
+
+@pytest.mark.parametrize("case", ["conditional", "pix2pix"])
+def test_two_workers_on_images_equal_one_device(tmp_path, case):
+    """(images, labels) and (inputs, targets) batches across 2 processes: both workers
+    finish, the chief's weights equal a one-device run of the same global batch
+    within the mirrored tests' 1e-5 (measured: 3e-8), and the chief alone writes
+    samples, FID scalars, checkpoints and an export."""
+    chief, worker = train_in_processes(
+        tmp_path, "worker", image_config(tmp_path / "run", case, strategy="multi_worker"), 2
+    )
+    (one,) = train_in_processes(tmp_path, "one", image_config(tmp_path / "one", case), 1)
+    assert int(chief["step"]) == int(worker["step"]) == int(one["step"]) == 8
+    assert chief["finite"] and worker["finite"]
+    assert_same_weights(chief, worker)
+    assert_same_weights(chief, one, atol=1e-5)
+    run = tmp_path / "run"
+    assert os.listdir(run / "export") == ["1"]
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-8")
+    assert sorted(os.listdir(run / "samples")) == ["step_0000004.png", "step_0000008.png"]
+    assert not [p for p in os.listdir(run / "checkpoints") if p.startswith("workertemp")]
+    assert fid_steps(run / "logs" / "train") == [4, 8]  # the chief's FID monitor
+
+
+def fid_steps(log_dir):
+    return sorted(
+        event.step
+        for path in log_dir.iterdir()
+        for event in tf.compat.v1.train.summary_iterator(str(path))
+        for value in event.summary.value
+        if value.tag == "fid"
+    )
 
 
 def test_a_killed_training_resumes_from_its_last_checkpoint(tmp_path):
@@ -144,6 +214,59 @@ def test_a_killed_training_resumes_from_its_last_checkpoint(tmp_path):
     assert match and int(match.group(1)) >= killed_after, resumed.stderr[-2000:]
     assert "Trained to step 3000." in resumed.stdout
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-3000")
+
+
+def latest_step(checkpoint_dir):
+    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
+    return int(latest.rsplit("-", 1)[1]) if latest else 0
+
+
+def test_killed_worker_of_a_multi_worker_image_run_resumes(tmp_path):
+    """BUILD.md's multi-worker command (smaller sizes) on 2 processes: SIGKILL worker 1
+    after a checkpoint; worker 0 stops with a one-line error naming the checkpoint;
+    the same commands restart both, which resume from the chief's checkpoint."""
+    run = tmp_path / "run"
+    cmd = [
+        sys.executable, "-m", "tfgan_zoo.train", "--flagfile=flags/dcgan_fashion_mnist.flags",
+        "--dataset=idx:" + shared_dir("fashion-mnist"), "--strategy=multi_worker",
+        f"--model_dir={run}", "--epochs=2", "--steps_per_epoch=40", "--checkpoint_every=10",
+        "--sample_every=40", "--base_filters=8", "--verbose=0",
+    ]  # fmt: skip
+    cluster = {"worker": [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]}
+
+    def start():
+        return [
+            subprocess.Popen(cmd, cwd=REPO, env=worker_env(cluster, i), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+            for i in range(2)
+        ]  # fmt: skip
+
+    chief, worker = start()
+    deadline = time.time() + 300
+    while time.time() < deadline and chief.poll() is None and latest_step(run / "checkpoints") < 10:
+        time.sleep(0.2)
+    killed_after = latest_step(run / "checkpoints")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=60)
+    _, err = chief.communicate(timeout=300)
+    assert 10 <= killed_after < 80, "training ended before it could be killed"
+    assert chief.returncode != 0
+    message = err.strip().splitlines()[-1]
+    assert message.startswith("ERROR: Lost contact with another worker"), err[-3000:]
+    assert "Restart every worker with the same command" in message
+    kept = latest_step(run / "checkpoints")
+    assert kept >= killed_after and f"ckpt-{kept}" in message
+
+    procs = start()
+    outs = [p.communicate(timeout=600) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err[-3000:]
+        match = re.search(r"Resumed from .*ckpt-(\d+)", err)
+        assert match and int(match.group(1)) == kept, err[-2000:]
+        assert "Trained to step 80." in out
+    assert latest_step(run / "checkpoints") == 80
+    assert os.listdir(run / "export") == ["1"]
+    assert not [p for p in os.listdir(run / "checkpoints") if p.startswith("workertemp")]
 
 
 def test_strategy_errors():

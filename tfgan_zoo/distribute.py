@@ -10,6 +10,7 @@ The model, its optimizers and metrics must be created inside
 ``strategy.scope()``; `fit` then splits every global batch across replicas.
 """
 
+import contextlib
 import json
 import os
 
@@ -89,3 +90,40 @@ def worker_dir(path, strategy):
         return path
     kind, index = task()
     return os.path.join(path, f"workertemp_{kind}_{index}")
+
+
+class WorkerLostError(RuntimeError):
+    """Another worker of a multi-worker run stopped or became unreachable."""
+
+
+# What a collective op raises when a peer dies: its sockets close (UNAVAILABLE),
+# the coordination service misses its heartbeats, or the op is aborted.
+PEER_ERRORS = (
+    tf.errors.UnavailableError,
+    tf.errors.AbortedError,
+    tf.errors.DeadlineExceededError,
+    tf.errors.CancelledError,
+)
+
+
+@contextlib.contextmanager
+def peers_lost_error(strategy, checkpoint_dir):
+    """Turns a lost peer under `MultiWorkerMirroredStrategy` into a `WorkerLostError`.
+
+    Once one worker is killed every other fails in its next collective op,
+    with a long gRPC traceback. The message says what happened, which of the
+    chief's checkpoints in ``checkpoint_dir`` (what every worker restores)
+    survives, and how to go on. Other strategies' errors pass through.
+    """
+    try:
+        yield
+    except PEER_ERRORS as e:
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            raise
+        latest = tf.train.latest_checkpoint(checkpoint_dir) or "none yet"
+        first_line = (e.message or str(e)).strip().splitlines()[0]
+        raise WorkerLostError(
+            f"Lost contact with another worker ({type(e).__name__}: {first_line}). "
+            f"The chief's last checkpoint is {latest}. Restart every worker with the "
+            f"same command and TF_CONFIG to resume from it."
+        ) from None

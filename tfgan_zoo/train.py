@@ -17,6 +17,7 @@ from tfgan_zoo import trainer
 from tfgan_zoo.callbacks import NonFiniteLossError
 from tfgan_zoo.config import ConfigError, TrainConfig
 from tfgan_zoo.data import DataError
+from tfgan_zoo.distribute import WorkerLostError
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -79,7 +80,7 @@ def main(argv):
         sys.exit(f"Invalid flags: {e}")
     try:
         result = trainer.train(config)
-    except (DataError, FileNotFoundError, NonFiniteLossError) as e:
+    except (DataError, FileNotFoundError, NonFiniteLossError, WorkerLostError) as e:
         sys.exit(f"ERROR: {e}")
     print(f"Trained to step {result.final_step}.")
     print(f"Samples: {result.sample_path}")

@@ -144,9 +144,10 @@ def restore_model(model_dir):
     return model, config
 
 
-def _fid_monitor(config, model, info, dataset, log_dir):
-    """A `callbacks.FIDMonitor` against real images of `config.fid_domain` (resized to
-    the generated images' size), with a classifier cached in model_dir."""
+def _fid_monitor(config, model, info, inputs, log_dir):
+    """A `callbacks.FIDMonitor` of the images made from ``inputs`` against real images
+    of `config.fid_domain` (resized to the generated images' size), with a
+    classifier cached in model_dir."""
     from tfgan_zoo import images as images_lib
     from tfgan_zoo.evaluate import real_batches
     from tfgan_zoo.metrics.features import ClassifierExtractor
@@ -156,8 +157,25 @@ def _fid_monitor(config, model, info, dataset, log_dir):
         seed=1, size=info.sample_shape[:2],
     )  # fmt: skip
     extractor = ClassifierExtractor.cached(config.model_dir, images_lib.to_uint8(real), labels)
-    inputs = model.fid_inputs(dataset, config.fid_samples, config.seed)
     return callbacks.FIDMonitor(extractor, real, inputs, config.fid_every, log_dir)
+
+
+def fixed_inputs(config, model, info, dataset):
+    """The inputs of the sample grids and of the FID monitor (None when it is off).
+
+    Every worker draws them, though only the chief uses them: translators take
+    them from ``dataset``, and each new iterator over it advances its shuffle
+    seed. Workers that opened different numbers of iterators would each cut
+    their share from a differently shuffled global batch, and N workers would
+    no longer train as one device.
+    """
+    preview = model.preview_inputs(
+        dataset, 2000 if info.toy else model.preview_samples, config.seed
+    )
+    fid_inputs = None
+    if config.fid_every and not info.toy:
+        fid_inputs = model.fid_inputs(dataset, config.fid_samples, config.seed)
+    return preview, fid_inputs
 
 
 def fit_segments(start_step, total_steps, steps_per_epoch):
@@ -183,6 +201,8 @@ def train(config):
     Raises:
       callbacks.NonFiniteLossError: a loss became NaN or infinite. Checkpoints
         and exports written before that step are kept; nothing after it is.
+      distribute.WorkerLostError: under multi-worker training, another worker
+        stopped; the checkpoints written so far are kept.
     """
     strategy = distribute.make_strategy(config.strategy, config.num_devices)
     chief = distribute.is_chief(strategy)
@@ -217,35 +237,34 @@ def train(config):
     start = int(model.g_optimizer.iterations.numpy())
 
     log_dir = os.path.join(config.model_dir, "logs")
+    preview, fid_inputs = fixed_inputs(config, model, info, dataset)
     nan_guard = callbacks.NanGuard()
-    grid = callbacks.SampleGrid(
-        os.path.join(config.model_dir, "samples"),
-        log_dir,
-        config.sample_every,
-        model.preview_inputs(dataset, 2000 if info.toy else model.preview_samples, config.seed),
-    )
-    grid.set_model(model)
     cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
     if chief:
-        cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
-    if chief and config.fid_every and not info.toy:
-        cbs.append(_fid_monitor(config, model, info, dataset, log_dir))
-    history = []
-    for initial_epoch, epochs, steps in fit_segments(
-        start, config.total_steps, config.steps_per_epoch
-    ):
-        h = model.fit(
-            dataset,
-            initial_epoch=initial_epoch,
-            epochs=epochs,
-            steps_per_epoch=steps,
-            callbacks=cbs,
-            verbose=config.verbose,
-            shuffle=False,  # the pipeline shuffles
+        grid = callbacks.SampleGrid(
+            os.path.join(config.model_dir, "samples"), log_dir, config.sample_every, preview
         )
-        history.append(h.history)
-        if nan_guard.bad:
-            break
+        grid.set_model(model)
+        cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
+    if chief and fid_inputs is not None:
+        cbs.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
+    history = []
+    with distribute.peers_lost_error(strategy, checkpoint_dir):
+        for initial_epoch, epochs, steps in fit_segments(
+            start, config.total_steps, config.steps_per_epoch
+        ):
+            h = model.fit(
+                dataset,
+                initial_epoch=initial_epoch,
+                epochs=epochs,
+                steps_per_epoch=steps,
+                callbacks=cbs,
+                verbose=config.verbose,
+                shuffle=False,  # the pipeline shuffles
+            )
+            history.append(h.history)
+            if nan_guard.bad:
+                break
     final = int(model.g_optimizer.iterations.numpy())
 
     if nan_guard.bad:

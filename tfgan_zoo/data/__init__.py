@@ -139,12 +139,26 @@ def image_source(name, split="train", data_dir=None):
     )
 
 
+def shard_by_data(ds):
+    """``ds`` split across workers batch by batch, never file by file.
+
+    `MultiWorkerMirroredStrategy` then gives worker ``i`` the ``i``-th slice of
+    every global batch, as `MirroredStrategy` gives replica ``i``, so N workers
+    train on the batches one device would. (Its default, AUTO, shards
+    tensorflow-datasets' record files: each worker would read other images.)
+    """
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.with_options(options)
+
+
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
          direction="a_to_b", augment=False):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
     ``resolution``, ``direction`` and ``augment`` apply to image-to-image
-    datasets (see `tfgan_zoo.data.translation.load`).
+    datasets (see `tfgan_zoo.data.translation.load`). Every pipeline is
+    sharded by data under multi-worker training (`shard_by_data`).
 
     Raises:
       DataError / FileNotFoundError: with every source tried and how to fix it.
@@ -153,13 +167,15 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         raise DataError(f"batch_size must be >= 1, got {batch_size}.")
     if name in TOY_SETS:
         toy = TOY_SETS[name]()
-        return toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
-    if translation.is_translation(name):
-        return translation.load(
+        ds, info = toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
+    elif translation.is_translation(name):
+        ds, info = translation.load(
             name, batch_size, split, data_dir, seed, resolution, direction, augment
         )
-    ds, info, size = image_source(name, split, data_dir)
-    return _batched(ds, batch_size, seed, size), info
+    else:
+        source, info, size = image_source(name, split, data_dir)
+        ds = _batched(source, batch_size, seed, size)
+    return shard_by_data(ds), info
 
 
 __all__ = [
@@ -171,4 +187,5 @@ __all__ = [
     "image_source",
     "load",
     "scale_images",
+    "shard_by_data",
 ]

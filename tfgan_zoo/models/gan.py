@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, export, penalties
 from tfgan_zoo import losses as losses_lib
+from tfgan_zoo.models.base import AdversarialModel
 
 
 def log_values(trackers, values):
@@ -40,7 +41,7 @@ def draw_for_replica(sampler, shape):
     return draws[replica * batch : (replica + 1) * batch]
 
 
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """A generator and a discriminator trained against each other with `fit`.
 
     One `train_step` does ``n_critic`` discriminator updates, each with fresh
@@ -147,10 +148,6 @@ class GAN(keras.Model):
         if self.r1_weight:
             names.append("r1")
         return names
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
         """Sets (and builds) the generator and discriminator optimizers.

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, export
 from tfgan_zoo import losses as losses_lib
+from tfgan_zoo.models.base import AdversarialModel
 from tfgan_zoo.models.gan import log_values
 
 
@@ -20,7 +21,7 @@ def _rgb_if_mixed(*images):
     return [np.repeat(x, channels // x.shape[-1], axis=-1) for x in images]
 
 
-class ImageTranslator(keras.Model):
+class ImageTranslator(AdversarialModel):
     """What the image-to-image models share: optimizers, logs, previews, export.
 
     Subclasses set ``generators`` (``{direction: model}``, exported in that
@@ -36,10 +37,6 @@ class ImageTranslator(keras.Model):
         super().__init__(**kwargs)
         self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def generator_variables(self):
         return [v for g in self.generators.values() for v in g.trainable_variables]
