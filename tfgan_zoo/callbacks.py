@@ -51,7 +51,12 @@ class NonFiniteLossError(RuntimeError):
 
 
 class NanGuard(keras.callbacks.Callback):
-    """Stops training at the first non-finite logged value and remembers where."""
+    """Stops training at the first non-finite logged value and remembers where.
+
+    ``bad`` is ``(step, {name: value})``: the step the model's
+    `FirstNonFiniteStep` metric recorded (exact also when callbacks run only
+    every ``steps_per_execution`` steps), else the step the callback ran at.
+    """
 
     def __init__(self):
         super().__init__()
@@ -60,7 +65,11 @@ class NanGuard(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.bad is None and not _all_finite(logs):
             bad = {k: _scalar(v) for k, v in logs.items() if not math.isfinite(_scalar(v))}
-            self.bad = (int(self.model.g_optimizer.iterations.numpy()), bad)
+            step = int(self.model.g_optimizer.iterations.numpy())
+            recorded = getattr(self.model, "nonfinite_step", None)
+            if recorded is not None and int(recorded.result()) > 0:
+                step = int(recorded.result())
+            self.bad = (step, bad)
             self.model.stop_training = True
 
 

@@ -16,6 +16,8 @@ from tfgan_zoo.layers import NORMS
 
 DTYPE_POLICIES = ("float32", "mixed_bfloat16")
 
+JIT_CHOICES = ("auto", "on", "off")
+
 TRANSLATORS = ("pix2pix", "cyclegan")
 
 
@@ -69,6 +71,17 @@ class TrainConfig:
         "float32",
         "float32, or mixed_bfloat16: layers compute in bfloat16 (GPUs from Ampere on, TPUs, "
         "CPUs with AVX512_BF16) with float32 variables, outputs and losses.",
+    )
+    jit_compile: str = _field(
+        "auto",
+        "XLA-compile the train step: auto, on or off. auto: on with a GPU, and on CPU for the "
+        "networks measured faster with XLA (mlp, pacgan_mlp; benchmarks/RESULTS.md); off "
+        "under --strategy=mirrored or multi_worker, where XLA fails.",
+    )
+    steps_per_execution: int = _field(
+        1,
+        "Train steps per call into the compiled step (fewer round trips from Python). Every "
+        "step count (steps_per_epoch, log/sample/checkpoint/fid_every) must be a multiple.",
     )
     # Distribution.
     strategy: str = _field(
@@ -156,6 +169,7 @@ class TrainConfig:
         for name in ("g_norm", "d_norm"):
             _check_choice(name, getattr(self, name), NORMS)
         self._check_translation()
+        self._check_execution()
         for name in (
             "n_critic", "latent_dim", "hidden_units", "num_layers", "base_filters",
             "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
@@ -213,6 +227,35 @@ class TrainConfig:
                 f"--fid_every needs a labelled dataset behind the translations to train its "
                 f"classifier on (edges:<X> or unpaired:<A>,<B>); {self.dataset} has none."
             )
+
+    def _check_execution(self):
+        """jit_compile and steps_per_execution, and what they need (TF 2.21 / Keras 3.15)."""
+        _check_choice("jit_compile", self.jit_compile, JIT_CHOICES)
+        if self.steps_per_execution < 1:
+            raise ConfigError(
+                f"--steps_per_execution must be a positive integer, got {self.steps_per_execution}."
+            )
+        if self.jit_compile == "on" and self.strategy != "default":
+            raise ConfigError(
+                f"--jit_compile=on does not run under --strategy={self.strategy}: TF 2.21 cannot "
+                f"XLA-compile Keras' distributed train step (InvalidArgumentError). Use "
+                f"--jit_compile=auto or off with it, or --strategy=default."
+            )
+        if self.steps_per_execution > 1 and self.strategy == "multi_worker":
+            raise ConfigError(
+                "--steps_per_execution > 1 does not run under --strategy=multi_worker: Keras "
+                "3.15's multi-step loop fails there with TF 2.21 (InvalidArgumentError in its "
+                "while loop). Use --steps_per_execution=1 with it."
+            )
+        for name in ("steps_per_epoch", "log_every", "sample_every", "checkpoint_every",
+                     "fid_every"):  # fmt: skip
+            if getattr(self, name) % self.steps_per_execution:
+                raise ConfigError(
+                    f"--{name}={getattr(self, name)} is not a multiple of "
+                    f"--steps_per_execution={self.steps_per_execution}: callbacks run between "
+                    f"executions, so checkpoints, logs and samples would miss their steps. "
+                    f"Make every step count a multiple of it."
+                )
 
     @property
     def fid_domain(self):

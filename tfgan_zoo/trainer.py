@@ -19,7 +19,7 @@ import shutil
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import callbacks, data, distribute, export, models
+from tfgan_zoo import architectures, callbacks, data, distribute, export, models
 from tfgan_zoo.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,25 @@ def dtype_policy(name):
         keras.config.set_dtype_policy(previous)
 
 
+def resolve_jit_compile(config):
+    """Whether ``config`` XLA-compiles the train step, and why (for the log).
+
+    ``auto`` follows `benchmarks/RESULTS.md`: on with a GPU; on CPU only for
+    the architectures XLA made faster there
+    (`architectures.XLA_FASTER_ON_CPU`); never under a distribution strategy,
+    where TF 2.21 cannot compile Keras' distributed step.
+    """
+    if config.jit_compile != "auto":
+        return config.jit_compile == "on", f"--jit_compile={config.jit_compile}"
+    if config.strategy != "default":
+        return False, f"auto: off under --strategy={config.strategy}"
+    if tf.config.list_physical_devices("GPU"):
+        return True, "auto: on (GPU)"
+    if config.architecture in architectures.XLA_FASTER_ON_CPU:
+        return True, f"auto: on (CPU; {config.architecture} measured faster with XLA)"
+    return False, f"auto: off (CPU; {config.architecture} measured slower with XLA)"
+
+
 def build_model(config, info):
     """The compiled model for ``config`` and data described by `data.DataInfo` ``info``.
 
@@ -87,6 +106,8 @@ def build_model(config, info):
     model.compile(
         g_optimizer=_adam(config.g_lr, config.total_steps, config),
         d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
+        jit_compile=resolve_jit_compile(config)[0],
+        steps_per_execution=config.steps_per_execution,
     )
     return model
 
@@ -220,6 +241,11 @@ def train(config):
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     if strategy.num_replicas_in_sync > 1:
         log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
+    log.info(
+        "XLA %s; %d steps per execution",
+        resolve_jit_compile(config)[1],
+        config.steps_per_execution,
+    )
     with strategy.scope():
         model = build_model(config, info)
     if chief:

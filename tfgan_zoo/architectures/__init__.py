@@ -143,6 +143,11 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
     )
 
 
+# Architectures whose train step XLA made faster on a CPU (`jit_compile="auto"`
+# turns it on for them): the small MLPs. It made the convolutional networks
+# slower there. Measured by benchmarks/throughput.py; see benchmarks/RESULTS.md.
+XLA_FASTER_ON_CPU = ("mlp",)
+
 ARCHITECTURES = {
     "mlp": _mlp,
     "dcgan": _dcgan,

@@ -1,20 +1,83 @@
 """What every adversarial model shares with Keras' `fit`, whatever its networks."""
 
 import keras
+import tensorflow as tf
+
+
+class FirstNonFiniteStep(keras.metrics.Metric):
+    """The first training step whose logged values were not all finite (0: none yet).
+
+    The epoch-mean logs a callback sees turn NaN with the first bad step but
+    do not say which step it was, and with ``steps_per_execution > 1``
+    callbacks run only every few steps. This metric remembers the step. Each
+    replica's verdict is summed across replicas first, so all agree and the
+    first replica's copy is the answer. It is no entry of the model's
+    `metrics`, so `fit` does not reset it between epochs.
+    """
+
+    def __init__(self, name="first_nonfinite_step"):
+        super().__init__(name=name)
+        self.step = self.add_variable(
+            (), "zeros", dtype="int64", aggregation="only_first_replica", name="step"
+        )
+
+    def update_state(self, values, step):
+        finite = [tf.reduce_all(tf.math.is_finite(tf.cast(v, tf.float32))) for v in values]
+        bad = tf.cast(tf.logical_not(tf.reduce_all(finite)), tf.float32)
+        context = tf.distribute.get_replica_context()
+        if context is not None:
+            bad = context.all_reduce(tf.distribute.ReduceOp.SUM, bad)
+        first = tf.logical_and(bad > 0, tf.equal(self.step, 0))
+        self.step.assign(tf.where(first, tf.cast(step, tf.int64), self.step))
+
+    def result(self):
+        return tf.convert_to_tensor(self.step)
+
+    def reset_state(self):
+        self.step.assign(0)
+
+
+def log_values(trackers, values):
+    """Updates the `keras.metrics.Mean` ``trackers`` with ``values``; returns the logs.
+
+    Losses are partial sums over this replica's share of the global batch;
+    scaled by the number of replicas, the metric's cross-replica mean is the
+    true loss.
+    """
+    strategy = tf.distribute.get_strategy()
+    scale = tf.cast(strategy.num_replicas_in_sync, tf.float32)
+    for name, value in values.items():
+        trackers[name].update_state(value * scale)
+    logs = {name: t.result() for name, t in trackers.items()}
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras 3.15 concatenates the workers' logs, which needs rank >= 1.
+        logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
 
 
 class AdversarialModel(keras.Model):
     """A `keras.Model` whose networks and optimizers are built before `fit`.
 
-    Subclasses build their networks in the constructor, their optimizers in
-    `compile`, and log through ``self.trackers`` (a dict of
-    `keras.metrics.Mean`), which `metrics` exposes so Keras resets them each
-    epoch.
+    Subclasses build their networks in the constructor and call `make_trackers`
+    there, build their optimizers in `compile`, and end `train_step` with
+    ``return self.log(values)``.
     """
+
+    def make_trackers(self, names):
+        """A `keras.metrics.Mean` per logged value (``self.trackers``, what `metrics`
+        lists and `fit` resets each epoch), and the `FirstNonFiniteStep`."""
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.nonfinite_step = FirstNonFiniteStep()
 
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    def log(self, values):
+        """Logs this step's ``values`` (see `log_values`), noting the step if any is not
+        finite; the step is the generator optimizer's update count after it."""
+        self.nonfinite_step.update_state(list(values.values()), self.g_optimizer.iterations)
+        return log_values(self.trackers, values)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         """Skips Keras' symbolic build, which these models do not need.

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures
-from tfgan_zoo.models.gan import draw_for_replica, log_values
+from tfgan_zoo import architectures, rng
+from tfgan_zoo.models.gan import draw_for_replica
 from tfgan_zoo.models.pix2pix import ImageTranslator, l1
 
 
@@ -46,10 +46,10 @@ class ImagePool(keras.layers.Layer):
         """The random choices of one `query`, drawn outside any gradient tape."""
 
         def uniform(shape):
-            return keras.random.uniform(shape, seed=seed_generator)
+            return rng.uniform(shape, seed_generator)
 
         def slots(shape):
-            return keras.random.randint(shape, 0, max(self.size, 1), seed=seed_generator)
+            return rng.randint(shape, 0, max(self.size, 1), seed_generator)
 
         return {
             "swap": draw_for_replica(uniform, [batch_size]) > 0.5,
@@ -201,7 +201,7 @@ class CycleGAN(ImageTranslator):
             d_b = self.discriminator_loss(self.discriminator_b, b, pooled_b)
             total = d_a + d_b
         self.minimize(tape, total, self.discriminator_variables(), self.d_optimizer)
-        return log_values(self.trackers, {"d_a": d_a, "d_b": d_b, **g_terms})
+        return self.log({"d_a": d_a, "d_b": d_b, **g_terms})
 
     def preview_images(self, a, b):
         """Columns a, G(a), F(G(a)), b, F(b), G(F(b))."""

@@ -4,27 +4,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures, export, penalties
+from tfgan_zoo import architectures, export, penalties, rng
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo.models.base import AdversarialModel
-
-
-def log_values(trackers, values):
-    """Updates the `keras.metrics.Mean` ``trackers`` with ``values``; returns the logs.
-
-    Losses are partial sums over this replica's share of the global batch;
-    scaled by the number of replicas, the metric's cross-replica mean is the
-    true loss.
-    """
-    strategy = tf.distribute.get_strategy()
-    scale = tf.cast(strategy.num_replicas_in_sync, tf.float32)
-    for name, value in values.items():
-        trackers[name].update_state(value * scale)
-    logs = {name: t.result() for name, t in trackers.items()}
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        # Keras 3.15 concatenates the workers' logs, which needs rank >= 1.
-        logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
-    return logs
 
 
 def draw_for_replica(sampler, shape):
@@ -137,7 +119,7 @@ class GAN(AdversarialModel):
         self.r1_weight = float(r1_weight)
         self.clip_value = clip_value
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
+        self.make_trackers(self.tracked_names())
         self.built = True
 
     def tracked_names(self):
@@ -174,8 +156,8 @@ class GAN(AdversarialModel):
 
     def preview_inputs(self, dataset, num_samples, seed=0):
         """The fixed inputs of sample grids: ``num_samples`` latent vectors."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((num_samples, self.generator_input_dim)).astype(np.float32)
+        z = np.random.default_rng(seed).standard_normal((num_samples, self.generator_input_dim))
+        return z.astype(np.float32)
 
     def preview(self, z):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
@@ -198,7 +180,7 @@ class GAN(AdversarialModel):
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""
         return draw_for_replica(
-            lambda shape: keras.random.normal(shape, seed=self.seed_generator),
+            lambda shape: rng.normal(shape, self.seed_generator),
             (batch_size, self.latent_dim),
         )
 
@@ -231,7 +213,7 @@ class GAN(AdversarialModel):
         draws = {"z": self.sample_latent(tf.shape(real)[0])}
         if self.gp_weight:
             draws["alpha"] = draw_for_replica(
-                lambda shape: keras.random.uniform(shape, seed=self.seed_generator),
+                lambda shape: rng.uniform(shape, self.seed_generator),
                 [tf.shape(real)[0]] + [1] * (len(real.shape) - 1),
             )
         return draws
@@ -295,4 +277,4 @@ class GAN(AdversarialModel):
         for _ in range(self.n_critic):
             d_logs, real_out = self.discriminator_step(real, condition)
         g_logs = self.generator_step(real_out, condition, tf.shape(real)[0])
-        return log_values(self.trackers, {**d_logs, **g_logs})
+        return self.log({**d_logs, **g_logs})

@@ -1,9 +1,8 @@
 """InfoGAN (Chen et al. 2016): interpretable latent codes."""
 
-import keras
 import tensorflow as tf
 
-from tfgan_zoo import losses
+from tfgan_zoo import losses, rng
 from tfgan_zoo.models.gan import GAN, draw_for_replica
 
 
@@ -47,13 +46,9 @@ class InfoGAN(GAN):
     def sample_latent(self, batch_size):
         def draw(shape):
             batch = shape[0]
-            noise = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
-            categories = keras.random.randint(
-                (batch,), 0, self.num_categorical, seed=self.seed_generator
-            )
-            continuous = keras.random.uniform(
-                (batch, self.num_continuous), -1.0, 1.0, seed=self.seed_generator
-            )
+            noise = rng.normal((batch, self.latent_dim), self.seed_generator)
+            categories = rng.randint((batch,), 0, self.num_categorical, self.seed_generator)
+            continuous = rng.uniform((batch, self.num_continuous), self.seed_generator, -1.0, 1.0)
             return self.codes(categories, continuous, noise)
 
         return draw_for_replica(draw, (batch_size, self.generator_input_dim))

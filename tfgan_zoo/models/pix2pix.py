@@ -7,7 +7,6 @@ import tensorflow as tf
 from tfgan_zoo import architectures, export
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo.models.base import AdversarialModel
-from tfgan_zoo.models.gan import log_values
 
 
 def l1(x, y):
@@ -36,7 +35,7 @@ class ImageTranslator(AdversarialModel):
     def __init__(self, loss, loss_kwargs=None, **kwargs):
         super().__init__(**kwargs)
         self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked_names()}
+        self.make_trackers(self.tracked_names())
 
     def generator_variables(self):
         return [v for g in self.generators.values() for v in g.trainable_variables]
@@ -172,7 +171,7 @@ class Pix2Pix(ImageTranslator):
             distance = l1(fake, targets)
             total = g_loss + self.l1_weight * distance
         self.minimize(g_tape, total, self.generator_variables(), self.g_optimizer)
-        return log_values(self.trackers, {"d_loss": d_loss, "g_loss": g_loss, "l1": distance})
+        return self.log({"d_loss": d_loss, "g_loss": g_loss, "l1": distance})
 
     preview_columns = 9
 

@@ -1,0 +1,147 @@
+"""XLA and steps_per_execution: same training either way, step-exact callbacks."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import shared_dir
+
+from tfgan_zoo import data, losses, trainer
+from tfgan_zoo.callbacks import NonFiniteLossError
+from tfgan_zoo.config import ConfigError, TrainConfig
+
+
+def toy_config(tmp_path, **overrides):
+    values = dict(
+        architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
+        epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
+        model_dir=str(tmp_path / "run"), verbose=0, steps_per_execution=5,
+    )  # fmt: skip
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def scalar_steps(log_dir, tag="d_loss"):
+    return sorted(
+        event.step
+        for path in log_dir.iterdir()
+        for event in tf.compat.v1.train.summary_iterator(str(path))
+        for value in event.summary.value
+        if value.tag == tag
+    )
+
+
+def test_execution_flags_are_checked():
+    with pytest.raises(ConfigError, match="--jit_compile: unknown value 'yes'"):
+        TrainConfig(jit_compile="yes")
+    with pytest.raises(ConfigError, match="--steps_per_execution must be a positive"):
+        TrainConfig(steps_per_execution=0)
+    with pytest.raises(ConfigError, match="--checkpoint_every=500 is not a multiple of"):
+        TrainConfig(steps_per_execution=300, steps_per_epoch=600, log_every=300,
+                    sample_every=600)  # fmt: skip
+    with pytest.raises(ConfigError, match="--jit_compile=on does not run under --strategy=mirr"):
+        TrainConfig(jit_compile="on", strategy="mirrored")
+    with pytest.raises(ConfigError, match="--steps_per_execution > 1 does not run under --str"):
+        TrainConfig(steps_per_execution=10, strategy="multi_worker")
+    TrainConfig(steps_per_execution=100)  # the defaults' step counts are multiples of 100
+
+
+def test_auto_picks_xla_per_architecture_on_cpu():
+    assert tf.config.list_physical_devices("GPU") == []
+    on, why = trainer.resolve_jit_compile(TrainConfig(architecture="mlp", dataset="ring8"))
+    assert on and "mlp measured faster" in why
+    on, why = trainer.resolve_jit_compile(TrainConfig(architecture="dcgan"))
+    assert not on and "dcgan measured slower" in why
+    on, why = trainer.resolve_jit_compile(
+        TrainConfig(architecture="mlp", dataset="ring8", strategy="mirrored")
+    )
+    assert not on and "off under --strategy=mirrored" in why
+    assert trainer.resolve_jit_compile(TrainConfig(jit_compile="on"))[0]
+
+
+def test_callbacks_fire_at_their_steps_with_several_steps_per_execution(tmp_path):
+    """5 steps per execution: checkpoints every 10, samples every 10, scalars every 5
+    and a resume from the middle of an epoch land on exactly those steps."""
+    first = trainer.train(toy_config(tmp_path, epochs=1, steps_per_epoch=30, keep_checkpoints=5))
+    run = tmp_path / "run"
+    assert first.final_step == 30
+    checkpoints = sorted(p for p in os.listdir(run / "checkpoints") if p.endswith(".index"))
+    assert checkpoints == ["ckpt-10.index", "ckpt-20.index", "ckpt-30.index"]
+    assert sorted(os.listdir(run / "samples")) == [f"step_00000{s}.png" for s in (10, 20, 30)]
+    assert scalar_steps(run / "logs" / "train") == [5, 10, 15, 20, 25, 30]
+
+    # Step 30 is the middle of epoch 2 with 20-step epochs.
+    resumed = trainer.train(toy_config(tmp_path, epochs=3, steps_per_epoch=20, keep_checkpoints=5))
+    assert (resumed.start_step, resumed.final_step) == (30, 60)
+    assert int(resumed.model.g_optimizer.iterations) == 60
+    assert scalar_steps(run / "logs" / "train") == list(range(5, 61, 5))
+    checkpoints = sorted(int(p[5:-6]) for p in os.listdir(run / "checkpoints") if "index" in p)
+    assert checkpoints == [20, 30, 40, 50, 60]
+
+
+def test_nan_step_is_exact_with_several_steps_per_execution(tmp_path, monkeypatch):
+    """The loss turns NaN in step 14 of executions of 5 steps (11-15): the error names
+    step 14, and the checkpoint of step 10 is the last one kept."""
+    calls = tf.Variable(0)
+
+    def explodes_after_step_13(real_output, fake_output):
+        calls.assign_add(1)  # two calls per step: discriminator, generator
+        d_loss, g_loss = losses.non_saturating(real_output, fake_output)
+        return d_loss / tf.cast(calls <= 2 * 13, tf.float32), g_loss
+
+    monkeypatch.setitem(losses.LOSSES, "explodes", explodes_after_step_13)
+    config = toy_config(tmp_path, loss="explodes", epochs=3, checkpoint_every=5)
+    with pytest.raises(NonFiniteLossError, match="stopped at step 14") as e:
+        trainer.train(config)
+    assert "ckpt-10" in str(e.value)
+    run = tmp_path / "run"
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-10")
+    assert sorted(os.listdir(run / "samples")) == ["step_0000010.png"]
+    assert not (run / "export").exists()
+
+
+FASHION = "idx:" + os.path.join("{shared}", "fashion-mnist")
+JIT_CASES = {
+    "gan_mlp": dict(architecture="mlp", dataset="ring8", hidden_units=16),
+    "wgan_gp_mlp": dict(architecture="mlp", dataset="ring8", hidden_units=16,
+                        loss="wasserstein", gp_weight=10.0, n_critic=2),
+    "conditional": dict(model="conditional", architecture="conditional_dcgan"),
+    "acgan": dict(model="acgan", architecture="acgan_dcgan"),
+    "ebgan": dict(model="ebgan", architecture="ebgan_dcgan", loss="energy_margin",
+                  d_norm="none"),
+    "infogan": dict(model="infogan", architecture="infogan_dcgan"),
+    "pix2pix": dict(model="pix2pix", architecture="unet_patchgan", dataset="edges:" + FASHION,
+                    resolution=16, dropout=0.0),
+    "cyclegan": dict(model="cyclegan", architecture="resnet_patchgan", loss="least_squares",
+                     dataset=f"unpaired:{FASHION},{FASHION}", resolution=16, num_res_blocks=1,
+                     g_norm="instance", d_norm="instance", pool_size=0),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(JIT_CASES))
+def test_xla_trains_as_the_default(case):
+    """3 steps of every model class with jit_compile on and off: the same losses to
+    float tolerance (random draws are XLA-compiled either way, `tfgan_zoo.rng`).
+    Every model, so every `train_step`, compiles (each takes 5-75 s here). CycleGAN
+    runs without its image pool: when two images of a batch pick one slot, which
+    is stored is up to the scatter, and XLA's pick differs."""
+    values = dict(dataset=FASHION, split="test", latent_dim=8, base_filters=4, batch_size=8)
+    values.update(JIT_CASES[case])
+    shared = os.path.dirname(shared_dir("fashion-mnist"))
+    values["dataset"] = values["dataset"].replace("{shared}", shared)
+    histories = {}
+    for jit in ("off", "on"):
+        config = TrainConfig(**values, jit_compile=jit)
+        dataset, info = data.load(config.dataset, config.batch_size, config.split,
+                                  resolution=config.resolution)  # fmt: skip
+        tf.keras.utils.set_random_seed(0)
+        model = trainer.build_model(config, info)
+        assert model.jit_compile == (jit == "on")
+        history = model.fit(dataset, epochs=1, steps_per_epoch=3, verbose=0).history
+        histories[jit] = {name: values[-1] for name, values in history.items()}
+    assert histories["on"].keys() == histories["off"].keys()
+    for name, value in histories["off"].items():
+        assert np.isfinite(value)
+        np.testing.assert_allclose(histories["on"][name], value, rtol=1e-4, atol=1e-5,
+                                   err_msg=name)  # fmt: skip
