@@ -13,6 +13,14 @@ so float32 and mixed precision images/s are measured side by side.
 
 Wall-clock times on a 2-core VM are quantized by CPU throttling; the table
 also gives the ratio of images per CPU-second, which is steadier.
+
+With ``--execution``, it measures instead how the trainer's `--jit_compile`
+and `--steps_per_execution` change a training step of four networks (the
+PacGAN toy networks, DCGAN 28x28, the ResNet projection cGAN 32x32, the
+Pix2Pix U-Net), each combination against the default `fit` in alternating
+rounds, and what ``--jit_compile=auto`` picks for each here:
+
+    python benchmarks/throughput.py --execution [--rounds 5] [--networks pacgan_toy,dcgan28]
 """
 
 import argparse
@@ -20,9 +28,11 @@ import statistics
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures, data, models
+from tfgan_zoo import architectures, data, models, trainer
+from tfgan_zoo.config import TrainConfig
 from tfgan_zoo.trainer import dtype_policy
 
 
@@ -95,6 +105,101 @@ def images_per_second(model, dataset, steps, batch_size):
     return steps * batch_size / seconds, steps * batch_size / cpu_seconds
 
 
+def _in_memory(dataset, batches=20):
+    """``batches`` batches of ``dataset`` kept in memory and repeated: each `fit` call
+    makes a new iterator, and refilling a shuffle buffer would dominate the timing."""
+    return tf.data.Dataset.from_tensor_slices(
+        tf.nest.map_structure(lambda *xs: tf.stack(xs), *list(dataset.take(batches)))
+    ).repeat()
+
+
+def _random_images(shape, num_classes, batch_size):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (20 * batch_size, *shape), dtype=np.uint8)
+    return data.from_arrays(images, rng.integers(0, num_classes, len(images)), batch_size)
+
+
+# name: (TrainConfig fields, data loader, steps_per_execution, steps per round)
+NETWORKS = {
+    "pacgan_toy": (
+        dict(architecture="pacgan_mlp", dataset="grid25", latent_dim=2, batch_size=100,
+             g_lr=1e-4, d_lr=1e-4, beta1=0.8),
+        lambda config: data.load("grid25", config.batch_size), 100, 200,
+    ),
+    "dcgan28": (
+        dict(architecture="dcgan", dataset="idx:../shared/data/fashion-mnist", batch_size=64),
+        lambda config: data.load(config.dataset, config.batch_size), 10, 20,
+    ),
+    "resnet_projection32": (
+        dict(model="conditional", architecture="resnet_projection", dataset="cifar10",
+             loss="hinge", batch_size=64),
+        lambda config: _random_images((32, 32, 3), 10, config.batch_size), 10, 10,
+    ),
+    "pix2pix_unet": (
+        dict(model="pix2pix", architecture="unet_patchgan", batch_size=32,
+             dataset="edges:idx:../shared/data/fashion-mnist"),
+        lambda config: data.load(config.dataset, config.batch_size), 10, 10,
+    ),
+}  # fmt: skip
+
+COMBINATIONS = {  # label: (jit_compile, uses the network's steps_per_execution)
+    "default fit": ("off", False),
+    "XLA": ("on", False),
+    "steps_per_execution": ("off", True),
+    "steps_per_execution + XLA": ("on", True),
+}
+
+
+def seconds_per_step(model, dataset, steps):
+    """(wall-clock, CPU) seconds per generator step of one `fit` of ``steps`` steps."""
+    before = int(model.g_optimizer.iterations.numpy())
+    start, cpu_start = time.perf_counter(), time.process_time()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    if int(model.g_optimizer.iterations.numpy()) - before != steps:
+        raise RuntimeError(f"{model.name} did not run {steps} generator steps")
+    return seconds / steps, cpu_seconds / steps
+
+
+def execution_table(networks, rounds):
+    """Per network, each combination's ms/step and its ratio to the default `fit`."""
+    print(
+        "| network | combination | ms/step (wall) | ms/step (CPU) | step-time ratio "
+        "(wall) | step-time ratio (CPU) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name in networks:
+        fields, load, spe, steps = NETWORKS[name]
+        models_by_label, dataset = {}, None
+        for label, (jit, uses_spe) in COMBINATIONS.items():
+            config = TrainConfig(
+                **fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
+                steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
+                checkpoint_every=spe,
+            )  # fmt: skip
+            if dataset is None:
+                raw, info = load(config)
+                dataset = _in_memory(raw)
+            keras.utils.set_random_seed(0)
+            models_by_label[label] = model = trainer.build_model(config, info)
+            seconds_per_step(model, dataset, 2 * spe)  # trace, compile, warm up
+        times = {label: [] for label in models_by_label}
+        for _ in range(rounds):
+            for label, model in models_by_label.items():
+                times[label].append(seconds_per_step(model, dataset, steps))
+        wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
+        cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
+        for label in models_by_label:
+            print(
+                f"| {name} | {label} | {1000 * wall[label]:.1f} | {1000 * cpu[label]:.1f} "
+                f"| {wall[label] / wall['default fit']:.2f} "
+                f"| {cpu[label] / cpu['default fit']:.2f} |",
+                flush=True,
+            )
+        auto = trainer.resolve_jit_compile(TrainConfig(**fields))[1]
+        print(f"| {name} | `--jit_compile=auto`: {auto} | | | | |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=60)
@@ -102,7 +207,15 @@ def main():
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
     parser.add_argument("--dtype_policies", default="float32")
+    parser.add_argument("--execution", action="store_true")
+    parser.add_argument("--networks", default=",".join(NETWORKS))
     args = parser.parse_args()
+    if args.execution:
+        devices = [d.device_type for d in tf.config.list_logical_devices()]
+        print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "
+              f"{args.rounds} rounds")  # fmt: skip
+        execution_table(args.networks.split(","), args.rounds)
+        return
     # A fixed set of real batches in memory: each fit call makes a new iterator,
     # and refilling the 60k-image shuffle buffer would dominate the timing.
     batches = [x for x, _ in data.load(args.dataset, args.batch_size)[0].take(20)]

@@ -35,6 +35,10 @@ CASES = {
     "cyclegan_instance_norm_sgd": dict(arch="resnet_patchgan", pool_size=0, optimizer="sgd"),
     "cyclegan_pool_runs": dict(arch="resnet_patchgan", pool_size=4, compare=False),
     "pix2pix_dropout_runs": dict(arch="unet_patchgan", dropout=0.5, compare=False, steps=20),
+    # Several steps per call of the compiled loop (--steps_per_execution).
+    "steps_per_execution_mlp": dict(arch="mlp", steps=6, steps_per_execution=3),
+    "steps_per_execution_batchnorm_sgd": dict(arch="dcgan", optimizer="sgd", steps=4,
+                                              steps_per_execution=2),
 }  # fmt: skip
 
 
@@ -64,7 +68,7 @@ def translator(arch, d_norm, g_norm, dropout=0.0, **kwargs):
 
 
 def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", steps=3,
-          compare=True, **kwargs):  # fmt: skip
+          compare=True, steps_per_execution=1, **kwargs):  # fmt: skip
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
     if arch != "mlp":
@@ -79,7 +83,7 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
             "adam": lambda: keras.optimizers.Adam(1e-3, 0.5),
             "sgd": lambda: keras.optimizers.SGD(1e-2),
         }[optimizer]
-        gan.compile(make(), make())
+        gan.compile(make(), make(), steps_per_execution=steps_per_execution)
     history = gan.fit(dataset(arch), epochs=1, steps_per_epoch=steps, verbose=0).history
     return gan, {k: float(v[-1]) for k, v in history.items()}
 

@@ -2,9 +2,11 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
-from tfgan_zoo.layers import ConditionalBatchNorm, SNConv2D, SNDense, SNEmbedding
+from tfgan_zoo import architectures
+from tfgan_zoo.layers import ConditionalBatchNorm, Maxout, SNConv2D, SNDense, SNEmbedding
 
 
 def top_singular_value(kernel):
@@ -83,3 +85,26 @@ def test_conditional_batch_norm_uses_per_class_scale_and_offset():
     np.testing.assert_allclose(y[0], normalized[0], atol=1e-4)
     np.testing.assert_allclose(y[1], 2 * normalized[1], atol=1e-4)
     np.testing.assert_allclose(y[2], 5.0, atol=1e-4)
+
+
+def test_maxout_by_hand():
+    x = np.array([[1.0, -2.0, 3.0, 0.5, -1.0, -4.0], [0.0, 0.0, -1.0, 7.0, 2.0, 2.5]], np.float32)
+    # Groups of 3 consecutive features: [1, -2, 3], [0.5, -1, -4] and [0, 0, -1], [7, 2, 2.5].
+    np.testing.assert_array_equal(Maxout(3)(x), [[3.0, 0.5], [0.0, 7.0]])
+    # Groups of 2: [1, -2], [3, 0.5], [-1, -4] and [0, 0], [-1, 7], [2, 2.5].
+    np.testing.assert_array_equal(Maxout(2)(x), [[1.0, 3.0, -1.0], [0.0, 7.0, 2.5]])
+    with pytest.raises(ValueError, match="6 features do not split into 4"):
+        Maxout(4)(x)
+
+
+def test_pacgan_toy_networks_match_the_authors_sizes():
+    g, d = architectures.build("pacgan_mlp", (2,), 2)
+    dense = [layer for layer in g.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [400, 400, 400, 400, 2]
+    assert [layer.use_bias for layer in dense] == [False] * 4 + [True]
+    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in g.layers) == 4
+    dense = [layer for layer in d.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [1000, 1000, 1000, 1]
+    assert [layer.output.shape[-1] for layer in d.layers if "maxout" in layer.name] == [200] * 3
+    assert d(g(np.zeros((5, 2), np.float32))).shape == (5, 1)
+    assert abs(float(np.std(dense[1].kernel.numpy())) - 0.02) < 0.002

@@ -193,14 +193,17 @@ class TrainConfig:
                 raise ConfigError(f"--{name} must be in [0, 1), got {getattr(self, name)}.")
         if len(self.ls_labels) != 3:
             raise ConfigError(f"--ls_labels takes three numbers a,b,c, got {self.ls_labels!r}.")
-        if self.architecture == "mlp" and self.dataset not in TOY_SETS:
+        toy_architecture = self.architecture in architectures.TOY_ARCHITECTURES
+        if toy_architecture and self.dataset not in TOY_SETS:
             raise ConfigError(
-                f"--architecture=mlp works on the toy sets ({', '.join(TOY_SETS)}), not "
-                f"{self.dataset!r}; use --architecture=dcgan for images."
+                f"--architecture={self.architecture} works on the toy sets "
+                f"({', '.join(TOY_SETS)}), not {self.dataset!r}; use --architecture=dcgan "
+                f"for images."
             )
-        if self.architecture != "mlp" and self.dataset in TOY_SETS:
+        if not toy_architecture and self.dataset in TOY_SETS:
             raise ConfigError(
-                f"The toy set {self.dataset!r} holds 2-D points: use --architecture=mlp."
+                f"The toy set {self.dataset!r} holds 2-D points: use --architecture="
+                f"{' or '.join(architectures.TOY_ARCHITECTURES)}."
             )
         if not (0 <= self.dropout < 1 and 0 <= self.decay_start < 1):
             raise ConfigError("--dropout and --decay_start must be in [0, 1).")

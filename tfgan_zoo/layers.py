@@ -1,5 +1,5 @@
 """Layers the architectures share: normalization by name, spectral normalization,
-conditional batch norm and reflection padding."""
+conditional batch norm, reflection padding and maxout."""
 
 import keras
 import tensorflow as tf
@@ -173,3 +173,31 @@ class ConditionalBatchNorm(layers.Layer):
         gamma = self.gamma(labels)[:, None, None, :]
         beta = self.beta(labels)[:, None, None, :]
         return self.norm(x, training=training) * gamma + beta
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class Maxout(layers.Layer):
+    """Maxout (Goodfellow et al. 2013): the largest of ``pieces`` groups of features.
+
+    The last axis, of ``units * pieces`` features, is split into ``units``
+    consecutive groups of ``pieces``; each output is its group's maximum. A
+    `Dense` of ``units * pieces`` followed by this is a linear maxout layer
+    (Blocks' ``LinearMaxout``, used by PacGAN's toy discriminator).
+    """
+
+    def __init__(self, pieces, **kwargs):
+        super().__init__(**kwargs)
+        self.pieces = int(pieces)
+
+    def call(self, x):
+        features = x.shape[-1]
+        if features % self.pieces:
+            raise ValueError(f"Maxout: {features} features do not split into {self.pieces}.")
+        grouped = keras.ops.reshape(x, (-1, features // self.pieces, self.pieces))
+        return keras.ops.max(grouped, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // self.pieces)
+
+    def get_config(self):
+        return {**super().get_config(), "pieces": self.pieces}

@@ -11,7 +11,12 @@ import keras
 
 from tfgan_zoo.architectures import heads, resnet, translation
 from tfgan_zoo.architectures.dcgan import dcgan_discriminator, dcgan_generator
-from tfgan_zoo.architectures.mlp import mlp_discriminator, mlp_generator
+from tfgan_zoo.architectures.mlp import (
+    mlp_discriminator,
+    mlp_generator,
+    pacgan_discriminator,
+    pacgan_generator,
+)
 
 
 def _image(name, sample_shape):
@@ -43,6 +48,18 @@ def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
         mlp_generator(latent_dim, dim, hidden_units, num_layers),
         mlp_discriminator(dim, hidden_units, num_layers),
     )
+
+
+def _pacgan_mlp(sample_shape, latent_dim, **unused):
+    """PacGAN's toy networks at the authors' sizes (4 x 400 generator, 3 x 200 x 5
+    maxout discriminator); ``--hidden_units``/``--num_layers`` do not apply."""
+    if len(sample_shape) != 1:
+        raise ValueError(
+            f"The pacgan_mlp architecture takes flat samples such as (2,), got shape "
+            f"{tuple(sample_shape)}; use --architecture=dcgan for images."
+        )
+    (dim,) = sample_shape
+    return pacgan_generator(latent_dim, dim), pacgan_discriminator(dim)
 
 
 def _dcgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", d_norm="batch", **unused):
@@ -146,10 +163,14 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
 # Architectures whose train step XLA made faster on a CPU (`jit_compile="auto"`
 # turns it on for them): the small MLPs. It made the convolutional networks
 # slower there. Measured by benchmarks/throughput.py; see benchmarks/RESULTS.md.
-XLA_FASTER_ON_CPU = ("mlp",)
+XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp")
+
+# Architectures for the 2-D toy sets (ring8, grid25).
+TOY_ARCHITECTURES = ("mlp", "pacgan_mlp")
 
 ARCHITECTURES = {
     "mlp": _mlp,
+    "pacgan_mlp": _pacgan_mlp,
     "dcgan": _dcgan,
     "sngan": _sngan,
     "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
@@ -197,4 +218,6 @@ __all__ = [
     "dcgan_generator",
     "mlp_discriminator",
     "mlp_generator",
+    "pacgan_discriminator",
+    "pacgan_generator",
 ]

@@ -3,6 +3,8 @@
 import keras
 from keras import layers
 
+from tfgan_zoo.layers import Maxout
+
 
 def mlp_generator(latent_dim, output_dim=2, hidden_units=128, num_layers=3):
     """ReLU MLP from ``[batch, latent_dim]`` noise to ``[batch, output_dim]``."""
@@ -21,3 +23,34 @@ def mlp_discriminator(input_dim=2, hidden_units=128, num_layers=3):
         x = layers.Dense(hidden_units)(x)
         x = layers.LeakyReLU(0.2)(x)
     return keras.Model(x_in, layers.Dense(1)(x), name="mlp_discriminator")
+
+
+def _pacgan_init():
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def pacgan_generator(latent_dim=2, output_dim=2, hidden_units=400, num_layers=4):
+    """PacGAN's toy generator (Lin et al. 2018, the authors' code): ``num_layers``
+    bias-free dense layers of ``hidden_units`` with batch norm and ReLU, then a
+    linear output; weights N(0, 0.02), biases 0."""
+    z = keras.Input((latent_dim,), name="z")
+    x = z
+    for _ in range(num_layers):
+        x = layers.Dense(hidden_units, use_bias=False, kernel_initializer=_pacgan_init())(x)
+        x = layers.ReLU()(layers.BatchNormalization(synchronized=True)(x))
+    out = layers.Dense(output_dim, kernel_initializer=_pacgan_init())(x)
+    return keras.Model(z, out, name="pacgan_generator")
+
+
+def pacgan_discriminator(input_dim=2, hidden_units=200, num_layers=3, pieces=5):
+    """PacGAN's toy discriminator: ``num_layers`` linear maxout layers of
+    ``hidden_units`` with ``pieces`` pieces, then a linear score; weights
+    N(0, 0.02), biases 0. ``input_dim`` is the packed width (m x 2 for PacGANm)."""
+    x_in = keras.Input((input_dim,), name="x")
+    x = x_in
+    for _ in range(num_layers):
+        x = Maxout(pieces)(
+            layers.Dense(hidden_units * pieces, kernel_initializer=_pacgan_init())(x)
+        )
+    out = layers.Dense(1, kernel_initializer=_pacgan_init())(x)
+    return keras.Model(x_in, out, name="pacgan_discriminator")

@@ -62,7 +62,7 @@ class GAN(AdversarialModel):
 
     num_classes = 0  # conditional subclasses set the number of classes
     preview_samples = 64
-    compatible_architectures = ("mlp", "dcgan", "sngan")
+    compatible_architectures = ("mlp", "pacgan_mlp", "dcgan", "sngan")
 
     @classmethod
     def model_kwargs(cls, config, num_classes):
