@@ -1,11 +1,13 @@
 """XLA and steps_per_execution: same training either way, step-exact callbacks."""
 
+import dataclasses
 import os
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import shared_dir
+from conftest import REPO, shared_dir
+from test_trainer import parse
 
 from tfgan_zoo import data, losses, trainer
 from tfgan_zoo.callbacks import NonFiniteLossError
@@ -78,6 +80,22 @@ def test_callbacks_fire_at_their_steps_with_several_steps_per_execution(tmp_path
     assert scalar_steps(run / "logs" / "train") == list(range(5, 61, 5))
     checkpoints = sorted(int(p[5:-6]) for p in os.listdir(run / "checkpoints") if "index" in p)
     assert checkpoints == [20, 30, 40, 50, 60]
+
+
+def test_documented_toy_command_with_steps_per_execution(tmp_path, monkeypatch):
+    """BUILD.md's `--flagfile=flags/ns_gan_ring8.flags --steps_per_execution=100`,
+    smaller: XLA (auto for the MLP) and 100 steps per call reach the step count."""
+    monkeypatch.chdir(REPO)
+    config = dataclasses.replace(
+        parse("--flagfile=flags/ns_gan_ring8.flags", "--steps_per_execution=100"),
+        epochs=1, steps_per_epoch=300, sample_every=300, model_dir=str(tmp_path / "run"),
+        verbose=0,
+    )  # fmt: skip
+    assert trainer.resolve_jit_compile(config)[0]
+    result = trainer.train(config)
+    assert result.final_step == 300
+    assert tf.train.latest_checkpoint(str(tmp_path / "run" / "checkpoints")).endswith("ckpt-300")
+    assert all(np.isfinite(v).all() for h in result.history for v in h.values())
 
 
 def test_nan_step_is_exact_with_several_steps_per_execution(tmp_path, monkeypatch):
