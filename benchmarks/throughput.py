@@ -182,7 +182,7 @@ def execution_table(networks, rounds):
                 dataset = _in_memory(raw)
             keras.utils.set_random_seed(0)
             models_by_label[label] = model = trainer.build_model(config, info)
-            seconds_per_step(model, dataset, 2 * spe)  # trace, compile, warm up
+            seconds_per_step(model, dataset, spe)  # trace, compile, warm up
         times = {label: [] for label in models_by_label}
         for _ in range(rounds):
             for label, model in models_by_label.items():

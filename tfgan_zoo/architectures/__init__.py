@@ -160,9 +160,11 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
     )
 
 
-# Architectures whose train step XLA made faster on a CPU (`jit_compile="auto"`
-# turns it on for them): the small MLPs. It made the convolutional networks
-# slower there. Measured by benchmarks/throughput.py; see benchmarks/RESULTS.md.
+# Architectures whose train step `jit_compile="auto"` XLA-compiles on a CPU at one
+# step per execution: the MLPs, measured faster by CPU time and by the clock
+# (benchmarks/throughput.py --execution; benchmarks/RESULTS.md). The DCGAN was
+# not faster by the clock; the ResNet projection and U-Net networks were in one
+# round, not yet enough to switch them (and their XLA compile takes 20-70 s).
 XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp")
 
 # Architectures for the 2-D toy sets (ring8, grid25).
