@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from conftest import REPO, shared_dir
-from test_trainer import parse
+from test_trainer import exploding_loss, parse
 
 from tfgan_zoo import data, losses, trainer
 from tfgan_zoo.callbacks import NonFiniteLossError
@@ -105,13 +105,7 @@ def test_documented_toy_command_with_steps_per_execution(tmp_path, monkeypatch):
 def test_nan_step_is_exact_with_several_steps_per_execution(tmp_path, monkeypatch):
     """The loss turns NaN in step 14 of executions of 5 steps (11-15): the error names
     step 14, and the checkpoint of step 10 is the last one kept."""
-    calls = tf.Variable(0)
-
-    def explodes_after_step_13(real_output, fake_output):
-        calls.assign_add(1)  # two calls per step: discriminator, generator
-        d_loss, g_loss = losses.non_saturating(real_output, fake_output)
-        return d_loss / tf.cast(calls <= 2 * 13, tf.float32), g_loss
-
+    explodes_after_step_13, _ = exploding_loss(13)
     monkeypatch.setitem(losses.LOSSES, "explodes", explodes_after_step_13)
     config = toy_config(tmp_path, loss="explodes", epochs=3, checkpoint_every=5)
     with pytest.raises(NonFiniteLossError, match="stopped at step 14") as e:
@@ -137,7 +131,7 @@ JIT_CASES = {
                     resolution=16, dropout=0.0),
     "cyclegan": dict(model="cyclegan", architecture="resnet_patchgan", loss="least_squares",
                      dataset=f"unpaired:{FASHION},{FASHION}", resolution=16, num_res_blocks=1,
-                     g_norm="instance", d_norm="instance", pool_size=0),
+                     g_norm="instance", d_norm="instance", pool_size=0, identity_weight=0.0),
 }  # fmt: skip
 
 

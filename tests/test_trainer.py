@@ -193,14 +193,21 @@ def test_resume_from_the_middle_of_an_epoch(tmp_path):
     assert int(result.model.g_optimizer.iterations) == 60
 
 
-def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+def exploding_loss(after_step):
+    """A non-saturating loss whose discriminator loss is infinite after ``after_step``
+    steps, and the variable counting its calls (two per step)."""
     calls = tf.Variable(0)
 
-    def explodes_after_step_13(real_output, fake_output):
-        calls.assign_add(1)  # two calls per step: discriminator, generator
+    def loss(real_output, fake_output):
+        calls.assign_add(1)
         d_loss, g_loss = losses.non_saturating(real_output, fake_output)
-        return d_loss / tf.cast(calls <= 2 * 13, tf.float32), g_loss
+        return d_loss / tf.cast(calls <= 2 * after_step, tf.float32), g_loss
 
+    return loss, calls
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
+    explodes_after_step_13, calls = exploding_loss(13)
     monkeypatch.setitem(losses.LOSSES, "explodes", explodes_after_step_13)
     with pytest.raises(NonFiniteLossError) as e:
         trainer.train(toy_config(tmp_path, loss="explodes", epochs=3, checkpoint_every=5))
