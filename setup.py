@@ -23,8 +23,9 @@ setup(
     extras_require={"test": ["pytest", "ruff==0.17.6"]},
     entry_points={
         "console_scripts": [
-            "tfgan-zoo-train=tfgan_zoo.train:run",
-            "tfgan-zoo-export=tfgan_zoo.export:run",
+            "tfgan-zoo-train=tfgan_zoo.cli:run_train",
+            "tfgan-zoo-export=tfgan_zoo.cli:run_export",
+            "tfgan-zoo-evaluate=tfgan_zoo.cli:run_evaluate",
         ]
     },
 )

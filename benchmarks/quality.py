@@ -19,7 +19,7 @@ import numpy as np
 
 from tfgan_zoo import images, metrics, trainer
 from tfgan_zoo.config import TrainConfig
-from tfgan_zoo.evaluate import real_batches
+from tfgan_zoo.evaluation import real_batches
 from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
 
 # name: (TrainConfig overrides shared by toy and image runs, image-only overrides)

@@ -1,14 +1,31 @@
-"""A test double of TensorFlow Serving's PredictionService, backed by a SavedModel.
+"""A test double of TensorFlow Serving, backed by a SavedModel. Not a product feature.
 
 The real ``tensorflow_model_server`` binary cannot be installed here, so the
 tests check the serving contract from the client's side: requests built with
 the real `tensorflow-serving-api` protos, sent over real gRPC (or REST JSON in
-both of TF Serving's forms) to this servicer on 127.0.0.1, which does what the
-server does with a SavedModel: pick the signature, check input names and
-dtypes, run it, and answer INVALID_ARGUMENT on a bad request. Not a product
-feature.
+both of TF Serving's forms) to this server on 127.0.0.1.
+
+It behaves as tensorflow/serving does (commit 9d981c5c, 2026-07-30), and the
+comments cite the lines followed:
+
+- The SavedModel is loaded into a TF1 session and run by feeding the
+  signature's tensors, as TF Serving's SavedModelBundle does: no shape
+  check before running (a wrong shape gets whatever error the graph
+  raises), dtype errors from the session itself.
+- ``servables/tensorflow/predict_util.cc`` (RunPredict, PreProcessPrediction):
+  unknown signature -> FAILED_PRECONDITION; input count mismatch and
+  unknown ``output_filter`` aliases -> INVALID_ARGUMENT.
+- ``util/json_tensor.cc`` (FillPredictRequestFromJson, AddValueToTensor,
+  MakeJsonFromTensors): number types are checked per dtype (1.5 is no int),
+  ``{"b64": ...}`` is decoded for string tensors, empty ``instances`` is an
+  error, and string outputs named ``*_bytes`` come back as ``{"b64": ...}``.
+- ``model_servers/http_server.cc`` (ToHTTPStatusCode): INVALID_ARGUMENT and
+  FAILED_PRECONDITION -> HTTP 400.
+- ``GET /v1/models/<name>/metadata`` returns the signature defs
+  (``get_model_metadata_impl.cc``).
 """
 
+import base64
 import json
 import os
 import threading
@@ -18,45 +35,90 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import grpc
 import numpy as np
 import tensorflow as tf
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+from google.protobuf import json_format
+from tensorflow_serving.apis import get_model_metadata_pb2, predict_pb2, prediction_service_pb2_grpc
 
 
-class BadRequest(Exception):
-    pass
+class ServingError(Exception):
+    """A request TF Serving would refuse: ``code`` is a `grpc.StatusCode`."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def invalid(message):
+    return ServingError(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+# TensorFlow error codes are gRPC's.
+GRPC_CODES = {code.value[0]: code for code in grpc.StatusCode}
 
 
 class Model:
-    """The latest version under a TF Serving ``--model_base_path``."""
+    """The newest version under a TF Serving ``--model_base_path``, in a TF1 session."""
 
-    def __init__(self, base_path):
-        versions = [int(v) for v in os.listdir(base_path) if v.isdigit()]
-        self.version = max(versions)
-        self.saved_model = tf.saved_model.load(os.path.join(base_path, str(self.version)))
+    def __init__(self, base_path, name="generator"):
+        self.name = name
+        self.version = max(int(v) for v in os.listdir(base_path) if v.isdigit())
+        self.graph = tf.Graph()
+        self.session = tf.compat.v1.Session(graph=self.graph)
+        with self.graph.as_default():
+            meta = tf.compat.v1.saved_model.loader.load(
+                self.session, ["serve"], os.path.join(base_path, str(self.version))
+            )
+        self.signatures = dict(meta.signature_def)
 
     def signature(self, name):
+        """predict_util.cc RunPredict: an unknown key is FAILED_PRECONDITION."""
         name = name or "serving_default"
-        if name not in self.saved_model.signatures:
-            raise BadRequest(f"Serving signature name: '{name}' not found in signature def")
-        return self.saved_model.signatures[name]
+        if name not in self.signatures:
+            raise ServingError(
+                grpc.StatusCode.FAILED_PRECONDITION, f'Serving signature key "{name}" not found.'
+            )
+        return self.signatures[name]
 
-    def predict(self, signature_name, inputs):
-        """Runs a signature on ``{name: np.ndarray}``; returns ``{name: np.ndarray}``."""
-        fn = self.signature(signature_name)
-        specs = fn.structured_input_signature[1]
-        if set(inputs) != set(specs):
-            raise BadRequest(f"Request inputs {sorted(inputs)} != expected {sorted(specs)}")
-        tensors = {}
-        for key, spec in specs.items():
-            value = np.asarray(inputs[key])
-            if value.dtype != spec.dtype.as_numpy_dtype:
-                raise BadRequest(f"Expects arg '{key}' to be {spec.dtype.name} but {value.dtype}")
-            if not spec.shape.is_compatible_with(value.shape):
-                raise BadRequest(f"Input '{key}' has shape {value.shape}, expected {spec.shape}")
-            tensors[key] = tf.constant(value)
+    def predict(self, signature_name, inputs, output_filter=()):
+        """Runs a signature on ``{alias: np.ndarray}``; returns ``{alias: np.ndarray}``."""
+        signature = self.signature(signature_name)
+        expected = set(signature.inputs)
+        if set(inputs) != expected:  # predict_util.cc VerifyRequestInputsSize
+            raise invalid(
+                f"input size does not match signature: {len(inputs)}!={len(expected)} "
+                f"len({{{','.join(sorted(inputs))}}}) != len({{{','.join(sorted(expected))}}}). "
+                f"Sent extra: {{{','.join(sorted(set(inputs) - expected))}}}. "
+                f"Missing but required: {{{','.join(sorted(expected - set(inputs)))}}}."
+            )
+        aliases = list(output_filter) or list(signature.outputs)
+        for alias in aliases:  # predict_util.cc PreProcessPrediction
+            if alias not in signature.outputs:
+                raise invalid(
+                    f"output tensor alias not found in signature: {alias} Outputs expected to "
+                    f"be in the set {{{','.join(sorted(signature.outputs))}}}."
+                )
+        feeds = {
+            self.graph.get_tensor_by_name(signature.inputs[k].name).ref(): np.asarray(v)
+            for k, v in inputs.items()
+        }
+        fetches = [self.graph.get_tensor_by_name(signature.outputs[a].name) for a in aliases]
         try:
-            return {k: v.numpy() for k, v in fn(**tensors).items()}
-        except tf.errors.InvalidArgumentError as e:
-            raise BadRequest(e.message) from None
+            # Session.run would check shapes against the placeholders in Python,
+            # which the C++ session TF Serving uses does not: feed like it does.
+            values = self.session._do_run(None, [], fetches, feeds, None, None)
+        except tf.errors.OpError as e:
+            message = e.message.removeprefix("Graph execution error:").strip()  # Python's
+            raise ServingError(GRPC_CODES[e.error_code], message) from None
+        return dict(zip(aliases, values, strict=True))
+
+    def metadata(self):
+        """``GetModelMetadata``'s ``signature_def`` field as JSON (get_model_metadata_impl.cc)."""
+        signature_map = get_model_metadata_pb2.SignatureDefMap()
+        for name, signature in self.signatures.items():
+            signature_map.signature_def[name].CopyFrom(signature)
+        return {
+            "model_spec": {"name": self.name, "signature_name": "", "version": str(self.version)},
+            "metadata": {"signature_def": json_format.MessageToDict(signature_map)},
+        }
 
 
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
@@ -66,9 +128,11 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
     def Predict(self, request, context):
         inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
         try:
-            outputs = self.model.predict(request.model_spec.signature_name, inputs)
-        except BadRequest as e:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+            outputs = self.model.predict(
+                request.model_spec.signature_name, inputs, request.output_filter
+            )
+        except ServingError as e:
+            context.abort(e.code, str(e))
         response = predict_pb2.PredictResponse()
         response.model_spec.CopyFrom(request.model_spec)
         response.model_spec.version.value = self.model.version
@@ -88,58 +152,167 @@ def start_grpc(model):
     return server, port
 
 
-def rest_to_inputs(body, fn):
-    """TF Serving's REST request forms -> ``{name: np.ndarray}``.
+_NUMPY = {
+    tf.float32.as_datatype_enum: np.float32,
+    tf.float64.as_datatype_enum: np.float64,
+    tf.int32.as_datatype_enum: np.int32,
+    tf.int64.as_datatype_enum: np.int64,
+    tf.uint8.as_datatype_enum: np.uint8,
+    tf.string.as_datatype_enum: object,
+}
 
-    Row form ``{"instances": [...]}``: a list of rows, each a value (one-input
-    signatures) or ``{name: value}``. Column form ``{"inputs": ...}``: a value
-    (one input) or ``{name: batch}``.
-    """
-    specs = fn.structured_input_signature[1]
-    names = sorted(specs)
 
-    def cast(name, value):
-        return np.asarray(value, dtype=specs[name].dtype.as_numpy_dtype)
+def json_value(value, dtype):
+    """One JSON scalar as TF Serving converts it (json_tensor.cc AddValueToTensor)."""
+    if dtype is object:
+        if isinstance(value, dict) and set(value) == {"b64"}:
+            return base64.b64decode(value["b64"])  # IsValBase64Object
+        if not isinstance(value, str):
+            raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: string")
+        return value.encode()
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if dtype in (np.float32, np.float64):
+        if not (is_int or isinstance(value, float)):
+            raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: float")
+        return value
+    if not is_int:
+        raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: {dtype.__name__}")
+    return value
 
+
+def json_tensor(value, dtype):
+    """A JSON (nested) list as a tensor of ``dtype``. Integers are stored in the
+    proto's int_val and cast to the dtype by Tensor::FromProto, so a uint8 of
+    300 arrives as 44, as on the real server."""
+    if isinstance(value, list):
+        parts = [json_tensor(v, dtype) for v in value]
+        shapes = {p.shape for p in parts}
+        if len(shapes) > 1:
+            raise invalid("Expecting tensors of the same shape in a JSON list")
+        return np.stack(parts) if parts else np.zeros([0], dtype)
+    converted = json_value(value, dtype)
+    if dtype is object:
+        return np.array(converted, dtype=object)
+    return np.array(converted).astype(dtype)
+
+
+def rest_to_inputs(body, signature):
+    """json_tensor.cc FillPredictRequestFromJson: both request forms -> ``{alias: array}``."""
+    names = sorted(signature.inputs)
+    dtypes = {n: _NUMPY[signature.inputs[n].dtype] for n in names}
+    if "signature_name" in body and not isinstance(body["signature_name"], str):
+        raise invalid("'signature_name' key must be a string value.")
+    if "instances" in body and "inputs" in body:
+        raise invalid("Not formatted correctly expecting only one of 'inputs' or 'instances'")
     if "instances" in body:
         rows = body["instances"]
-        if len(names) == 1 and not (rows and isinstance(rows[0], dict)):
-            return {names[0]: cast(names[0], rows)}
-        return {n: cast(n, [row[n] for row in rows]) for n in names}
+        if not isinstance(rows, list):
+            raise invalid("Expecting 'instances' to be an list/array")
+        if not rows:
+            raise invalid("No values in 'instances' array")
+        objects = isinstance(rows[0], dict) and set(rows[0]) != {"b64"}
+        if not objects and len(names) > 1:
+            raise invalid(
+                "instances is a plain list, but expecting list of objects as multiple "
+                "input tensors required as per tensorinfo_map"
+            )
+        if not objects:
+            return {names[0]: json_tensor(rows, dtypes[names[0]])}
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict) or set(row) != set(names):
+                raise invalid(
+                    f"Failed to process element: {i} of 'instances' list. JSON object: "
+                    f"{json.dumps(row)} keys must be equal to: {','.join(names)}"
+                )
+        return {n: json_tensor([row[n] for row in rows], dtypes[n]) for n in names}
     if "inputs" in body:
         columns = body["inputs"]
-        if not isinstance(columns, dict):
+        if not isinstance(columns, dict) or set(columns) == {"b64"}:
+            if len(names) > 1:
+                raise invalid(
+                    "inputs is a plain value/list, but expecting an object as multiple "
+                    "input tensors required as per tensorinfo_map"
+                )
             columns = {names[0]: columns}
-        return {n: cast(n, columns[n]) for n in columns}
-    raise BadRequest('Missing "instances" or "inputs" key')
+        for name in names:
+            if name not in columns:
+                raise invalid(f"Missing named input: {name} in 'inputs' object.")
+        return {n: json_tensor(columns[n], dtypes[n]) for n in names}
+    raise invalid("Missing 'inputs' or 'instances' key")
+
+
+def _json_output(name, value):
+    """json_tensor.cc IsNamedTensorBytes: string outputs named *_bytes are base64."""
+    value = np.asarray(value, dtype=object if isinstance(value, bytes) else None)
+    if value.dtype == object:
+        as_bytes = name.endswith("_bytes")
+
+        def encode(b):
+            return {"b64": base64.b64encode(b).decode()} if as_bytes else b.decode()
+
+        return np.vectorize(encode, otypes=[object])(value).tolist() if value.ndim else (
+            encode(value.item())
+        )  # fmt: skip
+    return value.tolist()
 
 
 def outputs_to_rest(outputs, row_form):
-    """Answers in the form of the request: ``predictions`` rows or ``outputs`` columns."""
+    """json_tensor.cc MakeJsonFromTensors: ``predictions`` rows or ``outputs`` columns;
+    a single output is given bare, not as an object."""
     if not row_form:
-        return {"outputs": {k: v.tolist() for k, v in outputs.items()}}
-    batch = len(next(iter(outputs.values())))
-    return {"predictions": [{k: v[i].tolist() for k, v in outputs.items()} for i in range(batch)]}
+        columns = {k: _json_output(k, v) for k, v in outputs.items()}
+        return {"outputs": next(iter(columns.values())) if len(columns) == 1 else columns}
+    batches = {len(v) if np.ndim(v) else None for v in outputs.values()}
+    if len(batches) != 1 or None in batches:
+        raise invalid("Tensors in the output have different batch sizes (or are scalars)")
+    batch = batches.pop()
+    rows = [{k: _json_output(k, v[i]) for k, v in outputs.items()} for i in range(batch)]
+    if len(outputs) == 1:
+        rows = [next(iter(r.values())) for r in rows]
+    return {"predictions": rows}
+
+
+HTTP_STATUS = {  # http_server.cc ToHTTPStatusCode
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.NOT_FOUND: 404,
+}
 
 
 def start_rest(model):
-    """Serves ``POST /v1/models/<name>[:predict]`` on 127.0.0.1; returns (server, port)."""
+    """Serves TF Serving's REST API for ``model`` on 127.0.0.1; returns (server, port).
+
+    ``POST /v1/models/<name>:predict`` and ``GET /v1/models/<name>/metadata``.
+    """
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            try:
-                fn = model.signature(body.get("signature_name"))
-                outputs = model.predict(body.get("signature_name"), rest_to_inputs(body, fn))
-                status, answer = 200, outputs_to_rest(outputs, "instances" in body)
-            except (BadRequest, KeyError, ValueError, TypeError) as e:
-                status, answer = 400, {"error": str(e)}
-            data = json.dumps(answer).encode()
+        def answer(self, status, body):
+            data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def do_GET(self):
+            if self.path.rstrip("/").endswith("/metadata"):
+                self.answer(200, model.metadata())
+            else:
+                self.answer(404, {"error": f"Malformed request: GET {self.path}"})
+
+        def do_POST(self):
+            try:
+                try:
+                    body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                except json.JSONDecodeError as e:
+                    raise invalid(f"JSON Parse error: {e}") from None
+                signature_name = body.get("signature_name")
+                inputs = rest_to_inputs(body, model.signature(signature_name))
+                outputs = model.predict(signature_name, inputs)
+                self.answer(200, outputs_to_rest(outputs, "instances" in body))
+            except ServingError as e:
+                self.answer(HTTP_STATUS.get(e.code, 500), {"error": str(e)})
 
         def log_message(self, *args):
             pass

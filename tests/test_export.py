@@ -1,5 +1,6 @@
 """The serving contract of exported generators, checked as a TF Serving client would."""
 
+import base64
 import json
 import os
 import subprocess
@@ -179,10 +180,20 @@ def test_saved_model_cli_lists_the_signatures(base_dir, conditional_base_dir):
     ]
     seed = tensor_info("inputs", "seed", "DT_INT64", "(-1)")
     truncation = tensor_info("inputs", "truncation", "DT_FLOAT", "(-1)")
+    png = tensor_info("outputs", "png_bytes", "DT_STRING", "(-1)")
     expected = {
-        "serving_default": [tensor_info("inputs", "z", "DT_FLOAT", "(-1, 8)"), *images],
-        "sample": [seed, *images],
+        # z's shape is left open so that the in-graph checks of it say what was expected
+        "serving_default": [
+            "inputs['z'] tensor_info:\n        dtype: DT_FLOAT\n        shape: unknown_rank",
+            *images,
+        ],
+        "sample": [seed, *images, png],
         "sample_truncated": [seed, truncation, *images],
+        "metadata": [
+            tensor_info("inputs", "unused", "DT_INT32", "(-1)"),
+            tensor_info("outputs", "json", "DT_STRING", "()"),
+            tensor_info("outputs", "latent_dim", "DT_INT32", "()"),
+        ],
     }
     for name, infos in expected.items():
         block = signature_block(text, name)
@@ -191,7 +202,7 @@ def test_saved_model_cli_lists_the_signatures(base_dir, conditional_base_dir):
         assert "Method name is: tensorflow/serving/predict" in block
 
     text = cli_show(os.path.join(conditional_base_dir, "1"))
-    for name in expected:
+    for name in ("serving_default", "sample", "sample_truncated"):
         assert tensor_info("inputs", "label", "DT_INT32", "(-1)") in signature_block(text, name)
 
 
@@ -216,31 +227,44 @@ def test_grpc_predict(grpc_stub, generator):
     assert tf.make_ndarray(response.outputs["images"]).shape == (2, 28, 28, 1)
 
 
+INVALID, PRECONDITION = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION
+
+
 @pytest.mark.parametrize(
-    "stub,signature,inputs,message",
+    "stub,signature,inputs,code,message",
     [
-        ("dcgan", "serving_default", {"z": np.zeros((2, 5), np.float32)}, "shape"),
-        ("dcgan", "serving_default", {"z": np.zeros((2, LATENT), np.int32)}, "to be float32"),
-        ("dcgan", "sample", {"seed": np.zeros(2, np.float32)}, "to be int64"),
-        ("dcgan", "no_such_signature", {"z": np.zeros((2, LATENT), np.float32)}, "not found"),
+        ("dcgan", "serving_default", {"z": np.zeros((2, 5), np.float32)}, INVALID,
+         "z must be [batch, 8]: this generator takes latent vectors of width 8"),
+        ("dcgan", "serving_default", {"z": np.zeros(8, np.float32)}, INVALID,
+         "z must be [batch, 8]"),
+        ("dcgan", "serving_default", {"z": np.full((2, LATENT), np.nan, np.float32)}, INVALID,
+         "z holds NaN or Inf"),
+        ("dcgan", "serving_default", {"z": np.zeros((2, LATENT), np.int32)}, INVALID,
+         "Expects arg[0] to be float but int32 is provided"),
+        ("dcgan", "sample", {"seed": np.zeros(2, np.float32)}, INVALID,
+         "to be int64 but float is provided"),
+        ("dcgan", "no_such_signature", {"z": np.zeros((2, LATENT), np.float32)}, PRECONDITION,
+         'Serving signature key "no_such_signature" not found.'),
+        ("dcgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.zeros(2, np.int32)},
+         INVALID, "input size does not match signature: 2!=1"),
         ("dcgan", "sample_truncated",
-         {"seed": np.zeros(2, np.int64), "truncation": np.zeros(2, np.float32)},
+         {"seed": np.zeros(2, np.int64), "truncation": np.zeros(2, np.float32)}, INVALID,
          "truncation must be > 0"),
         ("cgan", "serving_default",
-         {"z": np.zeros((2, LATENT), np.float32), "label": np.array([0, 3], np.int32)},
+         {"z": np.zeros((2, LATENT), np.float32), "label": np.array([0, 3], np.int32)}, INVALID,
          "label out of range: this generator has 3 classes"),
         ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.array([-1, 0], np.int32)},
-         "label must be >= 0"),
+         INVALID, "label must be >= 0"),
         ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.array([0], np.int32)},
-         "one class id per example"),
+         INVALID, "one class id per example"),
     ],
 )  # fmt: skip
 def test_bad_requests_get_clear_errors_and_the_server_survives(
-    grpc_stub, stub, signature, inputs, message
+    grpc_stub, stub, signature, inputs, code, message
 ):
     with pytest.raises(grpc.RpcError) as e:
         grpc_stub[stub].Predict(predict_request(signature, **inputs), timeout=60)
-    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert e.value.code() == code
     assert message in e.value.details()
     ok = grpc_stub[stub].Predict(
         predict_request("sample", seed=np.array([1], np.int64), label=np.array([2], np.int32))
@@ -249,6 +273,16 @@ def test_bad_requests_get_clear_errors_and_the_server_survives(
         timeout=60,
     )
     assert "images" in ok.outputs
+
+
+def test_output_filter_trims_the_grpc_response(grpc_stub):
+    request = predict_request("sample", seed=np.arange(4, dtype=np.int64))
+    request.output_filter.append("images_uint8")
+    response = grpc_stub["dcgan"].Predict(request, timeout=60)
+    assert list(response.outputs) == ["images_uint8"]
+    request.output_filter.append("nope")
+    with pytest.raises(grpc.RpcError, match="output tensor alias not found"):
+        grpc_stub["dcgan"].Predict(request, timeout=60)
 
 
 def test_conditional_labels_change_the_images(grpc_stub):
@@ -302,6 +336,24 @@ def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
         bad_label = {"signature_name": "sample", "inputs": {"seed": [4], "label": [9]}}
         status, error = post(cport, bad_label)
         assert status == 400 and "label out of range" in error["error"]
+
+        # What TF Serving's JSON parser refuses before the model runs.
+        for target, body, message in [
+            (port, {"signature_name": "sample", "instances": [1.5]}, "is not of expected type"),
+            (cport, {"signature_name": "sample", "inputs": {"seed": [4], "label": [3.7]}},
+             "is not of expected type"),
+            (port, {"signature_name": "sample", "instances": []}, "No values in 'instances'"),
+            (port, {"signature_name": "nope", "instances": [1]}, 'signature key "nope" not found'),
+            (port, {"signature_name": "sample", "instances": [{"seed": 1, "label": 0}]},
+             "keys must be equal to: seed"),
+        ]:  # fmt: skip
+            status, error = post(target, body)
+            assert status == 400 and message in error["error"], (body, error)
+
+        status, answer = post(port, {"signature_name": "sample", "instances": [7]})
+        png = base64.b64decode(answer["predictions"][0]["png_bytes"]["b64"])
+        decoded = tf.io.decode_png(png).numpy()
+        np.testing.assert_array_equal(decoded, answer["predictions"][0]["images_uint8"])
     finally:
         server.shutdown()
         cserver.shutdown()
@@ -312,14 +364,16 @@ def test_warmup_requests_parse_and_replay(base_dir, conditional_base_dir):
         records = list(tf.data.TFRecordDataset(os.path.join(path, "1", export.WARMUP_FILE)))
         logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in records]
         signatures = sorted(log.predict_log.request.model_spec.signature_name for log in logs)
-        assert signatures == ["sample", "sample_truncated", "serving_default"]
+        assert signatures == ["metadata", "sample", "sample_truncated", "serving_default"]
         model = serving_double.Model(path)
         for log in logs:
             request = log.predict_log.request
-            assert ("label" in request.inputs) == has_label
+            if request.model_spec.signature_name != "metadata":
+                assert ("label" in request.inputs) == has_label
             inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
             outputs = model.predict(request.model_spec.signature_name, inputs)
-            assert outputs["images"].shape[0] == 2
+            if request.model_spec.signature_name != "metadata":
+                assert outputs["images"].shape[0] == 2
 
 
 def test_export_cli_rebuilds_the_trained_generator(tmp_path):
@@ -344,3 +398,35 @@ def test_export_cli_rebuilds_the_trained_generator(tmp_path):
     )  # fmt: skip
     assert bad.returncode != 0
     assert "run.json not found: is" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_client_learns_what_the_export_holds(conditional_generator, tmp_path):
+    """The metadata file, the `metadata` signature over REST, and GET .../metadata."""
+    base = str(tmp_path / "cgan")
+    names = ["cat", "dog", "owl"]
+    path = export.export_generator(
+        conditional_generator, LATENT, base, num_classes=3, step=1234, class_names=names
+    )
+    expected = {
+        "kind": "conditional_generator", "latent_dim": LATENT, "num_classes": 3,
+        "class_names": names, "image_shape": [4, 4, 1], "value_range": [-1.0, 1.0],
+        "step": 1234, "ema": False,
+    }  # fmt: skip
+    metadata = export.read_metadata(path)
+    assert {k: metadata[k] for k in expected} == expected
+
+    server, port = serving_double.start_rest(serving_double.Model(base))
+    try:
+        status, answer = post(port, {"signature_name": "metadata", "inputs": {"unused": [0]}})
+        assert status == 200, answer
+        outputs = answer["outputs"]
+        assert json.loads(outputs["json"]) == metadata
+        assert (outputs["latent_dim"], outputs["num_classes"], outputs["step"]) == (LATENT, 3, 1234)
+        assert outputs["class_names"] == names and outputs["image_shape"] == [4, 4, 1]
+        url = f"http://127.0.0.1:{port}/v1/models/generator/metadata"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            signature_defs = json.loads(response.read())["metadata"]["signature_def"]
+        z = signature_defs["signatureDef"]["serving_default"]["inputs"]["z"]
+        assert z["dtype"] == "DT_FLOAT"
+    finally:
+        server.shutdown()

@@ -12,8 +12,9 @@ import tensorflow as tf
 from absl import flags
 from conftest import REPO, shared_dir
 
-from tfgan_zoo import losses, train, trainer
+from tfgan_zoo import losses, trainer
 from tfgan_zoo.callbacks import NonFiniteLossError
+from tfgan_zoo.cli import train
 from tfgan_zoo.config import ConfigError, TrainConfig
 
 FLAGFILES = sorted(glob.glob(os.path.join(REPO, "flags", "*.flags")))
@@ -37,10 +38,10 @@ def toy_config(tmp_path, **overrides):
 
 
 def test_fit_segments():
-    assert trainer.fit_segments(0, 60, 20) == [(0, 3, 20)]
-    assert trainer.fit_segments(40, 60, 20) == [(2, 3, 20)]
-    assert trainer.fit_segments(30, 60, 20) == [(1, 2, 10), (2, 3, 20)]
-    assert trainer.fit_segments(50, 60, 20) == [(2, 3, 10)]
+    assert trainer.fit_segments(0, 60, 20) == [(0, 20, False)]
+    assert trainer.fit_segments(40, 60, 20) == [(2, 20, False)]
+    assert trainer.fit_segments(30, 60, 20) == [(1, 10, True), (2, 20, False)]
+    assert trainer.fit_segments(50, 60, 20) == [(2, 10, True)]
     assert trainer.fit_segments(60, 60, 20) == []
 
 
@@ -257,7 +258,7 @@ def test_fid_monitor_logs_a_falling_fid(tmp_path):
 
 
 def test_evaluate_an_export(tmp_path):
-    from tfgan_zoo import evaluate
+    from tfgan_zoo import evaluation as evaluate
 
     config = TrainConfig(
         dataset="idx:" + shared_dir("mnist"), split="test", base_filters=8, batch_size=32,

@@ -377,7 +377,10 @@ def test_cyclegan_export_serves_both_directions_without_keras(cyclegan, cyclegan
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     signatures, loaded = map(json.loads, result.stdout.strip().splitlines()[-2:])
-    assert signatures == ["a_to_b", "a_to_b_float", "b_to_a", "b_to_a_float", "serving_default"]
+    assert signatures == [
+        "a_to_b", "a_to_b_float", "a_to_b_png", "b_to_a", "b_to_a_float", "b_to_a_png",
+        "metadata", "serving_default",
+    ]  # fmt: skip
     assert loaded == []
     out = np.load(tmp_path / "out.npz")
     x = image.astype(np.float32) / 127.5 - 1.0
@@ -401,30 +404,69 @@ def test_translator_signatures_resize_check_and_warm_up(cyclegan, cyclegan_expor
     x = np.random.default_rng(4).uniform(-1, 1, (3, *SHAPE)).astype(np.float32)
     out = served.predict("a_to_b_float", {"image": x})
     np.testing.assert_allclose(out["images"], cyclegan.generator_ab(x), atol=1e-5)
-    with pytest.raises(serving_double.BadRequest, match=r"scaled to \[-1, 1\]; send uint8"):
+    with pytest.raises(serving_double.ServingError, match=r"scaled to \[-1, 1\]; send uint8"):
         served.predict("a_to_b_float", {"image": x * 255})
-    with pytest.raises(serving_double.BadRequest, match=r"expected \(None, None, None, 1\)"):
+    with pytest.raises(serving_double.ServingError, match=r"image must have 1 channel\(s\)"):
         served.predict("a_to_b", {"image": np.zeros((1, 16, 16, 3), np.uint8)})
+    with pytest.raises(serving_double.ServingError, match=r"image must be \[batch, height"):
+        served.predict("a_to_b", {"image": np.zeros((16, 16, 1), np.uint8)})
 
     records = tf.data.TFRecordDataset(os.path.join(cyclegan_export, export.WARMUP_FILE))
     logs = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in records]
-    assert len(logs) == 5
+    assert len(logs) == 8
     for log in logs:
         request = log.predict_log.request
         inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
         outputs = served.predict(request.model_spec.signature_name, inputs)
-        assert outputs["images"].shape == (2, *SHAPE)
+        if request.model_spec.signature_name != "metadata":
+            assert outputs["images"].shape == (2, *SHAPE)
+
+
+def test_translators_take_and_give_encoded_images_over_rest(cyclegan, cyclegan_export):
+    """A web client's round trip: PNG/JPEG as {"b64": ...} in, PNG bytes out."""
+    import base64
+
+    import serving_double
+    from test_export import post
+
+    image = np.random.default_rng(8).integers(0, 256, (24, 20, 1), dtype=np.uint8)
+    png = tf.io.encode_png(image).numpy()
+    jpeg = tf.io.encode_jpeg(image, quality=100).numpy()
+    server, port = serving_double.start_rest(serving_double.Model(os.path.dirname(cyclegan_export)))
+    try:
+        body = {
+            "signature_name": "a_to_b_png",
+            "instances": [{"b64": base64.b64encode(b).decode()} for b in (png, jpeg)],
+        }
+        status, answer = post(port, body)
+        assert status == 200, answer
+        rows = answer["predictions"]
+        out = tf.io.decode_png(base64.b64decode(rows[0]["png_bytes"]["b64"])).numpy()
+        expected = tf.image.resize(image[None].astype(np.float32) / 127.5 - 1.0, SHAPE[:2],
+                                   antialias=True)  # fmt: skip
+        want = cyclegan.generator_ab(expected).numpy()[0]
+        assert out.shape == SHAPE
+        assert np.abs(out.astype(int) - np.asarray(rows[0]["images_uint8"])).max() == 0
+        np.testing.assert_allclose(rows[0]["images"], want, atol=1e-5)
+        status, answer = post(port, {"signature_name": "a_to_b_png", "instances": ["not a png"]})
+        assert status == 400 and "PNG, JPEG, GIF or BMP" in answer["error"]
+        # TF Serving keeps uint8 JSON values of 256 and more, cast (300 -> 44): no error.
+        wrapped = {"signature_name": "a_to_b", "instances": [np.full(SHAPE, 300).tolist()]}
+        same = {"signature_name": "a_to_b", "instances": [np.full(SHAPE, 44).tolist()]}
+        assert post(port, wrapped) == post(port, same)
+    finally:
+        server.shutdown()
 
 
 def test_generator_evaluation_refuses_a_translator_export_clearly(cyclegan_export):
-    from tfgan_zoo import evaluate
+    from tfgan_zoo import evaluation as evaluate
 
     with pytest.raises(ValueError, match="not a generator export .*evaluate_translator"):
         evaluate.generated_batches(cyclegan_export, 4)
 
 
 def test_evaluate_a_pix2pix_export_on_held_out_edges(tmp_path):
-    from tfgan_zoo import evaluate
+    from tfgan_zoo import evaluation as evaluate
 
     keras.utils.set_random_seed(1)
     g, d = unet_pair()
@@ -453,7 +495,7 @@ def test_evaluate_a_pix2pix_export_on_held_out_edges(tmp_path):
 
 
 def test_evaluate_a_cyclegan_export_scores_both_directions(cyclegan_export, tmp_path):
-    from tfgan_zoo import evaluate
+    from tfgan_zoo import evaluation as evaluate
 
     dataset = f"unpaired:idx:{shared_dir('mnist')},idx:{shared_dir('fashion-mnist')}"
     scores = evaluate.evaluate_translator(
@@ -477,7 +519,13 @@ def test_pix2pix_export_is_deterministic_and_takes_image(tmp_path):
     model = models.Pix2Pix(g, d)
     path = model.export_serving(str(tmp_path / "pix2pix"))
     loaded = tf.saved_model.load(path)
-    assert sorted(loaded.signatures) == ["serving_default", "translate", "translate_float"]
+    assert sorted(loaded.signatures) == [
+        "metadata",
+        "serving_default",
+        "translate",
+        "translate_float",
+        "translate_png",
+    ]
     image = np.random.default_rng(5).integers(0, 256, (2, *SHAPE), dtype=np.uint8)
     first = loaded.signatures["serving_default"](image=tf.constant(image))["images"]
     second = loaded.signatures["translate"](image=tf.constant(image))["images"]

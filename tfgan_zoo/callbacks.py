@@ -51,26 +51,42 @@ class NonFiniteLossError(RuntimeError):
 
 
 class NanGuard(keras.callbacks.Callback):
-    """Stops training at the first non-finite logged value and remembers where.
+    """Stops training at the first bad step: a NaN/Inf loss, or one past ``max_loss``.
 
-    ``bad`` is ``(step, {name: value})``: the step the model's
-    `FirstNonFiniteStep` metric recorded (exact also when callbacks run only
-    every ``steps_per_execution`` steps), else the step the callback ran at.
+    The model's `bad_step` metric (`models.base.FirstBadStep`) records the
+    step exactly, also when callbacks run only every ``steps_per_execution``
+    steps. ``bad`` is then ``(step, {name: logged value}, diverged)``: the
+    logged values are the epoch means at the stop, ``diverged`` says whether
+    the values were finite but too large.
     """
 
     def __init__(self):
         super().__init__()
         self.bad = None
 
+    @property
+    def max_loss(self):
+        return getattr(self.model, "max_loss", None)
+
     def on_train_batch_end(self, batch, logs=None):
-        if self.bad is None and not _all_finite(logs):
-            bad = {k: _scalar(v) for k, v in logs.items() if not math.isfinite(_scalar(v))}
-            step = int(self.model.g_optimizer.iterations.numpy())
-            recorded = getattr(self.model, "nonfinite_step", None)
-            if recorded is not None and int(recorded.result()) > 0:
-                step = int(recorded.result())
-            self.bad = (step, bad)
-            self.model.stop_training = True
+        if self.bad is not None:
+            return
+        logs = logs or {}
+        recorded = getattr(self.model, "bad_step", None)
+        step = int(recorded.result()) if recorded is not None else 0
+        if not step and _all_finite(logs):
+            return
+        step = step or int(self.model.g_optimizer.iterations.numpy())
+        values = {k: _scalar(v) for k, v in logs.items()}
+        nonfinite = {k: v for k, v in values.items() if not math.isfinite(v)}
+        self.bad = (step, nonfinite or values, not nonfinite)
+        self.model.stop_training = True
+
+
+def _healthy(model, logs):
+    """Whether a callback may write now: finite logs, and no stop requested (by
+    `NanGuard`, which runs first)."""
+    return _all_finite(logs) and not model.stop_training
 
 
 class Checkpointer(StepCallback):
@@ -81,7 +97,7 @@ class Checkpointer(StepCallback):
         self.manager = manager
 
     def on_step(self, step, logs):
-        if _all_finite(logs) and not self.model.stop_training:
+        if _healthy(self.model, logs):
             self.manager.save(checkpoint_number=step)
 
 
@@ -93,6 +109,8 @@ class ScalarLogger(StepCallback):
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
 
     def on_step(self, step, logs):
+        if not _healthy(self.model, logs):
+            return  # a NaN or a diverged value in TensorBoard would hide the curve before it
         with self.writer.as_default(step=step):
             for name, value in logs.items():
                 tf.summary.scalar(name, _scalar(value))
@@ -127,7 +145,7 @@ class SampleGrid(StepCallback):
         return path
 
     def on_step(self, step, logs):
-        if _all_finite(logs):
+        if _healthy(self.model, logs):
             self.write(step)
 
 
@@ -159,7 +177,7 @@ class FIDMonitor(StepCallback):
         return fid(self.real, feature_moments(self.extractor, images))
 
     def on_step(self, step, logs):
-        if not _all_finite(logs):
+        if not _healthy(self.model, logs):
             return
         self.values[step] = value = self.fid()
         with self.writer.as_default(step=step):

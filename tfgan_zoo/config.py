@@ -20,6 +20,18 @@ JIT_CHOICES = ("auto", "on", "off")
 
 TRANSLATORS = ("pix2pix", "cyclegan")
 
+# Flags a run cannot resume across: they change the networks' variables or
+# what the generator maps (the trainer also compares the data's shapes).
+NETWORK_FIELDS = (
+    "model", "architecture", "latent_dim", "hidden_units", "num_layers", "base_filters",
+    "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous", "pool_size",
+    "direction",
+)  # fmt: skip
+
+
+def _choices(names):
+    return "one of " + ", ".join(sorted(names))
+
 
 def _field(default, help_text):
     return dataclasses.field(default=default, metadata={"help": help_text})
@@ -32,8 +44,8 @@ class ConfigError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     # What to train.
-    model: str = _field("gan", "Training algorithm: one of tfgan_zoo.models.MODELS.")
-    loss: str = _field("non_saturating", "Adversarial loss: one of tfgan_zoo.losses.LOSSES.")
+    model: str = _field("gan", f"Training algorithm: {_choices(models.MODELS)}.")
+    loss: str = _field("non_saturating", f"Adversarial loss: {_choices(losses.LOSSES)}.")
     ls_labels: tuple = _field(
         (0.0, 1.0, 1.0),
         "least_squares labels a,b,c (fake, real, generator target); the LSGAN paper's are -1,1,0.",
@@ -54,7 +66,11 @@ class TrainConfig:
         0.5, "cyclegan: weight of the identity L1, relative to --cycle_weight (0: off)."
     )
     pool_size: int = _field(50, "cyclegan: generated images kept for the discriminators (0: off).")
-    architecture: str = _field("dcgan", "Networks: one of tfgan_zoo.architectures.ARCHITECTURES.")
+    architecture: str = _field(
+        "dcgan",
+        f"Networks: {_choices(architectures.ARCHITECTURES)}; each model takes some of them "
+        f"(an invalid pair gets an error naming the valid ones).",
+    )
     latent_dim: int = _field(64, "Width of the generator's noise input.")
     hidden_units: int = _field(128, "mlp: units per hidden layer.")
     num_layers: int = _field(3, "mlp: hidden layers.")
@@ -140,6 +156,11 @@ class TrainConfig:
     )
     fid_samples: int = _field(1000, "Generated and real images per FID check.")
     keep_checkpoints: int = _field(3, "Checkpoints to keep.")
+    max_loss: float = _field(
+        1e6,
+        "Stop as for a NaN when a loss's magnitude passes this (divergence: the last good "
+        "checkpoint is kept, nothing is exported); 0: stop only on NaN/Inf.",
+    )
     verbose: int = _field(1, "Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
 
     def __post_init__(self):
@@ -182,7 +203,7 @@ class TrainConfig:
         if self.fid_every < 0 or self.fid_samples < 2:
             raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
         for name in ("gp_weight", "r1_weight", "clip_value", "l1_weight", "cycle_weight",
-                     "identity_weight", "pool_size", "resolution"):  # fmt: skip
+                     "identity_weight", "pool_size", "resolution", "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
         for name in ("g_lr", "d_lr"):

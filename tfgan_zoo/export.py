@@ -17,17 +17,31 @@ Signatures (``label`` only for conditional generators, ``num_classes > 0``):
   the same draw squeezed into ``[-truncation, truncation]`` per coordinate
   (the truncation trick: higher fidelity, less variety).
 
-Each returns ``images`` (float32 in [-1, 1]) and ``images_uint8`` (uint8).
+Each returns ``images`` (float32 in [-1, 1]), ``images_uint8`` (uint8) and
+``images_png`` (one PNG per example, for web clients; REST returns it as
+``{"b64": ...}``).
+
+- ``metadata``: takes ``unused`` int32 ``[n]`` (TF Serving's REST API needs
+  an input; send ``[0]``) and returns ``json`` (every field below as one JSON
+  string) and the fields ``latent_dim``, ``num_classes``, ``class_names``,
+  ``image_shape`` and ``step``.
+
+The same fields are in ``assets.extra/tfgan_zoo.json`` (`read_metadata`):
+the kind of export, latent width, classes and their names, image shape,
+value range, the training step and whether the weights are an EMA.
 Image-to-image generators (Pix2Pix, CycleGAN) are exported by
 `export_translator`, with signatures that take an ``image``.
 Malformed requests fail with an InvalidArgument error that says what was
-wrong: the latent width and dtypes are fixed by the signatures, and labels
-and truncations are range-checked.
+wrong: ``z`` of the wrong width or rank, or holding NaN/Inf, labels out of
+range, truncations that are not positive, images with the wrong channel
+count. The checks run inside the graph, since TF Serving feeds tensors
+without checking their shapes against the signature.
 
 ``assets.extra/tf_serving_warmup_requests`` holds one `PredictionLog` per
 signature, which TF Serving replays at load so the first real request is fast.
 """
 
+import json
 import os
 import shutil
 import uuid
@@ -37,6 +51,7 @@ import numpy as np
 import tensorflow as tf
 
 WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
+METADATA_FILE = os.path.join("assets.extra", "tfgan_zoo.json")
 _UNIFORM_EPS = 1e-7
 
 
@@ -72,10 +87,118 @@ def _to_uint8(images):
     return tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)
 
 
-def _outputs(images):
-    """Every signature's outputs: ``images`` as float32 in [-1, 1] and as uint8."""
+def _png(images_uint8):
+    """One PNG (a string) per image of ``[batch, H, W, C]`` uint8."""
+    return tf.map_fn(tf.io.encode_png, images_uint8, fn_output_signature=tf.string)
+
+
+def _outputs(images, png=False):
+    """A signature's outputs: ``images`` as float32 in [-1, 1], as uint8 and, with
+    ``png``, as one PNG per image (``png_bytes``: REST sends it as ``{"b64": ...}``)."""
     images = tf.cast(images, tf.float32)
-    return {"images": images, "images_uint8": _to_uint8(images)}
+    outputs = {"images": images, "images_uint8": _to_uint8(images)}
+    if png:
+        outputs["png_bytes"] = tf.map_fn(
+            tf.io.encode_png, outputs["images_uint8"], fn_output_signature=tf.string
+        )
+    return outputs
+
+
+# The first bytes of the encodings tf.io.decode_image reads.
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
+
+
+def _decoded(image_bytes, channels, size):
+    """Encoded images (PNG, JPEG, GIF, BMP; any size) as float32 ``[batch, *size, channels]``."""
+    head = tf.strings.substr(image_bytes, 0, 4)
+    known = tf.reduce_any(
+        [tf.strings.regex_full_match(head, _magic_pattern(m) + ".*") for m in _IMAGE_MAGIC],
+        axis=0,
+    )
+    image_bytes = _checked(
+        image_bytes,
+        [tf.debugging.assert_equal(
+            tf.reduce_all(known), True,
+            message="image_bytes must hold PNG, JPEG, GIF or BMP files (REST: "
+            '{"b64": "<base64 of the file>"})',
+        )],
+    )  # fmt: skip
+
+    def decode(one):
+        image = tf.io.decode_image(one, channels=channels, expand_animations=False)
+        image = tf.image.resize(tf.cast(image, tf.float32), size, antialias=True)
+        return tf.ensure_shape(image, [*size, channels])
+
+    images = tf.map_fn(decode, image_bytes, fn_output_signature=tf.float32)
+    return tf.clip_by_value(images / 127.5 - 1.0, -1.0, 1.0)
+
+
+def _magic_pattern(magic):
+    return "".join(f"\\x{b:02x}" for b in magic)
+
+
+def _checked(tensor, checks):
+    """``tensor`` usable only after ``checks`` pass, so a bad request gets their message."""
+    with tf.control_dependencies(checks):
+        return tf.identity(tensor)
+
+
+def _checked_latent(z, latent_dim):
+    """``z`` of static shape ``[batch, latent_dim]``, after checks with clear messages.
+
+    The rank is checked before the width, whose check would fail less clearly
+    on a tensor of another rank.
+    """
+    shape = f"z must be [batch, {latent_dim}]"
+    z = _checked(z, [tf.debugging.assert_rank(z, 2, message=shape)])
+    width = tf.debugging.assert_equal(
+        tf.shape(z)[-1], latent_dim,
+        message=f"{shape}: this generator takes latent vectors of width {latent_dim}",
+    )  # fmt: skip
+    z = tf.debugging.assert_all_finite(
+        _checked(z, [width]), "z holds NaN or Inf: send finite latent values"
+    )
+    # A reshape, not tf.ensure_shape: the function runtime checks an EnsureShape
+    # against the fed shape before the assertions above run, with its own message.
+    return tf.reshape(z, [-1, latent_dim])
+
+
+def metadata_endpoint(metadata):
+    """The ``metadata`` signature: ``(fn, input_signature)`` returning ``metadata``'s fields
+    (``step`` -1: not recorded)."""
+    text = json.dumps(metadata, sort_keys=True)
+
+    def fn(unused):
+        del unused
+        return {
+            "json": tf.constant(text),
+            "latent_dim": tf.constant(int(_or(metadata.get("latent_dim"), 0)), tf.int32),
+            "num_classes": tf.constant(int(_or(metadata.get("num_classes"), 0)), tf.int32),
+            "class_names": tf.constant(metadata.get("class_names") or [], tf.string),
+            "image_shape": tf.constant(metadata["image_shape"], tf.int32),
+            "step": tf.constant(int(_or(metadata.get("step"), -1)), tf.int64),
+        }
+
+    return fn, [tf.TensorSpec([None], tf.int32, name="unused")]
+
+
+def _or(value, default):
+    return default if value is None else value
+
+
+def read_metadata(export_path):
+    """The ``assets.extra/tfgan_zoo.json`` of one export version (None if it has none)."""
+    path = os.path.join(export_path, METADATA_FILE)
+    if not tf.io.gfile.exists(path):
+        return None
+    with tf.io.gfile.GFile(path) as f:
+        return json.load(f)
+
+
+def latest_version(base_dir):
+    """The path of the newest numeric version under ``base_dir``, or None."""
+    version = next_version(base_dir) - 1
+    return os.path.join(base_dir, str(version)) if version else None
 
 
 class _Signatures:
@@ -100,19 +223,24 @@ class _Signatures:
                 f"(0..{self.num_classes - 1})",
             ),
         ]
-        with tf.control_dependencies(checks):
-            return tf.identity(label)
+        return _checked(label, checks)
 
-    def generate(self, z, label=None):
+    def generate(self, z, label=None, png=False):
+        z = _checked_latent(z, self.latent_dim)
         if label is None:
             images = self.generator(z, training=False)
         else:
             label = self._checked_label(label, tf.shape(z)[0])
             images = self.generator([z, label], training=False)
-        return _outputs(images)
+        return _outputs(images, png and self.images)
+
+    @property
+    def images(self):
+        """Whether the generator makes images (toy generators make 2-D points)."""
+        return len(self.generator.output_shape) == 4
 
     def sample(self, seed, label=None):
-        return self.generate(latent_from_seeds(seed, self.latent_dim), label)
+        return self.generate(latent_from_seeds(seed, self.latent_dim), label, png=True)
 
     def sample_truncated(self, seed, truncation, label=None):
         checks = [
@@ -123,13 +251,14 @@ class _Signatures:
             ),
             tf.debugging.assert_positive(truncation, message="truncation must be > 0"),
         ]
-        with tf.control_dependencies(checks):
-            truncation = tf.identity(truncation)
+        truncation = _checked(truncation, checks)
         return self.generate(latent_from_seeds(seed, self.latent_dim, truncation), label)
 
     def endpoints(self):
         """``{name: (fn, input_signature)}`` for every signature."""
-        z = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        # Shape unknown to the graph: TF Serving feeds any shape, and the checks of
+        # rank and width (with messages) must not be folded away as statically true.
+        z = tf.TensorSpec(None, tf.float32, name="z")
         seed = tf.TensorSpec([None], tf.int64, name="seed")
         truncation = tf.TensorSpec([None], tf.float32, name="truncation")
         if not self.num_classes:
@@ -149,15 +278,35 @@ class _Signatures:
         }
 
 
-def build_archive(generator, latent_dim, num_classes=0):
-    """A `keras.export.ExportArchive` holding the serving signatures of ``generator``."""
+def build_archive(generator, latent_dim, num_classes=0, metadata=None):
+    """A `keras.export.ExportArchive` holding the serving signatures of ``generator``
+    (and the ``metadata`` signature, given the metadata dict)."""
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    for name, (fn, signature) in (
-        _Signatures(generator, latent_dim, num_classes).endpoints().items()
-    ):
+    endpoints = _Signatures(generator, latent_dim, num_classes).endpoints()
+    if metadata is not None:
+        endpoints["metadata"] = metadata_endpoint(metadata)
+    for name, (fn, signature) in endpoints.items():
         archive.add_endpoint(name=name, fn=fn, input_signature=signature)
     return archive
+
+
+def generator_metadata(generator, latent_dim, num_classes=0, **extra):
+    """What a client needs to know of a generator export; ``extra`` adds fields
+    (``step``, ``class_names``, ``ema``, ``model``)."""
+    signatures = ["serving_default", "sample", "sample_truncated", "metadata"]
+    return {
+        "kind": "conditional_generator" if num_classes else "generator",
+        "latent_dim": int(latent_dim),
+        "num_classes": int(num_classes),
+        "class_names": None,
+        "image_shape": [int(d) for d in generator.output_shape[1:]],
+        "value_range": [-1.0, 1.0],
+        "step": None,
+        "ema": False,
+        "signatures": signatures,
+        **extra,
+    }
 
 
 def prediction_logs(inputs_by_signature, model_name):
@@ -184,6 +333,7 @@ def warmup_requests(latent_dim, num_classes=0, model_name="generator", batch_siz
     label = {"label": np.zeros([batch_size], np.int32)} if num_classes else {}
     seed = np.arange(batch_size, dtype=np.int64)
     inputs = {
+        "metadata": {"unused": np.zeros([1], np.int32)},
         "serving_default": {"z": np.zeros([batch_size, latent_dim], np.float32), **label},
         "sample": {"seed": seed, **label},
         "sample_truncated": {
@@ -204,8 +354,9 @@ def write_warmup(export_path, logs):
     return path
 
 
-def write_version(archive, base_dir, warmup, version=None):
-    """Writes ``archive`` and its warm-up requests as ``<base_dir>/<version>``, atomically.
+def write_version(archive, base_dir, warmup, version=None, metadata=None):
+    """Writes ``archive``, its warm-up requests and ``metadata`` (a dict, to
+    `METADATA_FILE`) as ``<base_dir>/<version>``, atomically.
 
     ``warmup(model_name)`` returns the `PredictionLog` list. Returns the path.
 
@@ -225,13 +376,16 @@ def write_version(archive, base_dir, warmup, version=None):
     try:
         archive.write_out(tmp, verbose=False)
         write_warmup(tmp, warmup(model_name))
+        if metadata is not None:
+            with open(os.path.join(tmp, METADATA_FILE), "w") as f:
+                json.dump(metadata, f, indent=2, sort_keys=True)
         os.rename(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
 
 
-def export_generator(generator, latent_dim, base_dir, num_classes=0, version=None):
+def export_generator(generator, latent_dim, base_dir, num_classes=0, version=None, **metadata):
     """Exports ``generator`` under ``<base_dir>/<version>``; returns the final path.
 
     Args:
@@ -241,28 +395,52 @@ def export_generator(generator, latent_dim, base_dir, num_classes=0, version=Non
       base_dir: the model's directory, e.g. ``saved_models/dcgan_fashion_mnist``.
       num_classes: number of classes of a conditional generator (0: unconditional).
       version: an explicit integer version; by default the next free one.
+      **metadata: fields of the export's metadata (`generator_metadata`), such
+        as ``step`` and ``class_names``.
 
     Raises:
       FileExistsError: ``version`` is given and already exists.
     """
+    metadata = generator_metadata(generator, latent_dim, num_classes, **metadata)
     return write_version(
-        build_archive(generator, latent_dim, num_classes),
+        build_archive(generator, latent_dim, num_classes, metadata),
         base_dir,
         lambda name: warmup_requests(latent_dim, num_classes, name),
         version,
+        metadata,
     )
 
 
-def _translate(generator, image):
-    """Resizes ``image`` (float in [-1, 1]) to the generator's input size and translates it."""
-    height, width = generator.input_shape[1:3]
+def _translate(generator, image, png=False):
+    """Checks ``image`` (float in [-1, 1]), resizes it to the generator's input size
+    and translates it."""
+    height, width, channels = generator.input_shape[1:]
+    shape = f"image must be [batch, height, width, {channels}]"
+    image = _checked(image, [tf.debugging.assert_rank(image, 4, message=shape)])
+    grey = "; grey images: 1" if channels == 1 else ""
+    image = _checked(
+        image,
+        [tf.debugging.assert_equal(
+            tf.shape(image)[-1], channels,
+            message=f"image must have {channels} channel(s): [batch, height, width, "
+            f"{channels}]{grey}",
+        )],
+    )  # fmt: skip
+    image = tf.reshape(image, tf.concat([tf.shape(image)[:3], [channels]], 0))  # see above
+    image.set_shape([None, None, None, channels])
     x = tf.image.resize(image, (height, width), antialias=True)
-    return _outputs(generator(tf.clip_by_value(x, -1.0, 1.0), training=False))
+    return _outputs(generator(tf.clip_by_value(x, -1.0, 1.0), training=False), png)
 
 
 def _translation_endpoints(generator, name):
-    """``{name: uint8 endpoint, name_float: float endpoint}`` of one generator."""
-    shape = [None, None, None, generator.input_shape[-1]]
+    """``{name: uint8, name_float: float32, name_png: encoded}`` endpoints of one generator.
+
+    The image specs leave the shape unknown to the graph, so that the checks
+    of rank and channels (with messages saying what was expected) are not
+    folded away.
+    """
+    shape = None
+    height, width, channels = generator.input_shape[1:]
 
     def from_uint8(image):
         return _translate(generator, tf.cast(image, tf.float32) / 127.5 - 1.0)
@@ -274,16 +452,28 @@ def _translation_endpoints(generator, name):
             message=f"{name}_float takes images scaled to [-1, 1]; send uint8 pixels "
             f"(0..255) to the {name} signature instead",
         )
-        with tf.control_dependencies([check]):
-            return _translate(generator, tf.identity(image))
+        return _translate(generator, _checked(image, [check]))
+
+    def from_bytes(image_bytes):
+        decoded = _decoded(image_bytes, channels, (height, width))
+        return _outputs(generator(decoded, training=False), png=True)
 
     return {
         name: (from_uint8, tf.TensorSpec(shape, tf.uint8, "image")),
         f"{name}_float": (from_float, tf.TensorSpec(shape, tf.float32, "image")),
+        f"{name}_png": (from_bytes, tf.TensorSpec([None], tf.string, "image_bytes")),
     }
 
 
-def export_translator(generators, base_dir, version=None):
+def _warmup_input(generator, spec):
+    """A valid two-example input for one translation endpoint."""
+    if spec.dtype == tf.string:
+        png = tf.io.encode_png(np.zeros(generator.input_shape[1:], np.uint8)).numpy()
+        return np.array([png, png], dtype=object)
+    return np.zeros((2, *generator.input_shape[1:]), spec.dtype.as_numpy_dtype)
+
+
+def export_translator(generators, base_dir, version=None, **metadata):
     """Exports image-to-image generators under ``<base_dir>/<version>``; returns the path.
 
     Args:
@@ -291,11 +481,15 @@ def export_translator(generators, base_dir, version=None):
         Pix2Pix or ``{"a_to_b": g, "b_to_a": f}`` for CycleGAN. Each direction
         gets a signature of that name taking ``image`` uint8 ``[batch, H, W,
         C]`` (any H and W: images are resized to the generator's size) and one
-        named ``<direction>_float`` taking float32 images in [-1, 1]. The
+        named ``<direction>_float`` taking float32 images in [-1, 1], and one
+        named ``<direction>_png`` taking encoded images ``image_bytes`` string
+        ``[batch]`` (PNG, JPEG, GIF or BMP; REST: ``{"b64": ...}``). The
         first direction is also ``serving_default`` (uint8). All return
-        ``images`` (float32 in [-1, 1]) and ``images_uint8``.
+        ``images`` (float32 in [-1, 1]) and ``images_uint8``; ``_png`` also
+        ``png_bytes``.
       base_dir: the model's directory.
       version: an explicit integer version; by default the next free one.
+      **metadata: extra fields of the export's metadata (``step``, ``model``).
 
     Raises:
       FileExistsError: ``version`` is given and already exists.
@@ -308,44 +502,38 @@ def export_translator(generators, base_dir, version=None):
             if not endpoints:
                 endpoints["serving_default"] = (fn, spec)
             endpoints[name] = (fn, spec)
-            image = np.zeros((2, *generator.input_shape[1:]), spec.dtype.as_numpy_dtype)
-            warmup_inputs.setdefault("serving_default", {"image": image})
-            warmup_inputs[name] = {"image": image}
+            inputs = {spec.name: _warmup_input(generator, spec)}
+            warmup_inputs.setdefault("serving_default", inputs)
+            warmup_inputs[name] = inputs
+    first = next(iter(generators.values()))
+    metadata = {
+        "kind": "translator",
+        "directions": list(generators),
+        "latent_dim": 0,
+        "num_classes": 0,
+        "class_names": None,
+        "input_shape": [int(d) for d in first.input_shape[1:]],
+        "image_shape": [int(d) for d in first.output_shape[1:]],
+        "value_range": [-1.0, 1.0],
+        "step": None,
+        "ema": False,
+        **metadata,
+    }
+    metadata["signatures"] = [*endpoints, "metadata"]
+    archive.add_endpoint("metadata", *metadata_endpoint(metadata))
+    warmup_inputs["metadata"] = {"unused": np.zeros([1], np.int32)}
     for name, (fn, spec) in endpoints.items():
         archive.add_endpoint(name=name, fn=fn, input_signature=[spec])
     return write_version(
-        archive, base_dir, lambda model_name: prediction_logs(warmup_inputs, model_name), version
+        archive,
+        base_dir,
+        lambda model_name: prediction_logs(warmup_inputs, model_name),
+        version,
+        metadata,
     )
 
 
-def main(argv):
-    """``python -m tfgan_zoo.export --model_dir=runs/x --export_dir=saved_models/x``."""
-    from absl import app, flags
-
-    from tfgan_zoo import trainer
-    from tfgan_zoo.train import setup_logging
-
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    setup_logging()
-    fv = flags.FLAGS
-    try:
-        model, config = trainer.restore_model(fv.model_dir)
-    except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"ERROR: {e}") from None
-    path = model.export_serving(fv.export_dir, fv.version)
-    print(f"Exported step {int(model.g_optimizer.iterations)} of {fv.model_dir} to {path}")
-
-
-def run():
-    from absl import app, flags
-
-    flags.DEFINE_string("model_dir", None, "Training directory (checkpoints and run.json).")
-    flags.DEFINE_string("export_dir", None, "Export to <export_dir>/<version>/.")
-    flags.DEFINE_integer("version", None, "Explicit version number (default: next free).")
-    flags.mark_flags_as_required(["model_dir", "export_dir"])
-    app.run(main)
-
-
 if __name__ == "__main__":
-    run()
+    from tfgan_zoo.cli import run_export
+
+    run_export()

@@ -11,7 +11,6 @@ exists yet.
 
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -19,7 +18,7 @@ import shutil
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, callbacks, data, distribute, export, models
+from tfgan_zoo import architectures, callbacks, data, distribute, export, models, rundir
 from tfgan_zoo.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -36,6 +35,7 @@ class TrainResult:
     sample_path: str
     history: list
     callbacks: list = dataclasses.field(default_factory=list)
+    export_note: str = ""  # when nothing was exported: which export is current
 
 
 class ConstantThenLinear(keras.optimizers.schedules.LearningRateSchedule):
@@ -99,17 +99,18 @@ def resolve_jit_compile(config):
     return False, f"auto: off (CPU; {config.architecture} not measured faster with XLA)"
 
 
-def build_model(config, info):
+def build_model(config, info, jit_compile=None):
     """The compiled model for ``config`` and data described by `data.DataInfo` ``info``.
 
     Its layers take ``config.dtype_policy``; the global policy is left as it was.
+    ``jit_compile`` defaults to `resolve_jit_compile`'s choice.
     """
     with dtype_policy(config.dtype_policy):
         model = models.get(config.model).from_train_config(config, info)
     model.compile(
         g_optimizer=_adam(config.g_lr, config.total_steps, config),
         d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
-        jit_compile=resolve_jit_compile(config)[0],
+        jit_compile=resolve_jit_compile(config)[0] if jit_compile is None else jit_compile,
         steps_per_execution=config.steps_per_execution,
     )
     return model
@@ -121,21 +122,38 @@ def _checkpoint(model):
     )
 
 
-RUN_FILE = "run.json"
+def run_data_info(run, source):
+    """The `data.DataInfo` a ``run.json`` recorded."""
+    input_shape, class_names = run.get("input_shape"), run.get("class_names")
+    return data.DataInfo(
+        tuple(run["sample_shape"]),
+        run["num_classes"],
+        source,
+        input_shape=tuple(input_shape) if input_shape else None,
+        paired=run.get("paired", False),
+        class_names=tuple(class_names) if class_names else None,
+    )
 
 
-def write_run_info(config, info):
-    """Saves what `restore_model` needs to rebuild the model without the data."""
-    os.makedirs(config.model_dir, exist_ok=True)
-    run = {
-        "config": config.to_dict(),
-        "sample_shape": list(info.sample_shape),
-        "num_classes": info.num_classes,
-        "input_shape": list(info.input_shape) if info.input_shape else None,
-        "paired": info.paired,
-    }
-    with open(os.path.join(config.model_dir, RUN_FILE), "w") as f:
-        json.dump(run, f, indent=2)
+def export_model(model, base_dir, version=None, class_names=None):
+    """Exports ``model``'s generator(s), recording its training step; returns the path."""
+    step = int(model.g_optimizer.iterations.numpy())
+    names = list(class_names) if class_names else None
+    return model.export_serving(base_dir, version, step=step, class_names=names)
+
+
+def export_if_stale(model, base_dir, class_names=None):
+    """Exports unless the newest export under ``base_dir`` holds this training step.
+
+    Returns ``(path or None, note)``: the new export, or a note naming the
+    current one. Exports written before the step was recorded count as stale.
+    """
+    step = int(model.g_optimizer.iterations.numpy())
+    latest = export.latest_version(base_dir)
+    exported = (export.read_metadata(latest) or {}).get("step") if latest else None
+    if exported is not None and exported >= step:
+        return None, f"{latest} is current (step {exported})."
+    return export_model(model, base_dir, class_names=class_names), ""
 
 
 def restore_model(model_dir):
@@ -146,21 +164,14 @@ def restore_model(model_dir):
     Raises:
       FileNotFoundError: ``model_dir`` holds no run.json or no checkpoint.
     """
-    path = os.path.join(model_dir, RUN_FILE)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path} not found: is {model_dir!r} a training --model_dir?")
-    with open(path) as f:
-        run = json.load(f)
+    run = rundir.read_run(model_dir)
+    if run is None:
+        raise FileNotFoundError(
+            f"{os.path.join(model_dir, rundir.RUN_FILE)} not found: is {model_dir!r} a "
+            f"training --model_dir?"
+        )
     config = TrainConfig.from_dict(run["config"])
-    input_shape = run.get("input_shape")
-    info = data.DataInfo(
-        tuple(run["sample_shape"]),
-        run["num_classes"],
-        f"{path}",
-        input_shape=tuple(input_shape) if input_shape else None,
-        paired=run.get("paired", False),
-    )
-    model = build_model(config, info)
+    model = build_model(config, run_data_info(run, model_dir))
     latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
     if latest is None:
         raise FileNotFoundError(f"No checkpoint in {model_dir}/checkpoints: train first.")
@@ -173,7 +184,7 @@ def _fid_monitor(config, model, info, inputs, log_dir):
     of `config.fid_domain` (resized to the generated images' size), with a
     classifier cached in model_dir."""
     from tfgan_zoo import images as images_lib
-    from tfgan_zoo.evaluate import real_batches
+    from tfgan_zoo.evaluation import real_batches
     from tfgan_zoo.metrics.features import ClassifierExtractor
 
     real, labels = real_batches(
@@ -205,26 +216,73 @@ def fixed_inputs(config, model, info, dataset):
 def fit_segments(start_step, total_steps, steps_per_epoch):
     """The `fit` calls that run steps ``start_step..total_steps`` on the epoch grid.
 
-    Returns ``[(initial_epoch, epochs, steps_per_epoch), ...]``: a short first
-    call finishes a partly done epoch, then whole epochs follow.
+    Returns ``[(initial_epoch, steps_per_epoch, one_epoch), ...]``: a short
+    first call finishes a partly done epoch (``one_epoch``: stop after it),
+    then whole epochs follow. Every call passes the run's total epochs to
+    `fit`, so the progress bar counts "Epoch 2/4, 3/4, ..." across a resume.
     """
     segments = []
     epoch, done = divmod(start_step, steps_per_epoch)
     total_epochs = -(-total_steps // steps_per_epoch)
     if done and start_step < total_steps:
-        segments.append((epoch, epoch + 1, steps_per_epoch - done))
+        segments.append((epoch, steps_per_epoch - done, True))
         epoch += 1
     if epoch < total_epochs:
-        segments.append((epoch, total_epochs, steps_per_epoch))
+        segments.append((epoch, steps_per_epoch, False))
     return segments
+
+
+class _StopAfterEpoch(keras.callbacks.Callback):
+    """Ends `fit` after its first epoch (the remainder of a resumed epoch)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.stop_training = True
+
+
+def _prepare_model_dir(config, info, chief):
+    """Checks ``model_dir`` before anything is written; returns the flag changes.
+
+    Raises `config.ConfigError` for an unusable directory and
+    `rundir.RunMismatchError` for checkpoints of other networks or data.
+    """
+    if chief:
+        rundir.check_writable(config.model_dir)
+    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
+    has_checkpoint = tf.train.latest_checkpoint(checkpoint_dir) is not None
+    changed = rundir.check_resume(config, info, has_checkpoint)
+    if chief:
+        removed = rundir.remove_leftovers(checkpoint_dir, config.resolved_export_dir)
+        if removed:
+            log.info("Removed what an interrupted run left: %s", ", ".join(removed))
+    return changed
+
+
+def _stopped_error(nan_guard, manager):
+    step, values, diverged = nan_guard.bad
+    last = manager.latest_checkpoint or "none (no checkpoint was written before it)"
+    what = (
+        f"a loss passed --max_loss={nan_guard.max_loss:g} (diverging)"
+        if diverged
+        else "non-finite loss"
+    )
+    return callbacks.NonFiniteLossError(
+        f"Training stopped at step {step}: {what} {values}. "
+        f"The last good checkpoint is {last}; nothing after it was saved or exported. "
+        f"Lower --g_lr/--d_lr, add a penalty (--gp_weight) or change --loss, "
+        f"then rerun the same command to resume from that checkpoint (or use a "
+        f"new --model_dir to start over)."
+    )
 
 
 def train(config):
     """Trains (or resumes training) as ``config`` says; returns a `TrainResult`.
 
     Raises:
-      callbacks.NonFiniteLossError: a loss became NaN or infinite. Checkpoints
-        and exports written before that step are kept; nothing after it is.
+      config.ConfigError: ``model_dir`` is unusable, or holds a run of other
+        networks or data (`rundir.RunMismatchError`). Nothing was written.
+      callbacks.NonFiniteLossError: a loss became NaN or infinite, or passed
+        ``max_loss``. Checkpoints and exports written before that step are
+        kept; nothing after it is written.
       distribute.WorkerLostError: under multi-worker training, another worker
         stopped; the checkpoints written so far are kept.
     """
@@ -242,17 +300,13 @@ def train(config):
         config.augment,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
+    changed = _prepare_model_dir(config, info, chief)
     if strategy.num_replicas_in_sync > 1:
         log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
-    log.info(
-        "XLA %s; %d steps per execution",
-        resolve_jit_compile(config)[1],
-        config.steps_per_execution,
-    )
+    jit, why = resolve_jit_compile(config)
+    log.info("XLA %s; %d steps per execution", why, config.steps_per_execution)
     with strategy.scope():
-        model = build_model(config, info)
-    if chief:
-        write_run_info(config, info)
+        model = build_model(config, info, jit)
 
     checkpoint = _checkpoint(model)
     checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
@@ -264,8 +318,15 @@ def train(config):
         checkpoint.restore(latest).assert_existing_objects_matched()
         log.info("Resumed from %s", latest)
     start = int(model.g_optimizer.iterations.numpy())
-
     log_dir = os.path.join(config.model_dir, "logs")
+    if chief:
+        if changed and latest:
+            log.warning(
+                "Resuming at step %d with changed flags: %s", start, rundir.describe(changed)
+            )
+        rundir.write_run(config, info, start, changed)
+        rundir.truncate_events(log_dir, start)
+
     preview, fid_inputs = fixed_inputs(config, model, info, dataset)
     nan_guard = callbacks.NanGuard()
     cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
@@ -278,16 +339,17 @@ def train(config):
     if chief and fid_inputs is not None:
         cbs.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
     history = []
+    total_epochs = -(-config.total_steps // config.steps_per_epoch)
     with distribute.peers_lost_error(strategy, checkpoint_dir):
-        for initial_epoch, epochs, steps in fit_segments(
+        for initial_epoch, steps, one_epoch in fit_segments(
             start, config.total_steps, config.steps_per_epoch
         ):
             h = model.fit(
                 dataset,
                 initial_epoch=initial_epoch,
-                epochs=epochs,
+                epochs=total_epochs,
                 steps_per_epoch=steps,
-                callbacks=cbs,
+                callbacks=cbs + ([_StopAfterEpoch()] if one_epoch else []),
                 verbose=config.verbose,
                 shuffle=False,  # the pipeline shuffles
             )
@@ -297,23 +359,14 @@ def train(config):
     final = int(model.g_optimizer.iterations.numpy())
 
     if nan_guard.bad:
-        step, values = nan_guard.bad
-        last = manager.latest_checkpoint or "none (no checkpoint was written before it)"
-        raise callbacks.NonFiniteLossError(
-            f"Training stopped at step {step}: non-finite loss {values}. "
-            f"The last good checkpoint is {last}; nothing after it was saved. "
-            f"Lower --g_lr/--d_lr, add a penalty (--gp_weight) or change --loss, "
-            f"then rerun the same command to resume from that checkpoint (or use a "
-            f"new --model_dir to start over)."
-        )
+        raise _stopped_error(nan_guard, manager)
     if manager.latest_checkpoint != os.path.join(manager.directory, f"ckpt-{final}"):
         manager.save(checkpoint_number=final)
     if not chief:
         shutil.rmtree(manager.directory, ignore_errors=True)
         return TrainResult(model, start, final, None, None, history, cbs)
     sample_path = grid.write(final)
-    export_path = None
-    if final > start or export.next_version(config.resolved_export_dir) == 1:
-        export_path = model.export_serving(config.resolved_export_dir)
-    log.info("Step %d. Samples: %s. Exported generator: %s", final, sample_path, export_path)
-    return TrainResult(model, start, final, export_path, sample_path, history, cbs)
+    export_path, note = export_if_stale(model, config.resolved_export_dir, info.class_names)
+    log.info("Step %d. Samples: %s. %s", final, sample_path,
+             f"Exported generator: {export_path}" if export_path else note)  # fmt: skip
+    return TrainResult(model, start, final, export_path, sample_path, history, cbs, note)

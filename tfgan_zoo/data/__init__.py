@@ -17,8 +17,12 @@ Images come out as float32 in [-1, 1] with their integer labels:
 image-to-image datasets give ``(inputs [B, H, W, C], targets [B, H, W, C'])``.
 """
 
+import contextlib
 import dataclasses
 import os
+import shutil
+import socket
+import urllib.parse
 
 import numpy as np
 import tensorflow as tf
@@ -43,6 +47,7 @@ class DataInfo:
     toy: GaussianMixture = None
     input_shape: tuple = None  # image-to-image datasets: the shape of the inputs
     paired: bool = False  # image-to-image datasets: inputs and targets correspond
+    class_names: tuple = None  # the labels' names, where the dataset says them
 
 
 def scale_images(images):
@@ -57,7 +62,7 @@ def _batched(ds, batch_size, seed, shuffle_buffer):
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def _array_source(images, labels, source):
+def _array_source(images, labels, source, class_names=None):
     images = np.asarray(images)
     if images.ndim != 4 or images.dtype != np.uint8:
         raise DataError(
@@ -65,7 +70,8 @@ def _array_source(images, labels, source):
         )
     num_classes = int(np.max(labels)) + 1 if len(labels) else 0
     ds = tf.data.Dataset.from_tensor_slices((images, np.asarray(labels, np.int64)))
-    return ds, DataInfo(images.shape[1:], num_classes, source), len(images)
+    info = DataInfo(images.shape[1:], num_classes, source, class_names=class_names)
+    return ds, info, len(images)
 
 
 def from_arrays(images, labels, batch_size, seed=0, source="arrays"):
@@ -94,8 +100,48 @@ def _tfds_source(builder, split):
         tuple(features["image"].shape),
         features["label"].num_classes,
         f"tfds:{builder.name} in {builder.data_dir}",
+        class_names=tuple(features["label"].names),
     )
     return ds, info, 10_000
+
+
+def unreachable_host(builder, timeout=5.0):
+    """Why ``builder``'s downloads cannot start (no network), or None.
+
+    One TCP connection to the first download host (or to the proxy in
+    ``https_proxy``/``http_proxy``) within ``timeout`` seconds. Without it,
+    tensorflow-datasets retries each file for minutes before failing.
+    """
+    urls = sorted(getattr(builder, "url_infos", None) or ())
+    if not urls:
+        return None  # nothing known to probe: let tensorflow-datasets try
+    proxy = next((os.environ[k] for k in PROXY_VARIABLES if os.environ.get(k)), None)
+    target = urllib.parse.urlsplit(proxy or urls[0])
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        socket.create_connection((target.hostname, port), timeout=timeout).close()
+    except OSError as e:
+        return f"no network: cannot connect to {target.hostname}:{port} ({e})"
+    return None
+
+
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
+
+
+@contextlib.contextmanager
+def _removing_partial_downloads(builder):
+    """Removes the ``downloads/*.tmp.*`` files a failed download leaves behind."""
+    downloads = os.path.join(builder.data_dir_root, "downloads")
+    before = set(os.listdir(downloads)) if os.path.isdir(downloads) else set()
+    try:
+        yield
+    except Exception:
+        if os.path.isdir(downloads):
+            for name in set(os.listdir(downloads)) - before:
+                if ".tmp." in name:
+                    path = os.path.join(downloads, name)
+                    shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        raise
 
 
 def image_source(name, split="train", data_dir=None):
@@ -113,7 +159,7 @@ def image_source(name, split="train", data_dir=None):
     if name.startswith("idx:"):
         directory = name[len("idx:") :]
         images, labels = idx.load_idx_dir(directory, split)
-        return _array_source(images, labels, source=name)
+        return _array_source(images, labels, name, idx.known_class_names(directory))
 
     builder = tfds_builder(name, data_dir)
     if builder.is_prepared():
@@ -122,13 +168,20 @@ def image_source(name, split="train", data_dir=None):
     for directory in LOCAL_COPIES.get(name, ()):
         if os.path.isdir(directory):
             images, labels = idx.load_idx_dir(directory, split)
-            return _array_source(images, labels, source=f"idx:{directory}")
+            return _array_source(
+                images, labels, f"idx:{directory}", idx.known_class_names(directory)
+            )
         tried.append(f"local copy {directory}: not present")
-    try:
-        builder.download_and_prepare()
-        return _tfds_source(builder, split)
-    except Exception as e:  # no network, checksum, disk: report them all alike
-        tried.append(f"tensorflow-datasets download into {builder.data_dir}: {e}")
+    unreachable = unreachable_host(builder)
+    if unreachable:
+        tried.append(f"tensorflow-datasets download: {unreachable}")
+    else:
+        try:
+            with _removing_partial_downloads(builder):
+                builder.download_and_prepare()
+            return _tfds_source(builder, split)
+        except Exception as e:  # no network, checksum, disk: report them all alike
+            tried.append(f"tensorflow-datasets download into {builder.data_dir}: {e}")
     raise FileNotFoundError(
         f"Could not load dataset {name!r}. Tried:\n  - "
         + "\n  - ".join(tried)

@@ -11,6 +11,28 @@ class DataError(ValueError):
 
 
 _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
+
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
+MNIST_CLASSES = tuple(str(d) for d in range(10))
+
+
+def known_class_names(directory):
+    """The class names of a directory of MNIST or Fashion-MNIST IDX files, by its name.
+
+    IDX files hold no names; a directory named like ``fashion-mnist`` or
+    ``mnist`` gets that dataset's, anything else None.
+    """
+    name = os.path.basename(os.path.normpath(directory)).lower().replace("_", "-")
+    if "fashion" in name:
+        return FASHION_MNIST_CLASSES
+    if "mnist" in name:
+        return MNIST_CLASSES
+    return None
+
+
 _DTYPES = {0x08: np.uint8}
 
 
@@ -74,7 +96,7 @@ def load_idx_dir(directory, split="train"):
         raise FileNotFoundError(
             f"No {split!r} split in {directory}: it holds the splits {found or 'none'} "
             f"(files like train-images-idx3-ubyte.gz / t10k-images-idx3-ubyte.gz). "
-            f"Pick one of those with --split."
+            f"Use one of those splits."
         )
     images, labels = [], []
     for s in wanted:

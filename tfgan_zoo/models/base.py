@@ -4,27 +4,35 @@ import keras
 import tensorflow as tf
 
 
-class FirstNonFiniteStep(keras.metrics.Metric):
-    """The first training step whose logged values were not all finite (0: none yet).
+class FirstBadStep(keras.metrics.Metric):
+    """The first training step with a logged value that was not finite or whose
+    magnitude passed ``max_loss`` (0: none yet).
 
     The epoch-mean logs a callback sees turn NaN with the first bad step but
-    do not say which step it was, and with ``steps_per_execution > 1``
-    callbacks run only every few steps. This metric remembers the step. Each
-    replica's verdict is summed across replicas first, so all agree and the
-    first replica's copy is the answer. It is no entry of the model's
-    `metrics`, so `fit` does not reset it between epochs.
+    do not say which step it was, a diverging loss of 1e16 is finite, and
+    with ``steps_per_execution > 1`` callbacks run only every few steps. This
+    metric remembers the step. Each replica's verdict is summed across
+    replicas first, so all agree and the first replica's copy is the answer.
+    It is no entry of the model's `metrics`, so `fit` does not reset it
+    between epochs.
     """
 
-    def __init__(self, name="first_nonfinite_step"):
+    def __init__(self, max_loss=None, name="first_bad_step"):
         super().__init__(name=name)
+        self.max_loss = max_loss
         self.step = self.add_variable(
             (), "zeros", dtype="int64", aggregation="only_first_replica", name="step"
         )
 
     def update_state(self, values, step):
-        finite = [tf.reduce_all(tf.math.is_finite(tf.cast(v, tf.float32))) for v in values]
-        bad = tf.cast(tf.logical_not(tf.reduce_all(finite)), tf.float32)
+        """``values`` are one replica's partial losses (sums over its share of the batch)."""
         context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        values = [tf.cast(v, tf.float32) * replicas for v in values]
+        good = [tf.reduce_all(tf.math.is_finite(v)) for v in values]
+        if self.max_loss:
+            good += [tf.reduce_all(tf.abs(v) <= self.max_loss) for v in values]
+        bad = tf.cast(tf.logical_not(tf.reduce_all(good)), tf.float32)
         if context is not None:
             bad = context.all_reduce(tf.distribute.ReduceOp.SUM, bad)
         first = tf.logical_and(bad > 0, tf.equal(self.step, 0))
@@ -61,13 +69,22 @@ class AdversarialModel(keras.Model):
     Subclasses build their networks in the constructor and call `make_trackers`
     there, build their optimizers in `compile`, and end `train_step` with
     ``return self.log(values)``.
+
+    Args:
+      max_loss: a logged loss whose magnitude passes this counts as diverged,
+        like a NaN (`bad_step` records the step; the trainer's `NanGuard`
+        stops there). None or 0: only non-finite values count.
     """
+
+    def __init__(self, max_loss=1e6, **kwargs):
+        super().__init__(**kwargs)
+        self.max_loss = float(max_loss) if max_loss else None
 
     def make_trackers(self, names):
         """A `keras.metrics.Mean` per logged value (``self.trackers``, what `metrics`
-        lists and `fit` resets each epoch), and the `FirstNonFiniteStep`."""
+        lists and `fit` resets each epoch), and the `FirstBadStep` (``bad_step``)."""
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self.nonfinite_step = FirstNonFiniteStep()
+        self.bad_step = FirstBadStep(self.max_loss)
 
     @property
     def metrics(self):
@@ -75,8 +92,9 @@ class AdversarialModel(keras.Model):
 
     def log(self, values):
         """Logs this step's ``values`` (see `log_values`), noting the step if any is not
-        finite; the step is the generator optimizer's update count after it."""
-        self.nonfinite_step.update_state(list(values.values()), self.g_optimizer.iterations)
+        finite or passes ``max_loss``; the step is the generator optimizer's update
+        count after it."""
+        self.bad_step.update_state(list(values.values()), self.g_optimizer.iterations)
         return log_values(self.trackers, values)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):

@@ -19,8 +19,8 @@ class ConditionalGAN(GAN):
     compatible_architectures = ("conditional_dcgan", "resnet_projection")
 
     def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
-        super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.num_classes = int(num_classes)
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
 
     @classmethod
     def model_kwargs(cls, config, num_classes):

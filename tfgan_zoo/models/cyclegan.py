@@ -151,6 +151,7 @@ class CycleGAN(ImageTranslator):
             identity_weight=config.identity_weight,
             pool_size=config.pool_size,
             seed=config.seed,
+            max_loss=config.max_loss,
         )
 
     def tracked_names(self):

@@ -47,8 +47,9 @@ class GAN(AdversarialModel):
     `train_step`.
 
     Args:
-      generator: a built model mapping ``[batch, latent_dim]`` to samples.
-      discriminator: a built model mapping samples to scores ``[batch, 1]``.
+      generator: a model mapping ``[batch, latent_dim]`` to samples; one
+        without weights yet is built by `build_networks`.
+      discriminator: a model mapping samples to scores ``[batch, 1]``.
       latent_dim: width of the noise vector.
       loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable.
       loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
@@ -90,6 +91,7 @@ class GAN(AdversarialModel):
             r1_weight=config.r1_weight,
             clip_value=config.clip_value or None,
             seed=config.seed,
+            max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
         )
 
@@ -120,7 +122,37 @@ class GAN(AdversarialModel):
         self.clip_value = clip_value
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.make_trackers(self.tracked_names())
+        self.build_networks()
         self.built = True
+
+    def build_networks(self):
+        """Builds networks that have no weights yet by calling them once.
+
+        A `keras.Sequential` without a `keras.Input`, or a subclassed model
+        never called, has no variables, so `compile` could not build the
+        optimizers for them. They are called on a zero ``z`` (and class 0)
+        and, the discriminator, on the generator's output.
+
+        Raises:
+          ValueError: calling them failed; the message says how to build them.
+        """
+        if self.generator.built and self.discriminator.built:
+            return
+        z = tf.zeros([1, self.generator_input_dim])
+        condition = tf.zeros([1], tf.int32) if self.num_classes else None
+        try:
+            fake = self.generate(z, condition, training=False)
+            self.discriminate(fake, condition, training=False)
+        except Exception as e:
+            inputs = f"z [1, {self.generator_input_dim}]" + (
+                " and a label" if self.num_classes else ""
+            )
+            raise ValueError(
+                f"{type(self).__name__}: the generator or the discriminator has no weights yet "
+                f"and calling them on {inputs} failed ({type(e).__name__}: {e}). Build them "
+                f"first: start a keras.Sequential with keras.Input(shape=...), or call the "
+                f"network once on a batch."
+            ) from e
 
     def tracked_names(self):
         """Names of the values `train_step` logs, in display order."""
@@ -171,11 +203,15 @@ class GAN(AdversarialModel):
         """The images FID scores for a chunk of `fid_inputs`: the samples."""
         return self.preview(inputs)
 
-    def export_serving(self, base_dir, version=None):
-        """Exports the generator for TF Serving (see `tfgan_zoo.export`); returns the path."""
+    def export_serving(self, base_dir, version=None, **metadata):
+        """Exports the generator for TF Serving (see `tfgan_zoo.export`); returns the path.
+
+        ``metadata`` adds fields to the export's metadata (``step``, ``class_names``).
+        """
         return export.export_generator(
-            self.generator, self.generator_input_dim, base_dir, self.num_classes, version
-        )
+            self.generator, self.generator_input_dim, base_dir, self.num_classes, version,
+            model=type(self).__name__, **metadata,
+        )  # fmt: skip
 
     def sample_latent(self, batch_size):
         """Draws ``[batch_size, latent_dim]`` standard normal noise."""

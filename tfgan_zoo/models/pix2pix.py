@@ -50,6 +50,13 @@ class ImageTranslator(AdversarialModel):
         the reference implementations; Adam is per-parameter, so this equals
         one optimizer per network). Both default to ``Adam(2e-4, beta_1=0.5)``.
         """
+        networks = [*self.generators.values(), *self.discriminators]
+        if not all(n.built for n in networks):
+            raise ValueError(
+                f"{type(self).__name__}: a generator or discriminator has no weights yet, so "
+                f"its optimizer cannot be built. Start each keras.Sequential with keras.Input("
+                f"shape=(height, width, channels)), or call each network once on a batch."
+            )
         super().compile(**kwargs)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -93,9 +100,15 @@ class ImageTranslator(AdversarialModel):
         generator = next(iter(self.generators.values()))
         return generator(inputs, training=False)
 
-    def export_serving(self, base_dir, version=None):
-        """Exports the generators for TF Serving (`tfgan_zoo.export.export_translator`)."""
-        return export.export_translator(self.generators, base_dir, version)
+    def export_serving(self, base_dir, version=None, **metadata):
+        """Exports the generators for TF Serving (`tfgan_zoo.export.export_translator`).
+
+        ``metadata`` adds fields to the export's metadata (``step``).
+        """
+        metadata.pop("class_names", None)  # translators take and make images, not classes
+        return export.export_translator(
+            self.generators, base_dir, version, model=type(self).__name__, **metadata
+        )
 
 
 class Pix2Pix(ImageTranslator):
@@ -147,6 +160,7 @@ class Pix2Pix(ImageTranslator):
             loss=config.loss,
             loss_kwargs=config.loss_kwargs,
             l1_weight=config.l1_weight,
+            max_loss=config.max_loss,
         )
 
     def tracked_names(self):

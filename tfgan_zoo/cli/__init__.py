@@ -1,0 +1,116 @@
+"""The command lines: ``train``, ``export`` and ``evaluate``.
+
+A thin layer over the library, which never imports it. Each command reads
+absl flags, calls the library and answers a user's error (a bad flag, a
+missing file, a run that cannot resume) with one line on stderr and exit
+status 1, never a traceback. ``python -m tfgan_zoo.train``, ``python -m
+tfgan_zoo.evaluate``, ``python -m tfgan_zoo.export``, ``tfgan-zoo-train`` and
+``tfgan-zoo-export`` all land here.
+"""
+
+import contextlib
+import logging
+import os
+import sys
+
+
+def quiet_tensorflow():
+    """Hides TensorFlow's C++ log lines unless the user set ``TF_CPP_MIN_LOG_LEVEL``.
+
+    On a CPU-only machine every command would otherwise start with
+    "Could not find cuda drivers" (twice, printed while ``tensorflow``
+    imports, whatever the log level), the CPU-instructions banner and
+    "failed call to cuInit". Python errors still surface as exceptions;
+    ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything. Call it before anything
+    imports tensorflow.
+    """
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def setup_logging():
+    """Shows tfgan_zoo's INFO messages (time-stamped) and hides absl's and TensorFlow's."""
+    from absl import logging as absl_logging
+
+    absl_logging.set_verbosity(absl_logging.WARNING)
+    ours = logging.getLogger("tfgan_zoo")
+    if not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+
+
+def user_errors():
+    """The exception types that are the user's to fix, with messages that say how."""
+    from tfgan_zoo.callbacks import NonFiniteLossError
+    from tfgan_zoo.config import ConfigError
+    from tfgan_zoo.data import DataError
+    from tfgan_zoo.distribute import WorkerLostError
+
+    # DataError and ConfigError are ValueErrors; OSError covers missing,
+    # unreadable and unwritable files.
+    return (ConfigError, DataError, OSError, NonFiniteLossError, WorkerLostError)
+
+
+@contextlib.contextmanager
+def one_line_errors():
+    """Turns a user error raised inside into ``ERROR: <message>`` and exit status 1."""
+    try:
+        yield
+    except user_errors() as e:
+        message = str(e)
+        if isinstance(e, OSError) and e.filename and e.strerror:
+            message = f"{e.strerror}: {e.filename}"
+        sys.exit(f"ERROR: {message}")
+
+
+def help_requested(argv):
+    """Whether ``argv`` asks for help (absl's own --help exits with status 1)."""
+    return any(a in ("-h", "--help", "-?", "--helpshort") for a in argv[1:])
+
+
+def run_app(main, flag_values, module_name):
+    """``absl.app.run(main)``, but ``--help`` lists this command's flags and exits 0."""
+    from absl import app
+
+    if help_requested(sys.argv):
+        print(flag_values.module_help(module_name) or "No flags.")
+        print("\nFlags may also come from --flagfile=<file>; --helpfull lists absl's own too.")
+        sys.exit(0)
+    app.run(main)
+
+
+def run_train():
+    """Console-script entry point ``tfgan-zoo-train`` (and ``python -m tfgan_zoo.train``)."""
+    quiet_tensorflow()
+    from tfgan_zoo.cli import train
+
+    train.run()
+
+
+def run_export():
+    """Console-script entry point ``tfgan-zoo-export`` (and ``python -m tfgan_zoo.export``)."""
+    quiet_tensorflow()
+    from tfgan_zoo.cli import export
+
+    export.run()
+
+
+def run_evaluate():
+    """Entry point of ``python -m tfgan_zoo.evaluate`` (and ``tfgan-zoo-evaluate``)."""
+    quiet_tensorflow()
+    from tfgan_zoo.cli import evaluate
+
+    evaluate.run()
