@@ -132,8 +132,12 @@ class SampleGrid(StepCallback):
         self.out_dir = out_dir
         self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "samples"))
         self.inputs = inputs
+        self.paths = {}  # step -> PNG written in this run
 
     def write(self, step):
+        """Writes the grid of ``step`` (once per run); returns the PNG's path."""
+        if step in self.paths:
+            return self.paths[step]
         samples = np.asarray(self.model.preview(self.inputs))
         grid = images_lib.render(samples, getattr(self.model, "preview_columns", None))
         os.makedirs(self.out_dir, exist_ok=True)
@@ -142,6 +146,7 @@ class SampleGrid(StepCallback):
         with self.writer.as_default(step=step):
             tf.summary.image("samples", grid[None])
         self.writer.flush()
+        self.paths[step] = path
         return path
 
     def on_step(self, step, logs):

@@ -1,0 +1,117 @@
+"""The command lines as a user runs them: help, quiet output, one-line errors."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from conftest import REPO
+
+BIN = os.path.dirname(sys.executable)
+
+
+def run(*argv, timeout=300):
+    return subprocess.run(
+        list(argv), capture_output=True, text=True, cwd=REPO, timeout=timeout,
+        env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+    )  # fmt: skip
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ERROR: "), result.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in last, last
+
+
+def test_help_lists_the_choices_and_exits_0():
+    result = run(sys.executable, "-m", "tfgan_zoo.train", "--help")
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = " ".join(result.stdout.split())  # absl wraps the lines
+    assert "one of acgan, conditional, cyclegan, ebgan, gan, infogan, pix2pix" in text
+    assert "hinge" in text and "resnet_projection" in text
+    assert "tfgan_zoo.models.MODELS" not in text
+    for command in ("tfgan-zoo-export", "tfgan-zoo-evaluate"):
+        result = run(os.path.join(BIN, command), "--help")
+        assert result.returncode == 0 and "--export_dir" in result.stdout, result.stderr
+
+
+def test_a_cpu_run_prints_no_tensorflow_noise(tmp_path):
+    result = run(
+        os.path.join(BIN, "tfgan-zoo-train"), "--dataset=ring8", "--architecture=mlp",
+        "--epochs=1", "--steps_per_epoch=2", "--log_every=1", "--sample_every=2",
+        "--checkpoint_every=2", f"--model_dir={tmp_path / 'run'}", "--verbose=0",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    for noise in ("cuInit", "cuda", "cpu_feature_guard", "absl::InitializeLog"):
+        assert noise not in result.stderr, result.stderr
+    assert "Exported generator:" in result.stdout
+
+
+def test_user_errors_are_one_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = run(sys.executable, "-m", "tfgan_zoo.train", "--dataset=ring8",
+                 "--architecture=mlp", f"--model_dir={tmp_path / 'file'}")  # fmt: skip
+    assert_one_line_error(result, "is a file, not a directory")
+
+    result = run(sys.executable, "-m", "tfgan_zoo.evaluate", f"--export_dir={tmp_path}/nope",
+                 "--dataset=ring8")  # fmt: skip
+    assert_one_line_error(result, "is not a SavedModel")
+
+
+def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
+    from test_trainer import toy_config
+
+    from tfgan_zoo import trainer
+
+    trainer.train(toy_config(tmp_path, epochs=1))
+    result = run(os.path.join(BIN, "tfgan-zoo-export"), f"--model_dir={tmp_path / 'run'}",
+                 f"--export_dir={tmp_path / 'run' / 'export'}", "--version=1")  # fmt: skip
+    assert_one_line_error(result, "already exists; versions are never overwritten")
+
+
+def test_import_tfgan_zoo_reaches_the_library():
+    import tfgan_zoo
+
+    assert tfgan_zoo.models.GAN and tfgan_zoo.losses.LOSSES and tfgan_zoo.data.load
+    assert "architectures" in dir(tfgan_zoo)
+    with pytest.raises(AttributeError):
+        tfgan_zoo.nothing_here  # noqa: B018
+
+
+class SubclassedDiscriminator(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = keras.layers.Dense(8, activation="relu")
+        self.out = keras.layers.Dense(1)
+
+    def call(self, x, training=False):
+        return self.out(self.hidden(x))
+
+
+def test_networks_without_weights_are_built_from_the_latent_width():
+    """A Sequential without an Input and a subclassed model: built in the constructor."""
+    from tfgan_zoo import models
+
+    generator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    gan = models.GAN(generator, SubclassedDiscriminator(), latent_dim=4, seed=0)
+    gan.compile()
+    points = np.random.default_rng(0).standard_normal((64, 2)).astype("float32")
+    history = gan.fit(points, batch_size=16, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+
+
+def test_networks_that_cannot_be_built_are_refused_with_a_fix():
+    from tfgan_zoo import models
+
+    wrong = keras.Sequential([keras.layers.Reshape((3, 3))])  # 4 values cannot be 3x3
+    with pytest.raises(ValueError, match="keras.Input"):
+        models.GAN(wrong, SubclassedDiscriminator(), latent_dim=4)
+    unbuilt = keras.Sequential([keras.layers.Conv2D(1, 3, padding="same")])
+    pix2pix = models.Pix2Pix(unbuilt, keras.Sequential([keras.layers.Conv2D(1, 3)]))
+    with pytest.raises(ValueError, match=r"keras.Input\(shape=\(height, width, channels\)\)"):
+        pix2pix.compile()
