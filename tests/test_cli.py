@@ -115,3 +115,14 @@ def test_networks_that_cannot_be_built_are_refused_with_a_fix():
     pix2pix = models.Pix2Pix(unbuilt, keras.Sequential([keras.layers.Conv2D(1, 3)]))
     with pytest.raises(ValueError, match=r"keras.Input\(shape=\(height, width, channels\)\)"):
         pix2pix.compile()
+
+
+def test_fit_on_a_dataset_as_the_readme_shows_gives_no_shuffle_warning(recwarn):
+    from tfgan_zoo import architectures, data, models
+
+    dataset, info = data.load("ring8", batch_size=16)
+    generator, discriminator = architectures.build("mlp", info.sample_shape, latent_dim=4)
+    gan = models.GAN(generator, discriminator, latent_dim=4)
+    gan.compile()
+    gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)
+    assert not [w for w in recwarn if "shuffle" in str(w.message)]

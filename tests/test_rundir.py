@@ -221,6 +221,8 @@ def test_the_trainer_exports_class_names_and_step(tmp_path):
         epochs=1, steps_per_epoch=2, checkpoint_every=2, log_every=2, sample_every=2,
     )  # fmt: skip
     result = trainer.train(config)
+    grid = tf.io.decode_png(tf.io.read_file(result.sample_path))
+    assert grid.shape[:2] == (8 * 28 + 9 * 2, 10 * 28 + 11 * 2)  # a column per class
     metadata = export.read_metadata(result.export_path)
     assert metadata["class_names"][9] == "Ankle boot" and metadata["step"] == 2
     assert metadata["kind"] == "conditional_generator" and metadata["num_classes"] == 10

@@ -80,6 +80,17 @@ class AdversarialModel(keras.Model):
         super().__init__(**kwargs)
         self.max_loss = float(max_loss) if max_loss else None
 
+    def fit(self, x=None, *args, shuffle=None, **kwargs):
+        """`keras.Model.fit`, not asking Keras to shuffle a `tf.data.Dataset`.
+
+        Keras cannot shuffle a dataset (the pipelines of `tfgan_zoo.data`
+        shuffle themselves) and warns when ``shuffle=True``, its default, is
+        passed with one. Arrays are shuffled as Keras does by default.
+        """
+        if shuffle is None:
+            shuffle = not isinstance(x, tf.data.Dataset)
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
     def make_trackers(self, names):
         """A `keras.metrics.Mean` per logged value (``self.trackers``, what `metrics`
         lists and `fit` resets each epoch), and the `FirstBadStep` (``bad_step``)."""

@@ -37,7 +37,17 @@ class ConditionalGAN(GAN):
     def discriminate(self, x, labels, training):
         return self.discriminator([x, labels], training=training)
 
+    @property
+    def preview_columns(self):
+        """One column per class: each row of a grid runs through all of them."""
+        return self.num_classes
+
+    @property
+    def preview_samples(self):
+        return 8 * self.num_classes
+
     def preview(self, z):
+        """Sample ``i`` shows class ``i % num_classes``: each grid column is one class."""
         z = tf.convert_to_tensor(z)
         labels = tf.range(tf.shape(z)[0]) % self.num_classes
         return self.generator([z, labels], training=False)

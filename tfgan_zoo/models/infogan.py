@@ -53,8 +53,18 @@ class InfoGAN(GAN):
 
         return draw_for_replica(draw, (batch_size, self.generator_input_dim))
 
+    @property
+    def preview_columns(self):
+        """One column per category: each row of a grid runs through all of them."""
+        return self.num_categorical
+
+    @property
+    def preview_samples(self):
+        return 8 * self.num_categorical
+
     def preview(self, z):
-        """Rows cycle through the categories; continuous codes are 0."""
+        """Sample ``i`` takes category ``i % num_categorical``, so each column of a
+        `preview_columns`-wide grid is one category; continuous codes are 0."""
         z = tf.convert_to_tensor(z)
         n = tf.shape(z)[0]
         categories = tf.range(n) % self.num_categorical
