@@ -14,5 +14,20 @@ def shared_dir(name):
     return path
 
 
+@pytest.fixture
+def mock_tfds(monkeypatch):
+    """Enters `tfds.testing.mock_data` (8 fake examples), which fakes the download of
+    any tensorflow-datasets builder. The network probe of `tfgan_zoo.data` that
+    precedes a download is turned off: it would find no network here and skip
+    the faked download."""
+    import tensorflow_datasets as tfds
+
+    from tfgan_zoo import data
+
+    monkeypatch.setattr(data, "unreachable_host", lambda builder, timeout=5.0: None)
+    with tfds.testing.mock_data(num_examples=8):
+        yield
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: convergence checks that take a minute or more")

@@ -86,10 +86,9 @@ def test_unknown_dataset_name():
         data.load("no_such_set", 4)
 
 
-def test_tfds_by_name(tmp_path):
-    with tfds.testing.mock_data(num_examples=8):
-        ds, info = data.load("mnist", 4, data_dir=str(tmp_path))
-        images, labels = next(iter(ds))
+def test_tfds_by_name(tmp_path, mock_tfds):
+    ds, info = data.load("mnist", 4, data_dir=str(tmp_path))
+    images, labels = next(iter(ds))
     assert info.source.startswith("tfds:mnist")
     assert images.shape == (4, 28, 28, 1) and labels.shape == (4,)
 
@@ -97,12 +96,11 @@ def test_tfds_by_name(tmp_path):
 @pytest.mark.parametrize(
     "name", ["ring8", "idx", "mnist", "edges:idx", "unpaired:idx,idx", "cycle_gan/horse2zebra"]
 )
-def test_every_pipeline_is_sharded_by_data_across_workers(name, idx_dir, tmp_path):
+def test_every_pipeline_is_sharded_by_data_across_workers(name, idx_dir, tmp_path, mock_tfds):
     """Multi-worker training splits each global batch, as one device would see it;
     the AUTO default would give each worker other tfds record files."""
     name = name.replace("idx", f"idx:{idx_dir}")
-    with tfds.testing.mock_data(num_examples=8):
-        ds, _ = data.load(name, 4, split="test", data_dir=str(tmp_path), resolution=16)
+    ds, _ = data.load(name, 4, split="test", data_dir=str(tmp_path), resolution=16)
     policy = ds.options().experimental_distribute.auto_shard_policy
     assert policy == tf.data.experimental.AutoShardPolicy.DATA
 
