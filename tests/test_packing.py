@@ -88,3 +88,23 @@ def test_a_fixed_toy_training_set_is_reshuffled_every_pass():
     key = lambda a: sorted(map(tuple, a))  # noqa: E731
     assert key(first) == key(second)  # the same 40 points on every pass ...
     assert not np.array_equal(first, second)  # ... in another order
+
+
+def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
+    """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    cmd = [sys.executable, os.path.join(REPO, "benchmarks", "mode_collapse.py"), "--seeds", "0",
+           "--curve", "1000", "--variants", "PacGAN2", "--datasets", "ring8",
+           "--work_dir", str(tmp_path)]  # fmt: skip
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "0/1 points done" in first.stdout and "PacGAN2 ring8 seed 0 @ 1000" in first.stdout
+    row = next(line for line in first.stdout.splitlines() if line.startswith("| PacGAN2 | ring8"))
+    assert "7.9 +- 0.1 / 95.6% / 0.07" in row  # the published row beside ours
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert "1/1 points done; 0 to go" in again.stdout and row in again.stdout
