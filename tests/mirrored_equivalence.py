@@ -26,6 +26,10 @@ CASES = {
     "hinge_mlp": dict(arch="mlp", loss="hinge"),
     "hinge_spectral_norm": dict(arch="sngan", loss="hinge", n_critic=2, g_norm="none"),
     "r1_mlp": dict(arch="mlp", r1_weight=1.0),
+    # PacGAN: each replica packs its share of the batch (8 of 16 samples).
+    "pacgan4_mlp": dict(arch="mlp", pack=4),
+    "pacgan2_wgan_gp_dcgan": dict(arch="dcgan", d_norm="layer", g_norm="none",
+                                  loss="wasserstein", gp_weight=10.0, pack=2),
     # Adam turns float round-off in batch-norm sums into 1e-4 weight noise; SGD
     # shows that synchronized batch norm itself matches one device.
     "batchnorm_dcgan_sgd": dict(arch="dcgan", optimizer="sgd"),
@@ -78,7 +82,7 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
         if arch in TRANSLATORS:
             gan = translator(arch, d_norm, g_norm, **kwargs)
         else:
-            g, d = architectures.build(arch, shape, 8, **arch_kwargs)
+            g, d = architectures.build(arch, shape, 8, pack=kwargs.get("pack", 1), **arch_kwargs)
             gan = models.GAN(g, d, 8, seed=0, **kwargs)
         make = {
             "adam": lambda: keras.optimizers.Adam(1e-3, 0.5),

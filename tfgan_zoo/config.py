@@ -25,7 +25,7 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 NETWORK_FIELDS = (
     "model", "architecture", "latent_dim", "hidden_units", "num_layers", "base_filters",
     "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous", "pool_size",
-    "direction",
+    "direction", "pack",
 )  # fmt: skip
 
 
@@ -51,6 +51,11 @@ class TrainConfig:
         "least_squares labels a,b,c (fake, real, generator target); the LSGAN paper's are -1,1,0.",
     )
     n_critic: int = _field(1, "Discriminator updates per generator update.")
+    pack: int = _field(
+        1,
+        "PacGAN packing: the discriminator judges packs of this many samples, concatenated "
+        "on the features (vectors) or channels (images); --model=gan only. 1: off.",
+    )
     gp_weight: float = _field(0.0, "WGAN-GP gradient-penalty weight (0: off).")
     r1_weight: float = _field(0.0, "R1 penalty weight (0: off).")
     clip_value: float = _field(0.0, "WGAN weight clipping magnitude (0: off).")
@@ -114,6 +119,11 @@ class TrainConfig:
         "and cyclegan edges:<images>, unpaired:<A>,<B>, folder:<dir> or cycle_gan/<name>.",
     )
     data_dir: str = _field("", "tensorflow-datasets data_dir (empty: tfds's default).")
+    toy_points: int = _field(
+        0,
+        "Toy sets: train on a fixed set of this many points, reshuffled every pass (PacGAN: "
+        "100000); 0: a fresh draw for every batch.",
+    )
     split: str = _field("train", "Dataset split.")
     batch_size: int = _field(64, "Global batch size.")
     resolution: int = _field(
@@ -183,6 +193,7 @@ class TrainConfig:
                 f"--model={self.model} needs --architecture in {', '.join(compatible)}, "
                 f"got {self.architecture!r}."
             )
+        self._check_packing()
         if self.info_categorical < 1 or self.info_continuous < 0:
             raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
         if self.num_devices < 0:
@@ -232,6 +243,25 @@ class TrainConfig:
             raise ConfigError(f"--verbose must be 0, 1 or 2, got {self.verbose}.")
         if not self.model_dir:
             raise ConfigError("--model_dir must not be empty.")
+
+    def _check_packing(self):
+        if self.pack < 1:
+            raise ConfigError(f"--pack must be a positive integer, got {self.pack}.")
+        if self.pack > 1 and not models.MODELS[self.model].supports_packing:
+            raise ConfigError(
+                f"--pack={self.pack} needs --model=gan: the discriminator of --model="
+                f"{self.model} sees labels or codes beside each sample."
+            )
+        if self.batch_size % self.pack:
+            raise ConfigError(
+                f"--batch_size={self.batch_size} does not divide into packs of --pack="
+                f"{self.pack}: make the batch size a multiple of it."
+            )
+        if self.toy_points < 0 or (self.toy_points and self.dataset not in TOY_SETS):
+            raise ConfigError(
+                f"--toy_points applies to the toy sets ({', '.join(TOY_SETS)}) and must be "
+                f">= 0, got {self.toy_points} with --dataset={self.dataset}."
+            )
 
     def _check_translation(self):
         translator = self.model in TRANSLATORS

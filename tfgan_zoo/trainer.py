@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import architectures, callbacks, data, distribute, export, models, rundir
-from tfgan_zoo.config import TrainConfig
+from tfgan_zoo.config import ConfigError, TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -298,8 +298,16 @@ def train(config):
         config.resolution,
         config.direction,
         config.augment,
+        config.toy_points,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
+    replicas = strategy.num_replicas_in_sync
+    if config.pack > 1 and config.batch_size % (config.pack * replicas):
+        raise ConfigError(
+            f"--batch_size={config.batch_size} over {replicas} replicas gives "
+            f"{config.batch_size // replicas} samples each, which do not divide into packs of "
+            f"--pack={config.pack}: make the batch size a multiple of {config.pack * replicas}."
+        )
     changed = _prepare_model_dir(config, info, chief)
     if strategy.num_replicas_in_sync > 1:
         log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)

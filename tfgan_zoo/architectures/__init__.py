@@ -199,9 +199,17 @@ def float32_outputs(model):
     return keras.Model(model.input, cast, name=model.name)
 
 
-def build(name, sample_shape, latent_dim, **kwargs):
+def packed_shape(sample_shape, pack):
+    """The shape of ``pack`` samples side by side on the last axis (PacGAN)."""
+    return (*sample_shape[:-1], sample_shape[-1] * pack)
+
+
+def build(name, sample_shape, latent_dim, pack=1, **kwargs):
     """Builds the (generator, discriminator) pair called ``name``.
 
+    With ``pack > 1`` the discriminator takes packs of that many samples,
+    concatenated on the last axis (features of vectors, channels of images;
+    see `models.GAN`): the family's own discriminator for the packed shape.
     Layers take the current Keras dtype policy (`keras.config.dtype_policy`);
     the networks' outputs are float32 in any case (`float32_outputs`).
     """
@@ -209,13 +217,17 @@ def build(name, sample_shape, latent_dim, **kwargs):
         raise ValueError(
             f"Unknown architecture {name!r}. Known: {', '.join(sorted(ARCHITECTURES))}."
         )
-    pair = ARCHITECTURES[name](tuple(sample_shape), latent_dim, **kwargs)
-    return tuple(float32_outputs(model) for model in pair)
+    builder = ARCHITECTURES[name]
+    generator, discriminator = builder(tuple(sample_shape), latent_dim, **kwargs)
+    if pack > 1:
+        _, discriminator = builder(packed_shape(tuple(sample_shape), pack), latent_dim, **kwargs)
+    return float32_outputs(generator), float32_outputs(discriminator)
 
 
 __all__ = [
     "ARCHITECTURES",
     "build",
+    "packed_shape",
     "dcgan_discriminator",
     "dcgan_generator",
     "mlp_discriminator",

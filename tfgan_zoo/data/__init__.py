@@ -5,6 +5,10 @@
 - a toy set: ``ring8`` or ``grid25`` (embedded, no files);
 - ``idx:<dir>``: MNIST-format IDX files in a local directory, e.g.
   ``idx:../shared/data/fashion-mnist``;
+- ``stacked:<digits>``: Stacked MNIST (`tfgan_zoo.data.stacked`), 128,000
+  RGB images of three digits from ``<digits>`` (``mnist``, or
+  ``idx:../shared/data/mnist`` with ``split="test"``), labelled with their
+  3-digit mode;
 - any tensorflow-datasets image dataset by name (``mnist``,
   ``fashion_mnist``, ``cifar10``, ...) with an optional ``data_dir``. When
   tfds cannot load it (no network, say), known local copies are tried, such
@@ -27,7 +31,7 @@ import urllib.parse
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo.data import idx, translation
+from tfgan_zoo.data import idx, stacked, translation
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
 
@@ -144,6 +148,15 @@ def _removing_partial_downloads(builder):
         raise
 
 
+def to_arrays(source):
+    """The ``(images, labels)`` numpy arrays of an unbatched image source (`image_source`)."""
+    images, labels = [], []
+    for x, y in source.batch(10_000):
+        images.append(x.numpy())
+        labels.append(y.numpy())
+    return np.concatenate(images), np.concatenate(labels)
+
+
 def image_source(name, split="train", data_dir=None):
     """An image dataset as an unbatched, unshuffled source.
 
@@ -156,6 +169,10 @@ def image_source(name, split="train", data_dir=None):
     """
     if name in TOY_SETS:
         raise DataError(f"{name!r} is a toy set of 2-D points, not an image dataset.")
+    if name.startswith(stacked.PREFIX):
+        source, _, _ = image_source(name[len(stacked.PREFIX) :], split, data_dir)
+        images, modes = stacked.stack(*to_arrays(source))
+        return _array_source(images, modes, f"{name} ({len(images)} stacked images)")
     if name.startswith("idx:"):
         directory = name[len("idx:") :]
         images, labels = idx.load_idx_dir(directory, split)
@@ -206,11 +223,12 @@ def shard_by_data(ds):
 
 
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
-         direction="a_to_b", augment=False):  # fmt: skip
+         direction="a_to_b", augment=False, toy_points=0):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
     ``resolution``, ``direction`` and ``augment`` apply to image-to-image
-    datasets (see `tfgan_zoo.data.translation.load`). Every pipeline is
+    datasets (see `tfgan_zoo.data.translation.load`), ``toy_points`` to the
+    toy sets (`GaussianMixture.dataset`'s ``num_points``). Every pipeline is
     sharded by data under multi-worker training (`shard_by_data`).
 
     Raises:
@@ -220,7 +238,7 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         raise DataError(f"batch_size must be >= 1, got {batch_size}.")
     if name in TOY_SETS:
         toy = TOY_SETS[name]()
-        ds, info = toy.dataset(batch_size, seed), DataInfo((2,), 0, f"toy:{name}", toy)
+        ds, info = toy.dataset(batch_size, seed, toy_points), DataInfo((2,), 0, f"toy:{name}", toy)
     elif translation.is_translation(name):
         ds, info = translation.load(
             name, batch_size, split, data_dir, seed, resolution, direction, augment
@@ -241,4 +259,5 @@ __all__ = [
     "load",
     "scale_images",
     "shard_by_data",
+    "to_arrays",
 ]

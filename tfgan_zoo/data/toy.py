@@ -26,12 +26,19 @@ class GaussianMixture:
         idx = rng.integers(len(self.means), size=n)
         return (self.means[idx] + self.std * rng.standard_normal((n, 2))).astype(np.float32)
 
-    def dataset(self, batch_size, seed=0):
+    def dataset(self, batch_size, seed=0, num_points=0):
         """An endless `tf.data.Dataset` of ``[batch_size, 2]`` float32 batches.
 
         Batch ``i`` is drawn with the stateless seed ``(seed, i)``, so the
-        stream is the same on every run and on every worker.
+        stream is the same on every run and on every worker. With
+        ``num_points``, batches come instead from one fixed training set of
+        that many points (`sample_numpy` with ``seed``), reshuffled on every
+        pass, as PacGAN trains (100,000 points, 1,000 batches of 100 per pass).
         """
+        if num_points:
+            points = tf.data.Dataset.from_tensor_slices(self.sample_numpy(num_points, seed))
+            points = points.shuffle(num_points, seed=seed, reshuffle_each_iteration=True)
+            return points.repeat().batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
         means = tf.constant(self.means, tf.float32)
 
         def draw(i):

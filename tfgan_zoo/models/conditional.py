@@ -17,6 +17,7 @@ class ConditionalGAN(GAN):
     """
 
     compatible_architectures = ("conditional_dcgan", "resnet_projection")
+    supports_packing = False  # the discriminator sees the label
 
     def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
         self.num_classes = int(num_classes)

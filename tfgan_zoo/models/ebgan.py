@@ -14,6 +14,7 @@ class EBGAN(GAN):
     """
 
     compatible_architectures = ("ebgan_dcgan",)
+    supports_packing = False  # its autoencoder discriminator reconstructs each sample
 
     def __init__(self, *args, pt_weight=0.1, **kwargs):
         self.pt_weight = float(pt_weight)

@@ -27,7 +27,10 @@ class GAN(AdversarialModel):
     """A generator and a discriminator trained against each other with `fit`.
 
     One `train_step` does ``n_critic`` discriminator updates, each with fresh
-    noise against the same real batch, then one generator update. The loss is
+    noise against the same real batch, then one generator update. With
+    ``pack=m`` (PacGAN, Lin et al. 2018) the discriminator judges packs of m
+    samples instead of single ones: m consecutive real samples, or m fakes,
+    concatenated on the last axis (`pack_samples`). The loss is
     any function of `tfgan_zoo.losses` (or a callable of the same signature);
     a gradient penalty, an R1 penalty and weight clipping are switched on by
     their weights, so WGAN is ``loss="wasserstein", clip_value=0.01`` and
@@ -58,11 +61,17 @@ class GAN(AdversarialModel):
       r1_weight: weight of the R1 penalty on real data (0 disables it).
       clip_value: clip discriminator weights to this magnitude after each
         discriminator update (WGAN); None disables clipping.
+      pack: samples per discriminator input (PacGAN); the discriminator must
+        take the packed shape (``architectures.build(..., pack=m)``) and the
+        batch (per replica) must divide by it. Penalties are computed on
+        packs (one interpolation weight per pack). 1: no packing. Only the
+        unconditional `GAN` packs (``supports_packing``).
       seed: seed of the noise `keras.random.SeedGenerator`.
     """
 
     num_classes = 0  # conditional subclasses set the number of classes
     preview_samples = 64
+    supports_packing = True  # subclasses whose discriminators see labels or codes: False
     compatible_architectures = ("mlp", "pacgan_mlp", "dcgan", "sngan")
 
     @classmethod
@@ -77,6 +86,7 @@ class GAN(AdversarialModel):
             config.architecture,
             info.sample_shape,
             config.latent_dim,
+            pack=config.pack,
             num_classes=info.num_classes,
             **config.architecture_kwargs,
         )
@@ -90,6 +100,7 @@ class GAN(AdversarialModel):
             gp_weight=config.gp_weight,
             r1_weight=config.r1_weight,
             clip_value=config.clip_value or None,
+            pack=config.pack,
             seed=config.seed,
             max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
@@ -106,12 +117,19 @@ class GAN(AdversarialModel):
         gp_weight=0.0,
         r1_weight=0.0,
         clip_value=None,
+        pack=1,
         seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         if n_critic < 1:
             raise ValueError(f"n_critic must be >= 1, got {n_critic}.")
+        if pack < 1 or (pack > 1 and not self.supports_packing):
+            raise ValueError(
+                f"pack must be >= 1, and {type(self).__name__} does not pack (only GAN "
+                f"does), got pack={pack}."
+            )
+        self.pack = int(pack)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -142,7 +160,8 @@ class GAN(AdversarialModel):
         condition = tf.zeros([1], tf.int32) if self.num_classes else None
         try:
             fake = self.generate(z, condition, training=False)
-            self.discriminate(fake, condition, training=False)
+            fakes = tf.tile(fake, [self.pack] + [1] * (len(fake.shape) - 1))
+            self.discriminate(self.pack_samples(fakes), condition, training=False)
         except Exception as e:
             inputs = f"z [1, {self.generator_input_dim}]" + (
                 " and a label" if self.num_classes else ""
@@ -220,6 +239,32 @@ class GAN(AdversarialModel):
             (batch_size, self.latent_dim),
         )
 
+    def pack_samples(self, x):
+        """``[B, ..., C] -> [B / pack, ..., pack * C]``: each row holds ``pack``
+        consecutive samples side by side (PacGAN), sample ``k`` of a pack in
+        features (or channels) ``k * C .. (k + 1) * C - 1``. The identity for
+        ``pack=1``.
+
+        Under a distribution strategy this packs each replica's share of the
+        batch, whose rows are consecutive rows of the global batch: packs are
+        the same as on one device when the share divides by ``pack``.
+
+        Raises:
+          ValueError: the (per-replica) batch does not divide by ``pack``.
+        """
+        if self.pack == 1:
+            return x
+        batch = x.shape[0]
+        if batch is not None and batch % self.pack:
+            raise ValueError(
+                f"A batch of {batch} samples (per replica) does not divide into packs of "
+                f"{self.pack}: make the batch size a multiple of pack x replicas."
+            )
+        rank, tail = len(x.shape), list(x.shape[1:])
+        grouped = tf.reshape(x, [-1, self.pack, *tail])  # [B/m, m, ..., C]
+        grouped = tf.transpose(grouped, [0, *range(2, rank), 1, rank])  # [B/m, ..., m, C]
+        return tf.reshape(grouped, [-1, *tail[:-1], self.pack * tail[-1]])
+
     # Hooks for subclasses.
 
     def unpack(self, data):
@@ -247,15 +292,18 @@ class GAN(AdversarialModel):
         gradient all-reduces (seen with TF 2.21 / Keras 3.15).
         """
         draws = {"z": self.sample_latent(tf.shape(real)[0])}
-        if self.gp_weight:
+        if self.gp_weight:  # one weight per discriminator input (per pack)
             draws["alpha"] = draw_for_replica(
                 lambda shape: rng.uniform(shape, self.seed_generator),
-                [tf.shape(real)[0]] + [1] * (len(real.shape) - 1),
+                [tf.shape(real)[0] // self.pack] + [1] * (len(real.shape) - 1),
             )
         return draws
 
     def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out, draws):
-        """Extra discriminator loss terms as a dict ``{name: weighted value}``."""
+        """Extra discriminator loss terms as a dict ``{name: weighted value}``.
+
+        ``real`` and ``fake`` are the discriminator's inputs (packs, when packing).
+        """
         terms = {}
         critic = lambda x, training: self.discriminate(x, condition, training)  # noqa: E731
         if self.gp_weight:
@@ -274,7 +322,8 @@ class GAN(AdversarialModel):
 
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
-        fake = self.generate(draws["z"], condition, training=True)
+        fake = self.pack_samples(self.generate(draws["z"], condition, training=True))
+        real = self.pack_samples(real)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, condition, training=True)
@@ -293,7 +342,7 @@ class GAN(AdversarialModel):
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generate(z, condition, training=True)
-            fake_out = self.discriminate(fake, condition, training=True)
+            fake_out = self.discriminate(self.pack_samples(fake), condition, training=True)
             real_score = tf.stop_gradient(self.score(real_out))
             _, g_loss = self.loss_fn(real_score, self.score(fake_out))
             extra = self.generator_extra_loss(z, fake, condition, fake_out)

@@ -18,6 +18,7 @@ class InfoGAN(GAN):
     """
 
     compatible_architectures = ("infogan_dcgan",)
+    supports_packing = False  # its discriminator also predicts codes
 
     def __init__(self, *args, num_categorical=10, num_continuous=2, info_weight=1.0, **kwargs):
         self.num_categorical = int(num_categorical)

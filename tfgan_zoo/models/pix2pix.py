@@ -29,6 +29,7 @@ class ImageTranslator(AdversarialModel):
     """
 
     compatible_architectures = ()
+    supports_packing = False
     num_classes = 0
     preview_samples = 12
 

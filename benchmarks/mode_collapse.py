@@ -1,0 +1,307 @@
+"""Mode collapse under PacGAN's protocols: toy mixtures and Stacked MNIST.
+
+Toy: GAN, PacGAN2, PacGAN4 on ring8 and grid25. Each run trains a flagfile
+of ``flags/pacgan{1,2,4}_{ring8,grid25}.flags`` (the authors' networks,
+optimiser, batch and 100,000-point training set) for one seed, and is scored
+at every point of ``--curve`` (update counts) on 2,500 samples: modes
+covered, % high-quality samples, reverse KL (PacGAN's definitions,
+`tfgan_zoo.metrics.mode_coverage`). PacGAN trains 400,000 updates;
+``--curve`` sets the budget actually spent, and the curve shows whether more
+updates would still change a row.
+
+Stacked MNIST (``--stacked_curve``, off by default: a DCGAN step takes ~50 ms
+on 2 CPU cores, PacGAN's 100,000 updates ~1.4 hours per run): DCGAN and
+PacDCGAN2 (``flags/{dcgan,pacdcgan2}_stacked_mnist.flags``) on digits of
+``--digits`` (the IDX test split offline), scored on 26,000 samples with a
+digit classifier trained once on the same digits (its held-out accuracy is
+printed with the table).
+
+Resumable: every run keeps its checkpoints in ``--work_dir`` and every
+scored point in ``<work_dir>/scores.jsonl``; re-running the same command
+skips what is done and continues interrupted runs from their checkpoints.
+A progress line per scored point gives the runs done and an estimate of the
+time left. ``--write`` replaces the table section of `benchmarks/RESULTS.md`.
+
+    nice python benchmarks/mode_collapse.py --seeds 0,1,2,3,4 --curve 2500,5000,10000
+"""
+
+import argparse
+import dataclasses
+import datetime
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+from absl import flags
+
+from tfgan_zoo import metrics, trainer
+from tfgan_zoo.cli.train import config_from_flags, define_flags
+from tfgan_zoo.data import TOY_SETS, image_source, to_arrays
+from tfgan_zoo.metrics import stacked_mnist
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = {"GAN": 1, "PacGAN2": 2, "PacGAN4": 4}
+DATASETS = ("ring8", "grid25")
+STACKED = "stacked_mnist"
+STACKED_VARIANTS = {"DCGAN": "dcgan_stacked_mnist", "PacDCGAN2": "pacdcgan2_stacked_mnist"}
+SAMPLES = 2500
+
+# PacGAN (Lin et al. 2018) Table 1: modes (mean +- s.e.), HQ %, reverse KL; 10 trials.
+PUBLISHED = {
+    ("GAN", "ring8"): "6.3 +- 0.5 / 98.2% / 0.45",
+    ("PacGAN2", "ring8"): "7.9 +- 0.1 / 95.6% / 0.07",
+    ("PacGAN4", "ring8"): "7.8 +- 0.1 / 95.9% / 0.07",
+    ("GAN", "grid25"): "17.3 +- 0.8 / 94.8% / 0.70",
+    ("PacGAN2", "grid25"): "23.8 +- 0.7 / 91.3% / 0.13",
+    ("PacGAN4", "grid25"): "24.8 +- 0.2 / 93.6% / 0.04",
+}
+# PacGAN's Stacked-MNIST table (VEEGAN's setting): modes / KL, 10 runs.
+PUBLISHED_STACKED = {"DCGAN": "78.9 / 4.50", "PacDCGAN2": "1000 / 0.06"}
+
+
+def flagfile_config(variant, dataset, seed, steps, args):
+    """The config of the run's flagfile, trained for ``steps`` updates in ``--work_dir``."""
+    fv = flags.FlagValues()
+    define_flags(fv)
+    if dataset == STACKED:
+        name = STACKED_VARIANTS[variant]
+        extra = [f"--dataset=stacked:{args.digits}", f"--split={args.digits_split}"]
+    else:
+        name, extra = f"pacgan{VARIANTS[variant]}_{dataset}", []
+    fv(["mode_collapse", f"--flagfile={os.path.join(REPO, 'flags', name + '.flags')}", *extra])
+    config = config_from_flags(fv)
+    return dataclasses.replace(
+        config,
+        seed=seed,
+        epochs=steps // config.steps_per_epoch,
+        model_dir=os.path.join(args.work_dir, f"{name}_seed{seed}"),
+        verbose=0,
+    )
+
+
+def latents(model, count):
+    z = np.random.default_rng(123).standard_normal((count, model.latent_dim))
+    return z.astype(np.float32)
+
+
+def score(model, dataset, classifier=None):
+    """The row of one scored point: toy mode coverage of 2,500 points, or the
+    Stacked-MNIST modes of 26,000 images."""
+    if dataset == STACKED:
+        z = latents(model, stacked_mnist.SAMPLES)
+        images = np.concatenate([model.generator(z[i : i + 1000], training=False).numpy()
+                                 for i in range(0, len(z), 1000)])  # fmt: skip
+        result = stacked_mnist.mode_histogram(classifier.modes(images))
+        return str(result), {"modes": result.modes_covered, "kl": result.kl}
+    toy = TOY_SETS[dataset]()
+    points = model.generator(latents(model, SAMPLES), training=False).numpy()
+    result = metrics.mode_coverage(points, toy.means, toy.std)
+    return str(result), {
+        "modes": result.modes_covered, "hq": result.high_quality_fraction,
+        "rkl": result.reverse_kl, "counts": result.counts,
+    }  # fmt: skip
+
+
+def digit_classifier(args):
+    """The Stacked-MNIST mode counter, trained on ``--digits`` once and cached."""
+    source, _, _ = image_source(args.digits, args.digits_split)
+    digits, labels = to_arrays(source)
+    return stacked_mnist.DigitClassifier.cached(
+        os.path.join(args.work_dir, "digit_classifier"), digits, labels
+    )
+
+
+def load_scores(path):
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return {(r["variant"], r["dataset"], r["seed"], r["steps"]): r for r in rows}
+
+
+def run(args):
+    os.makedirs(args.work_dir, exist_ok=True)
+    path = os.path.join(args.work_dir, "scores.jsonl")
+    done = load_scores(path)
+    todo = [
+        (variant, dataset, seed, steps)
+        for dataset in args.datasets
+        for variant in args.variants
+        for seed in args.seeds
+        for steps in args.curve
+    ] + [
+        (variant, STACKED, seed, steps)
+        for variant in STACKED_VARIANTS
+        for seed in args.seeds
+        for steps in args.stacked_curve
+    ]
+    remaining = [key for key in todo if key not in done]
+    print(f"{len(todo) - len(remaining)}/{len(todo)} points done; {len(remaining)} to go",
+          flush=True)  # fmt: skip
+    increments = [
+        steps - max([s for (v, d, sd, s) in done if (v, d, sd) == key[:3] and s < steps]
+                    + [s for (v, d, sd, s) in remaining[:i] if (v, d, sd) == key[:3]], default=0)
+        for i, key in enumerate(remaining)
+        for steps in [key[3]]
+    ]  # fmt: skip
+    classifier = digit_classifier(args) if args.stacked_curve else None
+    if classifier:
+        print(f"Digit classifier: {100 * classifier.accuracy:.2f}% held out", flush=True)
+    started, trained = time.time(), 0
+    for i, (variant, dataset, seed, steps) in enumerate(remaining):
+        config = flagfile_config(variant, dataset, seed, steps, args)
+        result = trainer.train(config)
+        coverage, values = score(result.model, dataset, classifier)
+        trained += result.final_step - result.start_step
+        row = {
+            "variant": variant, "dataset": dataset, "seed": seed, "steps": steps, **values,
+            "date": datetime.date.today().isoformat(),
+        }  # fmt: skip
+        with open(path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        elapsed = time.time() - started
+        left = elapsed / max(trained, 1) * sum(increments[i + 1 :])
+        print(f"[{i + 1}/{len(remaining)}] {variant} {dataset} seed {seed} @ {steps}: {coverage}; "
+              f"{elapsed / 60:.1f} min so far, ~{left / 60:.0f} min left", flush=True)  # fmt: skip
+    return load_scores(path)
+
+
+def mean_se(values):
+    mean = statistics.mean(values)
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
+    return mean, se
+
+
+def table(scores, args):
+    """The markdown section: final-budget rows beside the published ones, then curves."""
+    last = max(args.curve)
+    lines = [
+        "| method | data | modes (mean +- s.e.) | HQ % | reverse KL "
+        "| worst seed (modes / HQ / rKL) | PacGAN Table 1 (400k updates, 10 trials) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for dataset in args.datasets:
+        for variant in args.variants:
+            rows = [scores[(variant, dataset, s, last)] for s in args.seeds
+                    if (variant, dataset, s, last) in scores]  # fmt: skip
+            if not rows:
+                continue
+            modes, modes_se = mean_se([r["modes"] for r in rows])
+            hq, hq_se = mean_se([100 * r["hq"] for r in rows])
+            kl, kl_se = mean_se([min(r["rkl"], 99.0) for r in rows])
+            worst = min(rows, key=lambda r: (r["modes"], r["hq"]))
+            lines.append(
+                f"| {variant} | {dataset} | {modes:.1f} +- {modes_se:.1f} "
+                f"| {hq:.1f} +- {hq_se:.1f} | {kl:.2f} +- {kl_se:.2f} "
+                f"| {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
+                f"(seed {worst['seed']}) | {PUBLISHED[(variant, dataset)]} |"
+            )
+    lines += ["", "Curve (mean over seeds: modes / HQ % / reverse KL at each update count):", "",
+              "| method | data | " + " | ".join(f"{s:,}" for s in args.curve) + " |",
+              "|---|---|" + "---|" * len(args.curve)]  # fmt: skip
+    for dataset in args.datasets:
+        for variant in args.variants:
+            cells = []  # toy curves
+            for steps in args.curve:
+                rows = [
+                    scores[k] for s in args.seeds if (k := (variant, dataset, s, steps)) in scores
+                ]
+                if rows:
+                    cells.append(
+                        f"{statistics.mean(r['modes'] for r in rows):.1f} / "
+                        f"{100 * statistics.mean(r['hq'] for r in rows):.1f} / "
+                        f"{statistics.mean(min(r['rkl'], 99.0) for r in rows):.2f}"
+                    )
+                else:
+                    cells.append("-")
+            lines.append(f"| {variant} | {dataset} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def stacked_table(scores, args, classifier_accuracy):
+    """Stacked-MNIST rows at the largest budget, and their curve."""
+    last = max(args.stacked_curve)
+    lines = [
+        f"Stacked MNIST, {stacked_mnist.SAMPLES:,} samples, digit classifier "
+        f"{100 * classifier_accuracy:.2f}% on held-out digits:",
+        "",
+        "| method | modes (mean +- s.e.) | KL (mean +- s.e.) | worst seed | "
+        "PacGAN (100k updates, 10 runs) | curve: " + ", ".join(f"{s:,}" for s in args.stacked_curve)
+        + " |",
+        "|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for variant in STACKED_VARIANTS:
+        rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, last)) in scores]
+        if not rows:
+            continue
+        modes, modes_se = mean_se([r["modes"] for r in rows])
+        kl, kl_se = mean_se([r["kl"] for r in rows])
+        worst = min(rows, key=lambda r: r["modes"])
+        curve = []
+        for steps in args.stacked_curve:
+            at = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, steps)) in scores]
+            curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}" if at else "-")
+        lines.append(
+            f"| {variant} | {modes:.1f} +- {modes_se:.1f} | {kl:.2f} +- {kl_se:.2f} "
+            f"| {worst['modes']} / {worst['kl']:.2f} (seed {worst['seed']}) "
+            f"| {PUBLISHED_STACKED[variant]} | {' / '.join(curve)} |"
+        )
+    return "\n".join(lines)
+
+
+SECTION = "## Mode collapse under PacGAN's protocol"
+
+
+def write_results(text, command):
+    path = os.path.join(REPO, "benchmarks", "RESULTS.md")
+    with open(path) as f:
+        content = f.read()
+    body = f"{SECTION}: `{command}`\n\n{text}\n"
+    start = content.find(SECTION)
+    if start < 0:
+        content = content.rstrip() + "\n\n" + body
+    else:
+        end = content.find("\n## ", start + 1)
+        content = content[:start] + body + (content[end + 1 :] if end > 0 else "")
+    with open(path, "w") as f:
+        f.write(content)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2,3,4")
+    parser.add_argument("--curve", default="2500,5000,10000", help="update counts to score at")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--stacked_curve", default="", help="Stacked MNIST update counts")
+    parser.add_argument("--digits", default="idx:../shared/data/mnist")
+    parser.add_argument("--digits_split", default="test")
+    parser.add_argument("--work_dir", default="runs/mode_collapse")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    args.seeds = [int(s) for s in args.seeds.split(",")]
+    args.curve = sorted(int(s) for s in args.curve.split(",") if s)
+    args.stacked_curve = sorted(int(s) for s in args.stacked_curve.split(",") if s)
+    args.variants = args.variants.split(",")
+    args.datasets = args.datasets.split(",")
+    for steps in args.curve:
+        if steps % 1000:
+            sys.exit(f"--curve points must be multiples of 1000 (one pass over the data): {steps}")
+    for steps in args.stacked_curve:
+        if steps % 2000:
+            sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
+    scores = run(args)
+    text = table(scores, args) if args.curve else ""
+    if args.stacked_curve:
+        text += "\n\n" + stacked_table(scores, args, digit_classifier(args).accuracy)
+    print(text)
+    if args.write:
+        write_results(text, "python " + " ".join(sys.argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""PacGAN packing (Lin et al. 2018): layout, penalties on packs, errors, pack=1."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_zoo import architectures, data, losses, models
+from tfgan_zoo.config import ConfigError, TrainConfig
+
+
+def toy_gan(pack, seed=0, **kwargs):
+    keras.utils.set_random_seed(seed)
+    g, d = architectures.build("mlp", (2,), 4, pack=pack, hidden_units=8)
+    gan = models.GAN(g, d, 4, pack=pack, seed=seed, **kwargs)
+    gan.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5))
+    return gan
+
+
+def test_packs_put_consecutive_samples_side_by_side():
+    gan = toy_gan(pack=2)
+    x = np.arange(8, dtype=np.float32).reshape(4, 2)  # samples [0,1], [2,3], [4,5], [6,7]
+    np.testing.assert_array_equal(gan.pack_samples(x), [[0, 1, 2, 3], [4, 5, 6, 7]])
+    images = np.arange(2 * 3 * 3 * 2, dtype=np.float32).reshape(2, 3, 3, 2)
+    packed = gan.pack_samples(images).numpy()
+    assert packed.shape == (1, 3, 3, 4)
+    np.testing.assert_array_equal(packed[0, ..., :2], images[0])  # channels 0-1: sample 0
+    np.testing.assert_array_equal(packed[0, ..., 2:], images[1])  # channels 2-3: sample 1
+
+
+def test_the_packed_discriminator_takes_packs():
+    g, d = architectures.build("dcgan", (28, 28, 1), 8, pack=4, base_filters=8)
+    assert d.input_shape == (None, 28, 28, 4) and g.output_shape == (None, 28, 28, 1)
+    g, d = architectures.build("pacgan_mlp", (2,), 2, pack=3)
+    assert d.input_shape == (None, 6)
+
+
+def test_pack_1_trains_exactly_as_without_packing():
+    points = data.load("ring8", 16, seed=0)[0]
+    reference = toy_gan(pack=1, gp_weight=1.0)
+    keras.utils.set_random_seed(0)
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
+    unpacked = models.GAN(g, d, 4, seed=0, gp_weight=1.0)
+    unpacked.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5))
+    for model in (reference, unpacked):
+        model.fit(points, epochs=1, steps_per_epoch=3, verbose=0)
+    for a, b in zip(reference.get_weights(), unpacked.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    x = tf.constant(np.ones((4, 2), np.float32))
+    assert reference.pack_samples(x) is x
+
+
+@pytest.mark.parametrize("loss", sorted(losses.LOSSES))
+@pytest.mark.parametrize("penalty", ["none", "gp_weight", "r1_weight"])
+def test_packed_gan_trains_with_every_loss_and_penalty(loss, penalty):
+    extra = {} if penalty == "none" else {penalty: 1.0}
+    gan = toy_gan(pack=2, loss=loss, **extra)
+    history = gan.fit(data.load("ring8", 16, seed=0)[0], epochs=1, steps_per_epoch=2, verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values()), history.history
+
+
+def test_the_gradient_penalty_interpolates_packs():
+    gan = toy_gan(pack=4, gp_weight=1.0)
+    draws = gan.discriminator_draws(tf.zeros([16, 2]))
+    assert draws["alpha"].shape == (4, 1) and draws["z"].shape == (16, 4)
+
+
+def test_batches_that_do_not_divide_into_packs_are_refused():
+    with pytest.raises(ConfigError, match="--batch_size=10 does not divide into packs of --pack=4"):
+        TrainConfig(architecture="mlp", dataset="ring8", batch_size=10, pack=4)
+    gan = toy_gan(pack=4)
+    with pytest.raises(ValueError, match="A batch of 6 samples .* packs of 4"):
+        gan.pack_samples(tf.zeros([6, 2]))
+
+
+def test_only_the_unconditional_gan_packs():
+    with pytest.raises(ConfigError, match="--pack=2 needs --model=gan"):
+        TrainConfig(model="conditional", architecture="conditional_dcgan", pack=2)
+    g, d = architectures.build("dcgan", (28, 28, 1), 8, base_filters=8)
+    with pytest.raises(ValueError, match="EBGAN does not pack"):
+        models.EBGAN(g, d, 8, pack=2)
+
+
+def test_a_fixed_toy_training_set_is_reshuffled_every_pass():
+    ds = data.GaussianMixture(np.zeros((1, 2)), 1.0).dataset(10, seed=0, num_points=40)
+    batches = [b.numpy() for b in ds.take(8)]
+    first, second = np.concatenate(batches[:4]), np.concatenate(batches[4:])
+    key = lambda a: sorted(map(tuple, a))  # noqa: E731
+    assert key(first) == key(second)  # the same 40 points on every pass ...
+    assert not np.array_equal(first, second)  # ... in another order
+
+
+def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
+    """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    cmd = [sys.executable, os.path.join(REPO, "benchmarks", "mode_collapse.py"), "--seeds", "0",
+           "--curve", "1000", "--variants", "PacGAN2", "--datasets", "ring8",
+           "--work_dir", str(tmp_path)]  # fmt: skip
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "0/1 points done" in first.stdout and "PacGAN2 ring8 seed 0 @ 1000" in first.stdout
+    row = next(line for line in first.stdout.splitlines() if line.startswith("| PacGAN2 | ring8"))
+    assert "7.9 +- 0.1 / 95.6% / 0.07" in row  # the published row beside ours
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert "1/1 points done; 0 to go" in again.stdout and row in again.stdout

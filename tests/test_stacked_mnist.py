@@ -1,0 +1,74 @@
+"""Stacked MNIST: the dataset, its mode counter, and the flagfiles."""
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+from conftest import REPO, shared_dir
+
+from tfgan_zoo import data, trainer
+from tfgan_zoo.data import idx, stacked
+from tfgan_zoo.metrics import stacked_mnist
+
+
+def test_each_image_stacks_three_digits_and_names_its_mode():
+    digits = np.arange(10, dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 1), np.uint8)
+    images, modes = stacked.stack(digits, np.arange(10), count=500, seed=3)
+    assert images.shape == (500, 2, 2, 3) and images.dtype == np.uint8
+    a, b, c = images[:, 0, 0, 0], images[:, 0, 0, 1], images[:, 0, 0, 2]
+    np.testing.assert_array_equal(modes, a.astype(int) * 100 + b * 10 + c)
+    assert len(set(modes)) > 300  # independent draws reach many of the 1,000 modes
+
+
+def test_the_stacked_dataset_loads_from_the_idx_digits(monkeypatch):
+    monkeypatch.setattr(stacked, "STACKED_IMAGES", 1000)
+    ds, info = data.load(f"stacked:idx:{shared_dir('mnist')}", 16, "test")
+    images, modes = next(iter(ds))
+    assert images.shape == (16, 28, 28, 3) and info.sample_shape == (28, 28, 3)
+    assert modes.numpy().max() < 1000 and info.num_classes > 900
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory):
+    digits, labels = idx.load_idx_dir(shared_dir("mnist"), "test")
+    directory = str(tmp_path_factory.mktemp("digits"))
+    return stacked_mnist.DigitClassifier.cached(directory, digits, labels), directory
+
+
+@pytest.mark.slow
+def test_the_digit_classifier_is_accurate_and_cached(classifier):
+    model, directory = classifier
+    assert model.accuracy >= 0.98, model.accuracy  # held out: the last 2,000 test digits
+    again = stacked_mnist.DigitClassifier.cached(directory, None, None)  # no retraining
+    assert again.accuracy == model.accuracy
+
+
+@pytest.mark.slow
+def test_real_stacked_images_cover_every_mode(classifier):
+    model, _ = classifier
+    digits, labels = idx.load_idx_dir(shared_dir("mnist"), "test")
+    images, modes = stacked.stack(digits[-2000:], labels[-2000:], count=26_000, seed=1)
+    predicted = model.modes(images.astype(np.float32) / 127.5 - 1.0)
+    assert np.mean(predicted == modes) > 0.94  # three digits right: ~accuracy^3
+    result = stacked_mnist.mode_histogram(predicted)
+    assert result.modes_covered >= 995 and result.kl < 0.05, result
+    collapsed = stacked_mnist.mode_histogram(np.full(26_000, 7))
+    assert collapsed.modes_covered == 1 and abs(collapsed.kl - np.log(1000)) < 1e-9
+
+
+@pytest.mark.parametrize("name", ["dcgan_stacked_mnist", "pacdcgan2_stacked_mnist"])
+def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatch):
+    from test_trainer import parse
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(stacked, "STACKED_IMAGES", 640)
+    config = dataclasses.replace(
+        parse(f"--flagfile=flags/{name}.flags"), dataset=f"stacked:idx:{shared_dir('mnist')}",
+        split="test", base_filters=8, epochs=1, steps_per_epoch=2, checkpoint_every=2,
+        sample_every=2, log_every=2, model_dir=str(tmp_path), verbose=0,
+    )  # fmt: skip
+    assert config.latent_dim == 100 and config.batch_size == 64
+    assert config.pack == (2 if name.startswith("pac") else 1)
+    result = trainer.train(config)
+    assert result.final_step == 2 and os.path.isdir(result.export_path)
