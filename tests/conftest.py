@@ -30,4 +30,7 @@ def mock_tfds(monkeypatch):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: convergence checks that take a minute or more")
+    config.addinivalue_line(
+        "markers",
+        "slow: convergence checks and runs of 40 s or more (CI and the README run -m 'not slow')",
+    )

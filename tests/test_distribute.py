@@ -21,10 +21,15 @@ from tfgan_zoo.config import ConfigError, TrainConfig
 TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
-@pytest.fixture(scope="module")
-def equivalence():
+# The MLP cases (seconds) run in every test run; the convolutional and
+# image-to-image ones (about 4 minutes on 2 cores) are marked slow.
+FAST_CASES = sorted(name for name, case in CASES.items() if case["arch"] == "mlp")
+SLOW_CASES = sorted(set(CASES) - set(FAST_CASES))
+
+
+def run_equivalence(names):
     result = subprocess.run(
-        [sys.executable, os.path.join(TESTS, "mirrored_equivalence.py")],
+        [sys.executable, os.path.join(TESTS, "mirrored_equivalence.py"), *names],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -32,14 +37,29 @@ def equivalence():
     return {row["case"]: row for row in rows}
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_mirrored_on_two_devices_equals_one_device(equivalence, case):
+@pytest.fixture(scope="module")
+def equivalence():
+    return run_equivalence(FAST_CASES)
+
+
+@pytest.fixture(scope="module")
+def slow_equivalence():
+    return run_equivalence(SLOW_CASES)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_CASES else c for c in sorted(CASES)],
+)
+def test_mirrored_on_two_devices_equals_one_device(request, case):
     """After 3 steps with the same seeds and data, weights agree within 1e-5
     (measured: at most 4.6e-6; the CycleGAN case, whose cycle loss x 10 makes
     large SGD steps, 3.4e-5 with TF 2.21.0 / Keras 3.15.1 / numpy 2.4.6 also
     before any change of this code, so its bar is 1e-4) and every logged loss
     agrees to float32 round-off of its sum (atol 1e-5: the hinge generator loss
     is a mean of O(1) scores that cancels to ~1e-3)."""
+    fixture = "slow_equivalence" if case in SLOW_CASES else "equivalence"
+    equivalence = request.getfixturevalue(fixture)
     row = equivalence[case]
     if not CASES[case].get("compare", True):
         # Dropout masks and the image pool (which stores the first replica's
@@ -157,7 +177,7 @@ def image_config(model_dir, case, **overrides):
     return TrainConfig(**values).to_dict()
 
 
-@pytest.mark.parametrize("case", ["conditional", "pix2pix"])
+@pytest.mark.parametrize("case", ["conditional", pytest.param("pix2pix", marks=pytest.mark.slow)])
 def test_two_workers_on_images_equal_one_device(tmp_path, case):
     """(images, labels) and (inputs, targets) batches across 2 processes: both workers
     finish, the chief's weights equal a one-device run of the same global batch
@@ -189,6 +209,7 @@ def fid_steps(log_dir):
     )
 
 
+@pytest.mark.slow
 def test_a_killed_training_resumes_from_its_last_checkpoint(tmp_path):
     """SIGKILL a mirrored (2 CPU devices) run mid-epoch; the same command resumes
     from the last checkpoint and ends at the same step with finite losses."""
@@ -225,6 +246,7 @@ def latest_step(checkpoint_dir):
     return int(latest.rsplit("-", 1)[1]) if latest else 0
 
 
+@pytest.mark.slow
 def test_killed_worker_of_a_multi_worker_image_run_resumes(tmp_path):
     """BUILD.md's multi-worker command (smaller sizes) on 2 processes: SIGKILL worker 1
     after a checkpoint; worker 0 stops with a one-line error naming the checkpoint;

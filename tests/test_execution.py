@@ -135,7 +135,10 @@ JIT_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(JIT_CASES))
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c == "cyclegan" else c for c in sorted(JIT_CASES)],
+)
 def test_xla_trains_as_the_default(case):
     """3 steps of every model class with jit_compile on and off: the same losses to
     float tolerance (random draws are XLA-compiled either way, `tfgan_zoo.rng`).

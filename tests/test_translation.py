@@ -494,6 +494,7 @@ def test_evaluate_a_pix2pix_export_on_held_out_edges(tmp_path):
         evaluate.evaluate_translator(path, dataset, num_samples=50, direction="b_to_a")
 
 
+@pytest.mark.slow
 def test_evaluate_a_cyclegan_export_scores_both_directions(cyclegan_export, tmp_path):
     from tfgan_zoo import evaluation as evaluate
 
@@ -535,6 +536,7 @@ def test_pix2pix_export_is_deterministic_and_takes_image(tmp_path):
 # The trainer.
 
 
+@pytest.mark.slow
 def test_train_resume_restore_and_export_a_cyclegan(tmp_path):
     mnist, fashion = shared_dir("mnist"), shared_dir("fashion-mnist")
     values = dict(
