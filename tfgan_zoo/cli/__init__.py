@@ -52,6 +52,15 @@ def setup_logging():
     ours.propagate = False
 
 
+def start(argv):
+    """What every command's ``main`` does first: refuse stray arguments, set up logging."""
+    from absl import app
+
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    setup_logging()
+
+
 def user_errors():
     """The exception types that are the user's to fix, with messages that say how."""
     from tfgan_zoo.callbacks import NonFiniteLossError

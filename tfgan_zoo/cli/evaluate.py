@@ -8,7 +8,7 @@ import json
 import sys
 
 import tensorflow as tf
-from absl import app, flags
+from absl import flags
 
 from tfgan_zoo import cli, evaluation
 
@@ -32,9 +32,7 @@ def define_flags():
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    cli.setup_logging()
+    cli.start(argv)
     f = flags.FLAGS
     weights = None if f.inception_weights == "none" else f.inception_weights
     args = (

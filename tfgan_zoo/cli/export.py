@@ -4,7 +4,7 @@ Rebuilds the run's model from its ``run.json`` and newest checkpoint and
 writes the generator as the next SavedModel version (`tfgan_zoo.export`).
 """
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_zoo import cli, rundir, trainer
 
@@ -17,9 +17,7 @@ def define_flags():
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    cli.setup_logging()
+    cli.start(argv)
     fv = flags.FLAGS
     with cli.one_line_errors():
         model, config = trainer.restore_model(fv.model_dir)

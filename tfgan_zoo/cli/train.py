@@ -9,7 +9,7 @@ what differs from it; later flags override earlier ones, so
 import dataclasses
 import sys
 
-from absl import app, flags
+from absl import flags
 
 from tfgan_zoo import cli, trainer
 from tfgan_zoo.config import ConfigError, TrainConfig
@@ -55,9 +55,7 @@ def config_from_flags(flag_values=flags.FLAGS):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    cli.setup_logging()
+    cli.start(argv)
     try:
         config = config_from_flags()
     except ConfigError as e:
