@@ -180,9 +180,9 @@ def table(scores, args):
     """The markdown section: final-budget rows beside the published ones, then curves."""
     last = max(args.curve)
     lines = [
-        "| method | data | modes (mean +- s.e.) | HQ % | reverse KL "
+        "| method | data | seeds | modes (mean +- s.e.) | HQ % | reverse KL "
         "| worst seed (modes / HQ / rKL) | PacGAN Table 1 (400k updates, 10 trials) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for dataset in args.datasets:
         for variant in args.variants:
@@ -195,7 +195,7 @@ def table(scores, args):
             kl, kl_se = mean_se([min(r["rkl"], 99.0) for r in rows])
             worst = min(rows, key=lambda r: (r["modes"], r["hq"]))
             lines.append(
-                f"| {variant} | {dataset} | {modes:.1f} +- {modes_se:.1f} "
+                f"| {variant} | {dataset} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
                 f"| {hq:.1f} +- {hq_se:.1f} | {kl:.2f} +- {kl_se:.2f} "
                 f"| {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
                 f"(seed {worst['seed']}) | {PUBLISHED[(variant, dataset)]} |"
@@ -282,6 +282,9 @@ def main():
     parser.add_argument("--digits_split", default="test")
     parser.add_argument("--work_dir", default="runs/mode_collapse")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--table_only", action="store_true", help="tabulate the scores so far, train nothing"
+    )
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.curve = sorted(int(s) for s in args.curve.split(",") if s)
@@ -294,7 +297,8 @@ def main():
     for steps in args.stacked_curve:
         if steps % 2000:
             sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
-    scores = run(args)
+    scores_file = os.path.join(args.work_dir, "scores.jsonl")
+    scores = load_scores(scores_file) if args.table_only else run(args)
     text = table(scores, args) if args.curve else ""
     if args.stacked_curve:
         text += "\n\n" + stacked_table(scores, args, digit_classifier(args).accuracy)
