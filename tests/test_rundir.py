@@ -63,6 +63,15 @@ def test_resume_accepts_training_flags_and_records_them(tmp_path, caplog):
     assert not glob.glob(str(tmp_path / "run" / "*.tmp"))  # written atomically
 
 
+def test_a_run_from_before_a_flag_existed_resumes(tmp_path):
+    """run.json of an older version lacks the newer flags: they count as their defaults."""
+    config = toy_config(tmp_path)
+    old = config.to_dict()
+    del old["pack"], old["max_loss"]
+    run = {"config": old, **rundir.data_fields(data.DataInfo((2,), 0, "x"))}
+    assert rundir.changes(run, config, data.DataInfo((2,), 0, "x")) == ([], [])
+
+
 def test_other_data_shapes_count_as_other_networks(tmp_path):
     config = toy_config(tmp_path)
     run = {"config": config.to_dict(), "sample_shape": [28, 28, 1], "num_classes": 10,

@@ -15,6 +15,7 @@ temporary folders of interrupted checkpoint and export writes, and
 run resumes from, so each step appears once.
 """
 
+import dataclasses
 import glob
 import json
 import os
@@ -86,9 +87,10 @@ def changes(run, config, info):
     (names like ``data sample_shape``); ``training`` every other flag.
     """
     old, new = run["config"], config.to_dict()
+    defaults = {f.name: f.default for f in dataclasses.fields(config)}
     network, training = [], []
     for name, value in new.items():
-        before = old.get(name)
+        before = old.get(name, defaults[name])  # flags added since the run: their default
         if isinstance(value, tuple):
             before = tuple(before) if before is not None else None
         if before != value:
