@@ -177,15 +177,20 @@ def mean_se(values):
 
 
 def table(scores, args):
-    """The markdown section: final-budget rows beside the published ones, then curves."""
-    last = max(args.curve)
+    """The markdown section: rows at each run's largest scored budget beside the
+    published ones, then curves."""
     lines = [
-        "| method | data | seeds | modes (mean +- s.e.) | HQ % | reverse KL "
+        "| method | data | updates | seeds | modes (mean +- s.e.) | HQ % | reverse KL "
         "| worst seed (modes / HQ / rKL) | PacGAN Table 1 (400k updates, 10 trials) |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for dataset in args.datasets:
         for variant in args.variants:
+            scored = [s for s in args.curve if any((variant, dataset, seed, s) in scores
+                                                   for seed in args.seeds)]  # fmt: skip
+            if not scored:
+                continue
+            last = max(scored)
             rows = [scores[(variant, dataset, s, last)] for s in args.seeds
                     if (variant, dataset, s, last) in scores]  # fmt: skip
             if not rows:
@@ -195,7 +200,7 @@ def table(scores, args):
             kl, kl_se = mean_se([min(r["rkl"], 99.0) for r in rows])
             worst = min(rows, key=lambda r: (r["modes"], r["hq"]))
             lines.append(
-                f"| {variant} | {dataset} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
+                f"| {variant} | {dataset} | {last:,} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
                 f"| {hq:.1f} +- {hq_se:.1f} | {kl:.2f} +- {kl_se:.2f} "
                 f"| {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
                 f"(seed {worst['seed']}) | {PUBLISHED[(variant, dataset)]} |"
