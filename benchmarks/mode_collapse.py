@@ -177,8 +177,8 @@ def mean_se(values):
 
 
 def table(scores, args):
-    """The markdown section: rows at each run's largest scored budget beside the
-    published ones, then curves."""
+    """The markdown section: rows at the largest budget every seed reached, beside
+    the published ones, then curves (``n=`` where fewer seeds were scored)."""
     lines = [
         "| method | data | updates | seeds | modes (mean +- s.e.) | HQ % | reverse KL "
         "| worst seed (modes / HQ / rKL) | PacGAN Table 1 (400k updates, 10 trials) |",
@@ -186,7 +186,7 @@ def table(scores, args):
     ]
     for dataset in args.datasets:
         for variant in args.variants:
-            scored = [s for s in args.curve if any((variant, dataset, seed, s) in scores
+            scored = [s for s in args.curve if all((variant, dataset, seed, s) in scores
                                                    for seed in args.seeds)]  # fmt: skip
             if not scored:
                 continue
@@ -216,10 +216,11 @@ def table(scores, args):
                     scores[k] for s in args.seeds if (k := (variant, dataset, s, steps)) in scores
                 ]
                 if rows:
+                    n = "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
                     cells.append(
                         f"{statistics.mean(r['modes'] for r in rows):.1f} / "
                         f"{100 * statistics.mean(r['hq'] for r in rows):.1f} / "
-                        f"{statistics.mean(min(r['rkl'], 99.0) for r in rows):.2f}"
+                        f"{statistics.mean(min(r['rkl'], 99.0) for r in rows):.2f}{n}"
                     )
                 else:
                     cells.append("-")
