@@ -17,9 +17,9 @@ Signatures (``label`` only for conditional generators, ``num_classes > 0``):
   the same draw squeezed into ``[-truncation, truncation]`` per coordinate
   (the truncation trick: higher fidelity, less variety).
 
-Each returns ``images`` (float32 in [-1, 1]), ``images_uint8`` (uint8) and
-``images_png`` (one PNG per example, for web clients; REST returns it as
-``{"b64": ...}``).
+Each returns ``images`` (float32 in [-1, 1]) and ``images_uint8`` (uint8);
+``sample`` also ``png_bytes`` (one PNG per example, for web clients; REST
+returns it as ``{"b64": ...}``).
 
 - ``metadata``: takes ``unused`` int32 ``[n]`` (TF Serving's REST API needs
   an input; send ``[0]``) and returns ``json`` (every field below as one JSON
@@ -98,9 +98,7 @@ def _outputs(images, png=False):
     images = tf.cast(images, tf.float32)
     outputs = {"images": images, "images_uint8": _to_uint8(images)}
     if png:
-        outputs["png_bytes"] = tf.map_fn(
-            tf.io.encode_png, outputs["images_uint8"], fn_output_signature=tf.string
-        )
+        outputs["png_bytes"] = _png(outputs["images_uint8"])
     return outputs
 
 
@@ -158,26 +156,22 @@ def _checked_latent(z, latent_dim):
 
 
 def metadata_endpoint(metadata):
-    """The ``metadata`` signature: ``(fn, input_signature)`` returning ``metadata``'s fields
-    (``step`` -1: not recorded)."""
+    """The ``metadata`` signature: ``(fn, input_signature)`` returning the fields of
+    `export_metadata`'s dict (``step`` -1: not recorded)."""
     text = json.dumps(metadata, sort_keys=True)
 
     def fn(unused):
         del unused
         return {
             "json": tf.constant(text),
-            "latent_dim": tf.constant(int(_or(metadata.get("latent_dim"), 0)), tf.int32),
-            "num_classes": tf.constant(int(_or(metadata.get("num_classes"), 0)), tf.int32),
-            "class_names": tf.constant(metadata.get("class_names") or [], tf.string),
+            "latent_dim": tf.constant(metadata["latent_dim"], tf.int32),
+            "num_classes": tf.constant(metadata["num_classes"], tf.int32),
+            "class_names": tf.constant(metadata["class_names"] or [], tf.string),
             "image_shape": tf.constant(metadata["image_shape"], tf.int32),
-            "step": tf.constant(int(_or(metadata.get("step"), -1)), tf.int64),
+            "step": tf.constant(-1 if metadata["step"] is None else metadata["step"], tf.int64),
         }
 
     return fn, [tf.TensorSpec([None], tf.int32, name="unused")]
-
-
-def _or(value, default):
-    return default if value is None else value
 
 
 def read_metadata(export_path):
@@ -285,22 +279,33 @@ def build_archive(generator, latent_dim, num_classes=0, metadata=None):
     return archive
 
 
-def generator_metadata(generator, latent_dim, num_classes=0, **extra):
-    """What a client needs to know of a generator export; ``extra`` adds fields
-    (``step``, ``class_names``, ``ema``, ``model``)."""
-    signatures = ["serving_default", "sample", "sample_truncated", "metadata"]
+def export_metadata(kind, network, **fields):
+    """What a client needs to know of an export of ``network`` (a generator): the
+    fields every export has, with their defaults, then ``fields`` (``step``,
+    ``class_names``, ``latent_dim``, ``signatures``, ``model`` class name, ...)."""
     return {
-        "kind": "conditional_generator" if num_classes else "generator",
-        "latent_dim": int(latent_dim),
-        "num_classes": int(num_classes),
+        "kind": kind,
+        "latent_dim": 0,
+        "num_classes": 0,
         "class_names": None,
-        "image_shape": [int(d) for d in generator.output_shape[1:]],
+        "image_shape": [int(d) for d in network.output_shape[1:]],
         "value_range": [-1.0, 1.0],
         "step": None,
         "ema": False,
-        "signatures": signatures,
-        **extra,
+        **fields,
     }
+
+
+def generator_metadata(generator, latent_dim, num_classes=0, **extra):
+    """`export_metadata` of a generator export; ``extra`` adds fields."""
+    return export_metadata(
+        "conditional_generator" if num_classes else "generator",
+        generator,
+        latent_dim=int(latent_dim),
+        num_classes=int(num_classes),
+        signatures=["serving_default", "sample", "sample_truncated", "metadata"],
+        **extra,
+    )
 
 
 def prediction_logs(inputs_by_signature, model_name):
@@ -500,20 +505,14 @@ def export_translator(generators, base_dir, version=None, **metadata):
             warmup_inputs.setdefault("serving_default", inputs)
             warmup_inputs[name] = inputs
     first = next(iter(generators.values()))
-    metadata = {
-        "kind": "translator",
-        "directions": list(generators),
-        "latent_dim": 0,
-        "num_classes": 0,
-        "class_names": None,
-        "input_shape": [int(d) for d in first.input_shape[1:]],
-        "image_shape": [int(d) for d in first.output_shape[1:]],
-        "value_range": [-1.0, 1.0],
-        "step": None,
-        "ema": False,
+    metadata = export_metadata(
+        "translator",
+        first,
+        directions=list(generators),
+        input_shape=[int(d) for d in first.input_shape[1:]],
+        signatures=[*endpoints, "metadata"],
         **metadata,
-    }
-    metadata["signatures"] = [*endpoints, "metadata"]
+    )
     archive.add_endpoint("metadata", *metadata_endpoint(metadata))
     warmup_inputs["metadata"] = {"unused": np.zeros([1], np.int32)}
     for name, (fn, spec) in endpoints.items():

@@ -239,7 +239,7 @@ class _StopAfterEpoch(keras.callbacks.Callback):
         self.model.stop_training = True
 
 
-def _prepare_model_dir(config, info, chief):
+def _prepare_model_dir(config, info, chief, checkpoint_dir, has_checkpoint):
     """Checks ``model_dir`` before anything is written; returns the flag changes.
 
     Raises `config.ConfigError` for an unusable directory and
@@ -247,8 +247,6 @@ def _prepare_model_dir(config, info, chief):
     """
     if chief:
         rundir.check_writable(config.model_dir)
-    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
-    has_checkpoint = tf.train.latest_checkpoint(checkpoint_dir) is not None
     changed = rundir.check_resume(config, info, has_checkpoint)
     if chief:
         removed = rundir.remove_leftovers(checkpoint_dir, config.resolved_export_dir)
@@ -308,20 +306,20 @@ def train(config):
             f"{config.batch_size // replicas} samples each, which do not divide into packs of "
             f"--pack={config.pack}: make the batch size a multiple of {config.pack * replicas}."
         )
-    changed = _prepare_model_dir(config, info, chief)
-    if strategy.num_replicas_in_sync > 1:
-        log.info("%d replicas, %s", strategy.num_replicas_in_sync, type(strategy).__name__)
+    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
+    latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
+    changed = _prepare_model_dir(config, info, chief, checkpoint_dir, latest is not None)
+    if replicas > 1:
+        log.info("%d replicas, %s", replicas, type(strategy).__name__)
     jit, why = resolve_jit_compile(config)
     log.info("XLA %s; %d steps per execution", why, config.steps_per_execution)
     with strategy.scope():
         model = build_model(config, info, jit)
 
     checkpoint = _checkpoint(model)
-    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
     manager = tf.train.CheckpointManager(
         checkpoint, distribute.worker_dir(checkpoint_dir, strategy), config.keep_checkpoints
     )
-    latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
         log.info("Resumed from %s", latest)

@@ -18,6 +18,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo import data
+
 NUM_MODES = 1000
 SAMPLES = 26_000
 MODEL_FILE = "digit_classifier.keras"
@@ -50,10 +52,6 @@ def _network():
     ], name="digit_classifier")  # fmt: skip
 
 
-def _scaled(images):
-    return np.asarray(images, np.float32) / 127.5 - 1.0
-
-
 class DigitClassifier:
     """Labels grey digits ``[N, 28, 28, 1]`` in [-1, 1]; ``accuracy`` is its held-out one."""
 
@@ -70,7 +68,7 @@ class DigitClassifier:
             keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"],
         )
-        x, y = _scaled(digits), np.asarray(labels)
+        x, y = data.scale_images(digits).numpy(), np.asarray(labels)
         model.fit(x[:-held_out], y[:-held_out], epochs=epochs, batch_size=128, verbose=0)
         accuracy = float(np.mean(np.argmax(model.predict(x[-held_out:], verbose=0), -1)
                                  == y[-held_out:]))  # fmt: skip

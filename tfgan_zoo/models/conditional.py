@@ -39,13 +39,8 @@ class ConditionalGAN(GAN):
         return self.discriminator([x, labels], training=training)
 
     @property
-    def preview_columns(self):
-        """One column per class: each row of a grid runs through all of them."""
+    def preview_classes(self):
         return self.num_classes
-
-    @property
-    def preview_samples(self):
-        return 8 * self.num_classes
 
     def preview(self, z):
         """Sample ``i`` shows class ``i % num_classes``: each grid column is one class."""

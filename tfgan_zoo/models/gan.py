@@ -70,7 +70,7 @@ class GAN(AdversarialModel):
     """
 
     num_classes = 0  # conditional subclasses set the number of classes
-    preview_samples = 64
+    preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
     compatible_architectures = ("mlp", "pacgan_mlp", "dcgan", "sngan")
 
@@ -204,6 +204,16 @@ class GAN(AdversarialModel):
     def generator_input_dim(self):
         """Width of the generator's (and the export's) ``z`` input."""
         return self.latent_dim
+
+    @property
+    def preview_columns(self):
+        """Grid width: one column per class when previews cycle through classes
+        (each row then runs through all of them); else square."""
+        return self.preview_classes or None
+
+    @property
+    def preview_samples(self):
+        return 8 * self.preview_classes if self.preview_classes else 64
 
     def preview_inputs(self, dataset, num_samples, seed=0):
         """The fixed inputs of sample grids: ``num_samples`` latent vectors."""

@@ -55,13 +55,8 @@ class InfoGAN(GAN):
         return draw_for_replica(draw, (batch_size, self.generator_input_dim))
 
     @property
-    def preview_columns(self):
-        """One column per category: each row of a grid runs through all of them."""
+    def preview_classes(self):
         return self.num_categorical
-
-    @property
-    def preview_samples(self):
-        return 8 * self.num_categorical
 
     def preview(self, z):
         """Sample ``i`` takes category ``i % num_categorical``, so each column of a
