@@ -28,8 +28,6 @@ time left. ``--write`` replaces the table section of `benchmarks/RESULTS.md`.
 import argparse
 import dataclasses
 import datetime
-import json
-import math
 import os
 import statistics
 import sys
@@ -37,18 +35,19 @@ import time
 
 import numpy as np
 from absl import flags
+from records import REPO, append_score, load_scores, mean_se, write_section
 
 from tfgan_zoo import metrics, trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
 from tfgan_zoo.data import TOY_SETS, image_source, to_arrays
 from tfgan_zoo.metrics import stacked_mnist
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = {"GAN": 1, "PacGAN2": 2, "PacGAN4": 4}
 DATASETS = ("ring8", "grid25")
 STACKED = "stacked_mnist"
 STACKED_VARIANTS = {"DCGAN": "dcgan_stacked_mnist", "PacDCGAN2": "pacdcgan2_stacked_mnist"}
 SAMPLES = 2500
+KEY = ("variant", "dataset", "seed", "steps")
 
 # PacGAN (Lin et al. 2018) Table 1: modes (mean +- s.e.), HQ %, reverse KL; 10 trials.
 PUBLISHED = {
@@ -115,18 +114,10 @@ def digit_classifier(args):
     )
 
 
-def load_scores(path):
-    if not os.path.exists(path):
-        return {}
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    return {(r["variant"], r["dataset"], r["seed"], r["steps"]): r for r in rows}
-
-
 def run(args):
     os.makedirs(args.work_dir, exist_ok=True)
     path = os.path.join(args.work_dir, "scores.jsonl")
-    done = load_scores(path)
+    done = load_scores(path, KEY)
     todo = [
         (variant, dataset, seed, steps)
         for dataset in args.datasets
@@ -161,19 +152,12 @@ def run(args):
             "variant": variant, "dataset": dataset, "seed": seed, "steps": steps, **values,
             "date": datetime.date.today().isoformat(),
         }  # fmt: skip
-        with open(path, "a") as f:
-            f.write(json.dumps(row) + "\n")
+        append_score(path, row)
         elapsed = time.time() - started
         left = elapsed / max(trained, 1) * sum(increments[i + 1 :])
         print(f"[{i + 1}/{len(remaining)}] {variant} {dataset} seed {seed} @ {steps}: {coverage}; "
               f"{elapsed / 60:.1f} min so far, ~{left / 60:.0f} min left", flush=True)  # fmt: skip
-    return load_scores(path)
-
-
-def mean_se(values):
-    mean = statistics.mean(values)
-    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
-    return mean, se
+    return load_scores(path, KEY)
 
 
 def table(scores, args):
@@ -262,21 +246,6 @@ def stacked_table(scores, args, classifier_accuracy):
 SECTION = "## Mode collapse under PacGAN's protocol"
 
 
-def write_results(text, command):
-    path = os.path.join(REPO, "benchmarks", "RESULTS.md")
-    with open(path) as f:
-        content = f.read()
-    body = f"{SECTION}: `{command}`\n\n{text}\n"
-    start = content.find(SECTION)
-    if start < 0:
-        content = content.rstrip() + "\n\n" + body
-    else:
-        end = content.find("\n## ", start + 1)
-        content = content[:start] + body + (content[end + 1 :] if end > 0 else "")
-    with open(path, "w") as f:
-        f.write(content)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2,3,4")
@@ -304,13 +273,13 @@ def main():
         if steps % 2000:
             sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
     scores_file = os.path.join(args.work_dir, "scores.jsonl")
-    scores = load_scores(scores_file) if args.table_only else run(args)
+    scores = load_scores(scores_file, KEY) if args.table_only else run(args)
     text = table(scores, args) if args.curve else ""
     if args.stacked_curve:
         text += "\n\n" + stacked_table(scores, args, digit_classifier(args).accuracy)
     print(text)
     if args.write:
-        write_results(text, "python " + " ".join(sys.argv))
+        write_section(SECTION, text, "python " + " ".join(sys.argv))
 
 
 if __name__ == "__main__":

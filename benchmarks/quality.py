@@ -1,21 +1,32 @@
-"""Sample quality of every unconditional loss, as a markdown table.
+"""Sample quality of every unconditional loss under the project's own protocol.
 
-Toy rows: modes covered / % high-quality samples / reverse KL on ring8 and
-grid25 (VEEGAN / PacGAN definitions), mean over seeds, MLP networks. Image
-rows: classifier FID on Fashion-MNIST after a fixed step budget (DCGAN
-networks; features of `tfgan_zoo.metrics.features.ClassifierExtractor`, not
-Inception, so the numbers are comparable among rows of this table only).
-Run from the repository root; budgets are flags so a quick run is possible:
+Toy cells: modes covered / % high-quality samples / reverse KL on ring8 and
+grid25 (VEEGAN / PacGAN definitions, 2,500 samples), MLP networks, batch 256,
+Adam 1e-3. Image cells: classifier FID on Fashion-MNIST after a fixed step
+budget (DCGAN networks; features of
+`tfgan_zoo.metrics.features.ClassifierExtractor`, not Inception, so the
+numbers are comparable among rows of this table only). Every cell is the
+mean +- standard error over seeds, with the worst seed beside it.
 
-    python benchmarks/quality.py --toy_steps 12000 --image_steps 3000 --seeds 3
+Resumable: each finished run appends a line to ``<work_dir>/scores.jsonl``;
+re-running the same command skips what is done. Runs go seed by seed, so an
+interrupted image column still has every loss at the seeds it reached (the
+table says ``n=`` where fewer than all seeds were scored). ``--write``
+replaces this table's section of `benchmarks/RESULTS.md`. Run from the
+repository root:
+
+    nice python benchmarks/quality.py --seeds 0,1,2,3,4 --toy_steps 12000 --image_steps 3000
 """
 
 import argparse
-import statistics
+import datetime
+import os
+import sys
 import tempfile
 import time
 
 import numpy as np
+from records import append_score, load_scores, mean_se, write_section
 
 from tfgan_zoo import images, metrics, trainer
 from tfgan_zoo.config import TrainConfig
@@ -46,68 +57,148 @@ VARIANTS = {
         },
     ),
 }
+TOY = ("ring8", "grid25")
+IMAGE = "fashion_mnist"
+KEY = ("variant", "part", "seed")
+SECTION = "## Quality under the project's own protocol"
 
 
-def toy_row(common, dataset, steps, seeds):
-    results = []
-    for seed in range(seeds):
-        config = TrainConfig(
-            **{"architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
-               "g_lr": 1e-3, "d_lr": 1e-3, "epochs": 1, "steps_per_epoch": steps,
-               "model_dir": tempfile.mkdtemp(), "verbose": 0, "seed": seed,
-               "sample_every": steps, "checkpoint_every": steps, **common}
-        )  # fmt: skip
-        model = trainer.train(config).model
-        toy = trainer.data.TOY_SETS[dataset]()
-        z = np.random.default_rng(123).standard_normal((2500, 16)).astype(np.float32)
-        results.append(metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std))
-    modes = statistics.mean(r.modes_covered for r in results)
-    hq = 100 * statistics.mean(r.high_quality_fraction for r in results)
-    kl = statistics.mean(min(r.reverse_kl, 99.0) for r in results)
-    return f"{modes:.1f} / {hq:.1f}% / {kl:.2f}"
+def toy_scores(common, dataset, steps, seed):
+    config = TrainConfig(
+        **{"architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
+           "g_lr": 1e-3, "d_lr": 1e-3, "epochs": 1, "steps_per_epoch": steps,
+           "steps_per_execution": 100, "model_dir": tempfile.mkdtemp(), "verbose": 0,
+           "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
+           **common}
+    )  # fmt: skip
+    model = trainer.train(config).model
+    toy = trainer.data.TOY_SETS[dataset]()
+    z = np.random.default_rng(123).standard_normal((2500, 16)).astype(np.float32)
+    result = metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std)
+    return {"modes": result.modes_covered, "hq": result.high_quality_fraction,
+            "rkl": min(result.reverse_kl, 99.0)}  # fmt: skip
 
 
-def image_fid(overrides, steps, extractor, real, dataset):
+def image_scores(overrides, steps, seed, extractor, real, dataset):
     config = TrainConfig(
         **{"dataset": dataset, "batch_size": 64, "epochs": 1, "steps_per_epoch": steps,
-           "model_dir": tempfile.mkdtemp(), "verbose": 0, "sample_every": steps,
-           "checkpoint_every": steps, **overrides}
+           "steps_per_execution": 10, "model_dir": tempfile.mkdtemp(), "verbose": 0,
+           "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
+           **overrides}
     )  # fmt: skip
     model = trainer.train(config).model
     z = np.random.default_rng(0).standard_normal((len(real), model.generator_input_dim))
     fake = [model.preview(z[i : i + 500].astype(np.float32)) for i in range(0, len(z), 500)]
-    scores = metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)
-    return scores["fid"]
+    return {"fid": metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]}
+
+
+def todo_list(args):
+    """(variant, part, seed), seed by seed so every row grows evenly."""
+    todo = []
+    for seed in args.seeds:
+        for name, (common, _) in VARIANTS.items():
+            todo += [(name, part, seed) for part in TOY if common is not None and args.toy_steps]
+    for seed in args.seeds:
+        todo += [(name, IMAGE, seed) for name in VARIANTS if args.image_steps]
+    return todo
+
+
+def run(args):
+    os.makedirs(args.work_dir, exist_ok=True)
+    path = os.path.join(args.work_dir, "scores.jsonl")
+    done = load_scores(path, KEY)
+    todo = todo_list(args)
+    remaining = [key for key in todo if key not in done]
+    print(f"{len(todo) - len(remaining)}/{len(todo)} runs done; {len(remaining)} to go", flush=True)
+    extractor = real = None
+    started = time.time()
+    for i, (name, part, seed) in enumerate(remaining):
+        common, image_overrides = VARIANTS[name]
+        run_start = time.time()
+        if part in TOY:
+            values = toy_scores(common, part, args.toy_steps, seed)
+        else:
+            if extractor is None:
+                train_x, train_y = real_batches(args.dataset, "train", 20_000, seed=1)
+                extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
+                real, _ = real_batches(args.dataset, "test", args.fid_samples, seed=2)
+            image_common = {k: v for k, v in (common or {}).items() if k != "gp_weight"}
+            values = image_scores({**image_common, **image_overrides}, args.image_steps, seed,
+                                  extractor, real, args.dataset)  # fmt: skip
+        row = {"variant": name, "part": part, "seed": seed, **values,
+               "steps": args.image_steps if part == IMAGE else args.toy_steps,
+               "seconds": round(time.time() - run_start, 1),
+               "date": datetime.date.today().isoformat()}  # fmt: skip
+        append_score(path, row)
+        elapsed = time.time() - started
+        left = elapsed / (i + 1) * (len(remaining) - i - 1)
+        print(f"[{i + 1}/{len(remaining)}] {name} {part} seed {seed}: {values}; "
+              f"{elapsed / 60:.1f} min so far, ~{left / 60:.0f} min left (rough)",
+              flush=True)  # fmt: skip
+    return load_scores(path, KEY)
+
+
+def toy_cell(rows, seeds):
+    modes, modes_se = mean_se([r["modes"] for r in rows])
+    hq, hq_se = mean_se([100 * r["hq"] for r in rows])
+    kl, kl_se = mean_se([r["rkl"] for r in rows])
+    worst = min(rows, key=lambda r: (r["modes"], r["hq"]))
+    n = "" if len(rows) == len(seeds) else f" (n={len(rows)})"
+    return (f"{modes:.1f} +- {modes_se:.1f} / {hq:.1f} +- {hq_se:.1f}% / {kl:.2f} +- {kl_se:.2f}"
+            f"{n} | {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
+            f"(seed {worst['seed']})")  # fmt: skip
+
+
+def table(scores, args):
+    lines = [
+        f"Seeds {', '.join(map(str, args.seeds))}; toy: {args.toy_steps:,} steps; "
+        f"Fashion-MNIST: {args.image_steps:,} DCGAN steps, classifier FID between "
+        f"{args.fid_samples:,} generated and {args.fid_samples:,} test images. Cells: mean +- "
+        "standard error over seeds (`n=` where fewer seeds were scored), then the worst seed.",
+        "",
+        "| loss | ring8 modes / HQ / rKL | worst | grid25 modes / HQ / rKL | worst "
+        "| F-MNIST FID | worst |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in VARIANTS:
+        cells = []
+        for part in TOY:
+            rows = [scores[k] for s in args.seeds if (k := (name, part, s)) in scores]
+            cells.append(toy_cell(rows, args.seeds) if rows else "n/a | -")
+        rows = [scores[k] for s in args.seeds if (k := (name, IMAGE, s)) in scores]
+        if rows:
+            fid, fid_se = mean_se([r["fid"] for r in rows])
+            worst = max(rows, key=lambda r: r["fid"])
+            n = "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
+            worst_cell = f"{worst['fid']:.2f} (seed {worst['seed']})"
+            cells.append(f"{fid:.2f} +- {fid_se:.2f}{n} | {worst_cell}")
+        else:
+            cells.append("- | -")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--toy_steps", type=int, default=12000)
-    parser.add_argument("--image_steps", type=int, default=3000)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2,3,4")
+    parser.add_argument("--toy_steps", type=int, default=12000, help="0 skips the toy columns")
+    parser.add_argument("--image_steps", type=int, default=3000, help="0 skips the FID column")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
+    parser.add_argument("--work_dir", default="runs/quality")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
     args = parser.parse_args()
-    train_x, train_y = real_batches(args.dataset, "train", 20_000, seed=1)
-    extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
-    real, _ = real_batches(args.dataset, "test", args.fid_samples, seed=2)
-    print(
-        f"toy: {args.toy_steps} steps, {args.seeds} seeds; Fashion-MNIST: "
-        f"{args.image_steps} steps, classifier FID on {args.fid_samples} test images"
-    )
-    print("| loss | ring8 modes / HQ / rKL | grid25 modes / HQ / rKL | F-MNIST FID | minutes |")
-    print("|---|---|---|---|---|")
-    for name, (common, image_overrides) in VARIANTS.items():
-        start = time.time()
-        ring = grid = "n/a (image-only model)"
-        if common is not None:
-            ring = toy_row(common, "ring8", args.toy_steps, args.seeds)
-            grid = toy_row(common, "grid25", args.toy_steps, args.seeds)
-        image_common = {k: v for k, v in (common or {}).items() if k != "gp_weight"}
-        fid = image_fid({**image_common, **image_overrides}, args.image_steps, extractor, real,
-                        args.dataset)  # fmt: skip
-        minutes = (time.time() - start) / 60
-        print(f"| {name} | {ring} | {grid} | {fid:.2f} | {minutes:.1f} |", flush=True)
+    args.seeds = [int(s) for s in args.seeds.split(",")]
+    for steps in (args.toy_steps, args.image_steps):
+        if steps % 100:
+            sys.exit(f"step budgets must be multiples of 100 (steps per execution): {steps}")
+    path = os.path.join(args.work_dir, "scores.jsonl")
+    scores = load_scores(path, KEY) if args.table_only else run(args)
+    text = table(scores, args)
+    print(text)
+    if args.write:
+        write_section(SECTION, text, "python " + " ".join(sys.argv))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,50 @@
+"""Helpers shared by the long benchmarks: resumable score files and table cells.
+
+Each benchmark appends one JSON line per finished run to a ``scores.jsonl`` in
+its work directory, so an interrupted command re-run with the same arguments
+skips what is done.
+"""
+
+import json
+import math
+import os
+import statistics
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_scores(path, key_fields):
+    """The rows of ``path`` keyed by the tuple of ``key_fields``; {} when absent."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return {tuple(r[k] for k in key_fields): r for r in rows}
+
+
+def append_score(path, row):
+    with open(path, "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def mean_se(values):
+    """Mean and standard error (nan for a single value)."""
+    mean = statistics.mean(values)
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
+    return mean, se
+
+
+def write_section(heading, text, command):
+    """Replace (or append) the ``heading`` section of `benchmarks/RESULTS.md`."""
+    path = os.path.join(REPO, "benchmarks", "RESULTS.md")
+    with open(path) as f:
+        content = f.read()
+    body = f"{heading}: `{command}`\n\n{text}\n"
+    start = content.find(heading)
+    if start < 0:
+        content = content.rstrip() + "\n\n" + body
+    else:
+        end = content.find("\n## ", start + 1)
+        content = content[:start] + body + (content[end + 1 :] if end > 0 else "")
+    with open(path, "w") as f:
+        f.write(content)
