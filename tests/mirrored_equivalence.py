@@ -40,6 +40,9 @@ CASES = {
                                        tolerance=1e-4),
     "cyclegan_pool_runs": dict(arch="resnet_patchgan", pool_size=4, compare=False),
     "pix2pix_dropout_runs": dict(arch="unet_patchgan", dropout=0.5, compare=False, steps=20),
+    # Generator EMA: the averaged weights are among the compared ones.
+    "ema_mlp": dict(arch="mlp", ema_decay=0.9),
+    "ema_batchnorm_dcgan_sgd": dict(arch="dcgan", optimizer="sgd", ema_decay=0.5),
     # Several steps per call of the compiled loop (--steps_per_execution).
     "steps_per_execution_mlp": dict(arch="mlp", steps=6, steps_per_execution=3),
     "steps_per_execution_batchnorm_sgd": dict(arch="dcgan", optimizer="sgd", steps=4,

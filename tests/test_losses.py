@@ -36,6 +36,18 @@ def test_non_saturating():
     np.testing.assert_allclose(g, mean([softplus(-0.5), softplus(3.0)]), rtol=1e-6)
 
 
+@pytest.mark.parametrize("loss", [losses.minimax, losses.non_saturating])
+def test_one_sided_label_smoothing(loss):
+    """Real targets 0.75 (TF-GAN's default smoothing), fakes still 0, G unchanged."""
+    d, g = loss(REAL, FAKE, label_smoothing=0.25)
+    sigmoid = lambda x: 1.0 / (1.0 + math.exp(-x))  # noqa: E731
+    bce = lambda y, x: -(y * math.log(sigmoid(x)) + (1 - y) * math.log(1 - sigmoid(x)))  # noqa: E731
+    expected_d = mean([bce(0.75, 2.0), bce(0.75, -1.0)]) + mean([bce(0.0, 0.5), bce(0.0, -3.0)])
+    np.testing.assert_allclose(d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(g, loss(REAL, FAKE)[1], rtol=1e-6)
+    np.testing.assert_allclose(loss(REAL, FAKE, label_smoothing=0.0), loss(REAL, FAKE))
+
+
 def test_minimax_and_non_saturating_generator_gradients_differ_where_d_is_confident():
     fake = tf.constant([[-8.0]])
     grads = []

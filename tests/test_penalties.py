@@ -24,6 +24,17 @@ def test_gradient_penalty_of_a_linear_critic():
     np.testing.assert_allclose(gp, (5.0 - 1.0) ** 2, rtol=1e-5)
 
 
+def test_gradient_penalty_target_and_one_sided():
+    """||grad|| = 5 for the linear critic: (5 / t - 1)^2, and 0 one-sided when 5 < t."""
+    real = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    fake = real + 1.0
+    gp = lambda **kw: float(penalties.gradient_penalty(linear_critic, real, fake, seed=1, **kw))  # noqa: E731
+    np.testing.assert_allclose(gp(target=2.0), (5.0 / 2.0 - 1.0) ** 2, rtol=1e-5)
+    np.testing.assert_allclose(gp(target=10.0), (5.0 / 10.0 - 1.0) ** 2, rtol=1e-5)
+    np.testing.assert_allclose(gp(target=2.0, one_sided=True), 1.5**2, rtol=1e-5)
+    assert gp(target=10.0, one_sided=True) == 0.0
+
+
 def test_gradient_penalty_interpolates_between_real_and_fake():
     # ||grad|| = 2 ||x_hat||; with real = 0 and fake = e1, x_hat = alpha e1.
     real = np.zeros((4000, 2), np.float32)

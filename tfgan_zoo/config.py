@@ -25,7 +25,7 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 NETWORK_FIELDS = (
     "model", "architecture", "latent_dim", "hidden_units", "num_layers", "base_filters",
     "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous", "pool_size",
-    "direction", "pack",
+    "direction", "pack", "ema_decay",
 )  # fmt: skip
 
 
@@ -57,7 +57,27 @@ class TrainConfig:
         "on the features (vectors) or channels (images); --model=gan only. 1: off.",
     )
     gp_weight: float = _field(0.0, "WGAN-GP gradient-penalty weight (0: off).")
-    r1_weight: float = _field(0.0, "R1 penalty weight (0: off).")
+    gp_target: float = _field(
+        1.0, "Gradient-penalty target norm (the penalty is (||grad|| / target - 1)^2)."
+    )
+    gp_one_sided: bool = _field(
+        False, "Penalize only gradient norms above --gp_target (one-sided penalty)."
+    )
+    r1_weight: float = _field(
+        0.0, "R1 penalty weight, which is the paper's gamma / 2 (gamma=10: 5). 0: off."
+    )
+    ema_decay: float = _field(
+        0.0,
+        "Generator EMA: keep a moving average of the generator's weights with this decay "
+        "(e.g. 0.999); samples, --fid_every, evaluate and exports then use it. 0: off (the "
+        "classic papers' configurations train without it). Not for pix2pix or cyclegan.",
+    )
+    ema_start: int = _field(0, "Generator updates before the EMA starts averaging (copies).")
+    label_smoothing: float = _field(
+        0.0,
+        "One-sided label smoothing s of the minimax and non_saturating losses: real "
+        "samples' target is 1 - s (Salimans et al. 2016; TF-GAN uses 0.25). 0: off.",
+    )
     clip_value: float = _field(0.0, "WGAN weight clipping magnitude (0: off).")
     class_weight: float = _field(1.0, "acgan: weight of the auxiliary class loss.")
     ebgan_margin: float = _field(1.0, "energy_margin loss: the margin m.")
@@ -223,6 +243,16 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"--{name} must be in [0, 1), got {getattr(self, name)}.")
+        if not 0 <= self.label_smoothing < 1 or not self.gp_target > 0:
+            raise ConfigError(
+                f"--label_smoothing must be in [0, 1) and --gp_target > 0, got "
+                f"{self.label_smoothing} and {self.gp_target}."
+            )
+        if self.label_smoothing and "label_smoothing" not in self.loss_kwargs:
+            raise ConfigError(
+                f"--label_smoothing applies to the minimax and non_saturating losses, not "
+                f"--loss={self.loss}."
+            )
         if len(self.ls_labels) != 3:
             raise ConfigError(f"--ls_labels takes three numbers a,b,c, got {self.ls_labels!r}.")
         toy_architecture = self.architecture in architectures.TOY_ARCHITECTURES
@@ -271,6 +301,15 @@ class TrainConfig:
                 f"{', '.join(TRANSLATORS)} train on image-to-image datasets "
                 f"({', '.join(p + '...' for p in translation.PREFIXES)}), the other models "
                 f"on single images or toy points."
+            )
+        if translator and self.ema_decay:
+            raise ConfigError(
+                f"--ema_decay applies to the generator models, not --model={self.model}."
+            )
+        if not 0 <= self.ema_decay < 1 or self.ema_start < 0:
+            raise ConfigError(
+                f"--ema_decay must be in [0, 1) and --ema_start >= 0, got {self.ema_decay} "
+                f"and {self.ema_start}."
             )
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
@@ -351,7 +390,13 @@ class TrainConfig:
         return _LOSS_KWARGS.get(self.loss, lambda c: {})(self)
 
 
+def _smoothing(config):
+    return {"label_smoothing": config.label_smoothing} if config.label_smoothing else {}
+
+
 _LOSS_KWARGS = {
+    "minimax": _smoothing,
+    "non_saturating": _smoothing,
     "least_squares": lambda c: dict(zip("abc", map(float, c.ls_labels), strict=True)),
     "energy_margin": lambda c: {"margin": c.ebgan_margin},
 }

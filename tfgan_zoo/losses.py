@@ -34,20 +34,34 @@ def batch_mean(x, global_batch_size=None):
     return tf.nn.compute_average_loss(x, global_batch_size=global_batch_size)
 
 
-def minimax(real_output, fake_output):
+def _probabilistic_d_loss(real_output, fake_output, label_smoothing):
+    """Sigmoid cross-entropy of real logits against label ``1 - label_smoothing``
+    and fake logits against 0: ``-(1-s) log D(x) - s log(1 - D(x)) - log(1 - D(G(z)))``."""
+    real_term = (1.0 - label_smoothing) * tf.nn.softplus(-real_output)
+    if label_smoothing:
+        real_term += label_smoothing * tf.nn.softplus(real_output)
+    return batch_mean(real_term) + batch_mean(tf.nn.softplus(fake_output))
+
+
+def minimax(real_output, fake_output, label_smoothing=0.0):
     """The original GAN game (Goodfellow et al. 2014), saturating generator.
 
     D minimises ``-log D(x) - log(1 - D(G(z)))``; G minimises
     ``log(1 - D(G(z)))``, whose gradient vanishes when D is confident.
+
+    ``label_smoothing`` s > 0 is one-sided label smoothing (Salimans et al.
+    2016): real samples get the target ``1 - s``, fakes keep 0. TF-GAN's
+    discriminator losses default to s = 0.25; here it is off by default.
     """
-    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(tf.nn.softplus(fake_output))
+    d_loss = _probabilistic_d_loss(real_output, fake_output, label_smoothing)
     g_loss = -batch_mean(tf.nn.softplus(fake_output))
     return d_loss, g_loss
 
 
-def non_saturating(real_output, fake_output):
-    """Non-saturating GAN: same D as `minimax`, G minimises ``-log D(G(z))``."""
-    d_loss = batch_mean(tf.nn.softplus(-real_output)) + batch_mean(tf.nn.softplus(fake_output))
+def non_saturating(real_output, fake_output, label_smoothing=0.0):
+    """Non-saturating GAN: same D as `minimax` (with its ``label_smoothing``), G
+    minimises ``-log D(G(z))``."""
+    d_loss = _probabilistic_d_loss(real_output, fake_output, label_smoothing)
     g_loss = batch_mean(tf.nn.softplus(-fake_output))
     return d_loss, g_loss
 

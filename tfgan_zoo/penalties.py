@@ -23,12 +23,18 @@ def _squared_input_gradient_norm(discriminator, inputs):
     return tf.reduce_sum(tf.square(grads), axis=axes)
 
 
-def gradient_penalty(discriminator, real, fake, alpha=None, seed=None, epsilon=1e-10):
-    """WGAN-GP penalty ``E[(||grad D(x_hat)|| - 1)^2]`` (Gulrajani et al. 2017).
+def gradient_penalty(
+    discriminator, real, fake, alpha=None, seed=None, epsilon=1e-10, target=1.0, one_sided=False
+):
+    """WGAN-GP penalty ``E[(||grad D(x_hat)|| / target - 1)^2]`` (Gulrajani et al. 2017).
 
     ``x_hat = real + alpha * (fake - real)`` with one ``alpha ~ U(0, 1)`` per
     example. ``epsilon`` sits inside the square root so the gradient of the norm
-    stays finite where the input gradient is zero.
+    stays finite where the input gradient is zero. ``target`` (the paper's 1;
+    Progressive GAN uses 750) divides the norm, as in TF-GAN's
+    ``wasserstein_gradient_penalty``. ``one_sided`` penalizes only norms above
+    the target, ``max(0, ||grad|| / target - 1)^2`` (the paper's Appendix on a
+    one-sided penalty; TF-GAN's ``one_sided``).
 
     Args:
       discriminator: callable ``D(x, training=...)``.
@@ -36,6 +42,8 @@ def gradient_penalty(discriminator, real, fake, alpha=None, seed=None, epsilon=1
       alpha: the interpolation weights ``[batch, 1, ...]``; drawn from
         ``seed`` when None.
       seed: a `keras.random.SeedGenerator` (or int) for alpha.
+      target: the gradient norm the penalty pulls towards.
+      one_sided: penalize only norms above ``target``.
     """
     real = tf.convert_to_tensor(real)
     fake = tf.cast(fake, real.dtype)
@@ -44,13 +52,18 @@ def gradient_penalty(discriminator, real, fake, alpha=None, seed=None, epsilon=1
         alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
     interpolated = real + alpha * (fake - real)
     sq_norm = _squared_input_gradient_norm(discriminator, interpolated)
-    return batch_mean(tf.square(tf.sqrt(sq_norm + epsilon) - 1.0))
+    excess = tf.sqrt(sq_norm + epsilon) / target - 1.0
+    if one_sided:
+        excess = tf.nn.relu(excess)
+    return batch_mean(tf.square(excess))
 
 
 def r1_penalty(discriminator, real):
     """R1 penalty ``E[||grad D(x)||^2]`` on real data (Mescheder et al. 2018).
 
-    The paper's regularizer is ``gamma / 2`` times this value.
+    The paper's regularizer is ``gamma / 2`` times this value, so the models'
+    ``r1_weight`` (``--r1_weight``) is gamma / 2: the paper's gamma = 10 is
+    ``r1_weight=5``.
     """
     return batch_mean(_squared_input_gradient_norm(discriminator, tf.convert_to_tensor(real)))
 

@@ -46,7 +46,7 @@ class ConditionalGAN(GAN):
         """Sample ``i`` shows class ``i % num_classes``: each grid column is one class."""
         z = tf.convert_to_tensor(z)
         labels = tf.range(tf.shape(z)[0]) % self.num_classes
-        return self.generator([z, labels], training=False)
+        return self.sampler([z, labels], training=False)
 
 
 class ACGAN(ConditionalGAN):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures, export, penalties, rng
+from tfgan_zoo import architectures, ema, export, penalties, rng
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo.models.base import AdversarialModel
 
@@ -58,7 +58,10 @@ class GAN(AdversarialModel):
       loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
       n_critic: discriminator updates per generator update.
       gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
-      r1_weight: weight of the R1 penalty on real data (0 disables it).
+      gp_target: the norm the gradient penalty pulls towards (1 in WGAN-GP).
+      gp_one_sided: penalize only gradient norms above ``gp_target``.
+      r1_weight: weight of the R1 penalty on real data (0 disables it); it is
+        the R1 paper's gamma / 2.
       clip_value: clip discriminator weights to this magnitude after each
         discriminator update (WGAN); None disables clipping.
       pack: samples per discriminator input (PacGAN); the discriminator must
@@ -66,6 +69,12 @@ class GAN(AdversarialModel):
         batch (per replica) must divide by it. Penalties are computed on
         packs (one interpolation weight per pack). 1: no packing. Only the
         unconditional `GAN` packs (``supports_packing``).
+      ema_decay: keep an exponential moving average of the generator's
+        weights with this decay (e.g. 0.999), updated after every generator
+        update (`tfgan_zoo.ema`). Sample grids, FID, ``gan(z)`` and exports
+        then use the average (``sampler``). 0: off.
+      ema_start: generator updates before averaging starts; until then the
+        average copies the weights (BigGAN's ``ema_start``).
       seed: seed of the noise `keras.random.SeedGenerator`.
     """
 
@@ -98,9 +107,13 @@ class GAN(AdversarialModel):
             loss_kwargs=config.loss_kwargs,
             n_critic=config.n_critic,
             gp_weight=config.gp_weight,
+            gp_target=config.gp_target,
+            gp_one_sided=config.gp_one_sided,
             r1_weight=config.r1_weight,
             clip_value=config.clip_value or None,
             pack=config.pack,
+            ema_decay=config.ema_decay,
+            ema_start=config.ema_start,
             seed=config.seed,
             max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
@@ -115,9 +128,13 @@ class GAN(AdversarialModel):
         loss_kwargs=None,
         n_critic=1,
         gp_weight=0.0,
+        gp_target=1.0,
+        gp_one_sided=False,
         r1_weight=0.0,
         clip_value=None,
         pack=1,
+        ema_decay=0.0,
+        ema_start=0,
         seed=None,
         **kwargs,
     ):
@@ -136,11 +153,19 @@ class GAN(AdversarialModel):
         self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
         self.n_critic = int(n_critic)
         self.gp_weight = float(gp_weight)
+        self.gp_target = float(gp_target)
+        self.gp_one_sided = bool(gp_one_sided)
         self.r1_weight = float(r1_weight)
         self.clip_value = clip_value
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.make_trackers(self.tracked_names())
         self.build_networks()
+        if not 0 <= ema_decay < 1 or ema_start < 0:
+            raise ValueError(
+                f"ema_decay must be in [0, 1) and ema_start >= 0, got {ema_decay}, {ema_start}."
+            )
+        self.ema_decay, self.ema_start = float(ema_decay), int(ema_start)
+        self.ema_generator = ema.averaged_copy(generator) if ema_decay else None
         self.built = True
 
     def build_networks(self):
@@ -197,8 +222,25 @@ class GAN(AdversarialModel):
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
     def call(self, z, training=False):
-        """Runs the generator on latent vectors ``z``."""
-        return self.generator(z, training=training)
+        """Runs the generator on latent vectors ``z``: the EMA generator (when on)
+        in inference, the trained one when ``training``."""
+        return (self.generator if training else self.sampler)(z, training=training)
+
+    @property
+    def sampler(self):
+        """The generator that samples, previews, FID and exports use: the moving
+        average when ``ema_decay`` is on, else the trained generator."""
+        return self.generator if self.ema_generator is None else self.ema_generator
+
+    def update_ema(self):
+        """Moves the average towards the generator, after a generator update.
+
+        The decay is 0 (a copy) until ``ema_start`` generator updates are done.
+        """
+        if self.ema_generator is None:
+            return
+        started = self.g_optimizer.iterations > self.ema_start
+        ema.update(self.ema_generator, self.generator, tf.where(started, self.ema_decay, 0.0))
 
     @property
     def generator_input_dim(self):
@@ -222,7 +264,7 @@ class GAN(AdversarialModel):
 
     def preview(self, z):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
-        return self.generator(z, training=False)
+        return self.sampler(z, training=False)
 
     def fid_inputs(self, dataset, num_samples, seed=0):
         """The fixed generator inputs FID is measured on: latent vectors, as for grids."""
@@ -238,8 +280,8 @@ class GAN(AdversarialModel):
         ``metadata`` adds fields to the export's metadata (``step``, ``class_names``).
         """
         return export.export_generator(
-            self.generator, self.generator_input_dim, base_dir, self.num_classes, version,
-            model=type(self).__name__, **metadata,
+            self.sampler, self.generator_input_dim, base_dir, self.num_classes, version,
+            model=type(self).__name__, ema=self.ema_generator is not None, **metadata,
         )  # fmt: skip
 
     def sample_latent(self, batch_size):
@@ -318,8 +360,9 @@ class GAN(AdversarialModel):
         critic = lambda x, training: self.discriminate(x, condition, training)  # noqa: E731
         if self.gp_weight:
             terms["gp"] = self.gp_weight * penalties.gradient_penalty(
-                critic, real, fake, alpha=draws["alpha"]
-            )
+                critic, real, fake, alpha=draws["alpha"], target=self.gp_target,
+                one_sided=self.gp_one_sided,
+            )  # fmt: skip
         if self.r1_weight:
             terms["r1"] = self.r1_weight * penalties.r1_penalty(critic, real)
         return terms
@@ -362,7 +405,8 @@ class GAN(AdversarialModel):
         return {"g_loss": g_loss, **extra}
 
     def train_step(self, data):
-        """One generator update after ``n_critic`` discriminator updates.
+        """One generator update after ``n_critic`` discriminator updates, then the
+        generator's moving average (when on).
 
         The generator's loss sees the discriminator's scores on the real batch
         from the last critic update (no extra forward pass; none of the
@@ -372,4 +416,5 @@ class GAN(AdversarialModel):
         for _ in range(self.n_critic):
             d_logs, real_out = self.discriminator_step(real, condition)
         g_logs = self.generator_step(real_out, condition, tf.shape(real)[0])
+        self.update_ema()
         return self.log({**d_logs, **g_logs})

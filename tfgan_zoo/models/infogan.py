@@ -65,7 +65,7 @@ class InfoGAN(GAN):
         n = tf.shape(z)[0]
         categories = tf.range(n) % self.num_categorical
         continuous = tf.zeros((n, self.num_continuous))
-        return self.generator(self.codes(categories, continuous, z[:, : self.latent_dim]))
+        return self.sampler(self.codes(categories, continuous, z[:, : self.latent_dim]))
 
     def score(self, output):
         return output[0]

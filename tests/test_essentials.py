@@ -1,0 +1,103 @@
+"""Generator EMA, label smoothing and gradient-penalty options (issue 13)."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from test_trainer import toy_config
+
+from tfgan_zoo import architectures, data, ema, models, trainer
+from tfgan_zoo.config import ConfigError, TrainConfig
+
+
+def small_net():
+    return keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(3), keras.layers.BatchNormalization()]
+    )
+
+
+def test_ema_update_averages_trainable_weights_and_copies_batchnorm_statistics():
+    net = small_net()
+    average = ema.averaged_copy(net)
+    for a, b in zip(average.weights, net.weights, strict=True):
+        np.testing.assert_array_equal(a, b)  # starts as a copy
+    old = [w.numpy() for w in average.weights]
+    new = [np.full(w.shape, 2.0, np.float32) for w in net.weights]
+    net.set_weights(new)
+    ema.update(average, net, 0.75)
+    for avg, weight, before, after in zip(average.weights, net.weights, old, new, strict=True):
+        expected = 0.75 * before + 0.25 * after if weight.trainable else after
+        np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-6)
+    assert sum(not w.trainable for w in net.weights) == 2  # moving mean and variance
+
+
+def toy_gan(**kwargs):
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
+    gan = models.GAN(g, d, 4, seed=0, **kwargs)
+    gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    return gan
+
+
+def test_gan_ema_follows_the_generator_from_ema_start():
+    dataset = data.load("ring8", 16, seed=0)[0]
+    gan = toy_gan(ema_decay=0.5, ema_start=2)
+    gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)
+    for a, b in zip(gan.ema_generator.weights, gan.generator.weights, strict=True):
+        np.testing.assert_array_equal(a, b)  # copies until ema_start updates are done
+    before = [w.numpy() for w in gan.ema_generator.weights]
+    gan.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0)
+    pairs = zip(gan.ema_generator.weights, gan.generator.weights, before, strict=True)
+    for avg, weight, b in pairs:
+        expected = 0.5 * b + 0.5 * weight.numpy() if weight.trainable else weight.numpy()
+        np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
+    z = np.ones((3, 4), np.float32)
+    np.testing.assert_allclose(gan(z), gan.ema_generator(z), atol=1e-6)  # gan(z) samples the EMA
+    assert not np.allclose(gan(z), gan.generator(z))
+
+
+def test_ema_off_samples_the_generator_and_bad_values_are_refused():
+    gan = toy_gan()
+    assert gan.ema_generator is None and gan.sampler is gan.generator
+    with pytest.raises(ValueError, match="ema_decay must be in"):
+        toy_gan(ema_decay=1.0)
+    with pytest.raises(ConfigError, match="--ema_decay applies to the generator models"):
+        TrainConfig(model="pix2pix", dataset="edges:idx:x", architecture="unet_patchgan",
+                    ema_decay=0.9)  # fmt: skip
+
+
+def test_ema_is_checkpointed_restored_and_exported(tmp_path):
+    config = toy_config(tmp_path, ema_decay=0.9)
+    first = trainer.train(config)
+    model = first.model
+    z = np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32)
+    assert not np.allclose(model.ema_generator(z), model.generator(z))
+    served = tf.saved_model.load(first.export_path).signatures["serving_default"]
+    np.testing.assert_allclose(served(z=tf.constant(z))["images"], model.ema_generator(z),
+                               atol=1e-6)  # fmt: skip
+    with open(os.path.join(first.export_path, "assets.extra", "tfgan_zoo.json")) as f:
+        assert json.load(f)["ema"] is True
+    restored, _ = trainer.restore_model(config.model_dir)
+    for a, b in zip(restored.ema_generator.weights, model.ema_generator.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # A resumed run starts from the saved average (nothing left to train here).
+    again = trainer.train(config)
+    assert again.start_step == again.final_step == 40
+    for a, b in zip(again.model.ema_generator.weights, model.ema_generator.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_label_smoothing_and_gradient_penalty_flags_reach_the_model():
+    config = TrainConfig(label_smoothing=0.25)
+    assert config.loss_kwargs == {"label_smoothing": 0.25}
+    with pytest.raises(ConfigError, match="--label_smoothing applies to the minimax"):
+        TrainConfig(label_smoothing=0.25, loss="hinge")
+    with pytest.raises(ConfigError, match="--label_smoothing must be in"):
+        TrainConfig(label_smoothing=1.0)
+    config = TrainConfig(architecture="mlp", dataset="ring8", loss="wasserstein", gp_weight=1.0,
+                         gp_target=2.0, gp_one_sided=True)  # fmt: skip
+    info = data.load("ring8", 16)[1]
+    gan = models.GAN.from_train_config(config, info)
+    assert (gan.gp_target, gan.gp_one_sided) == (2.0, True)
