@@ -40,6 +40,9 @@ CASES = {
                                        tolerance=1e-4),
     "cyclegan_pool_runs": dict(arch="resnet_patchgan", pool_size=4, compare=False),
     "pix2pix_dropout_runs": dict(arch="unet_patchgan", dropout=0.5, compare=False, steps=20),
+    # A fresh real batch per critic update (the trainer's pipeline, `critic_groups`).
+    "fresh_batches_wgan_clip_mlp": dict(arch="mlp", loss="wasserstein", clip_value=0.05,
+                                        n_critic=2, grouped=True),
     # Generator EMA: the averaged weights are among the compared ones.
     "ema_mlp": dict(arch="mlp", ema_decay=0.9),
     "ema_batchnorm_dcgan_sgd": dict(arch="dcgan", optimizer="sgd", ema_decay=0.5),
@@ -53,9 +56,9 @@ CASES = {
 TRANSLATORS = ("unet_patchgan", "resnet_patchgan")
 
 
-def dataset(arch):
+def dataset(arch, n_critic=1):
     if arch == "mlp":
-        return data.load("ring8", 16, seed=0)[0]
+        return data.critic_groups(data.load("ring8", 16, seed=0)[0], n_critic)
     rng = np.random.default_rng(0)
     if arch in TRANSLATORS:
         pairs = rng.uniform(-1, 1, (2, 64, 16, 16, 1)).astype(np.float32)
@@ -76,7 +79,8 @@ def translator(arch, d_norm, g_norm, dropout=0.0, **kwargs):
 
 
 def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", steps=3,
-          compare=True, steps_per_execution=1, tolerance=None, **kwargs):  # fmt: skip
+          compare=True, steps_per_execution=1, tolerance=None, grouped=False,
+          **kwargs):  # fmt: skip
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
     if arch != "mlp":
@@ -92,7 +96,10 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
             "sgd": lambda: keras.optimizers.SGD(1e-2),
         }[optimizer]
         gan.compile(make(), make(), steps_per_execution=steps_per_execution)
-    history = gan.fit(dataset(arch), epochs=1, steps_per_epoch=steps, verbose=0).history
+    data_n_critic = kwargs.get("n_critic", 1) if grouped else 1
+    history = gan.fit(
+        dataset(arch, data_n_critic), epochs=1, steps_per_epoch=steps, verbose=0
+    ).history
     return gan, {k: float(v[-1]) for k, v in history.items()}
 
 

@@ -164,7 +164,7 @@ def image_config(model_dir, case, **overrides):
     values = {
         "conditional": dict(model="conditional", architecture="conditional_dcgan", dataset=fashion,
                             latent_dim=16, d_norm="layer", g_norm="none", fid_every=4,
-                            fid_samples=100, ema_decay=0.9),
+                            fid_samples=100, ema_decay=0.9, n_critic=2),
         "pix2pix": dict(model="pix2pix", architecture="unet_patchgan", dataset="edges:" + fashion,
                         resolution=16, l1_weight=100.0, dropout=0.0, d_norm="none",
                         g_norm="none", fid_every=4, fid_samples=100),
@@ -180,7 +180,8 @@ def image_config(model_dir, case, **overrides):
 @pytest.mark.parametrize("case", ["conditional", pytest.param("pix2pix", marks=pytest.mark.slow)])
 def test_two_workers_on_images_equal_one_device(tmp_path, case):
     """(images, labels) and (inputs, targets) batches across 2 processes (the
-    conditional case with generator EMA, whose weights are compared too): both workers
+    conditional case with generator EMA, whose weights are compared too, and a fresh
+    real batch for each of its 2 critic updates): both workers
     finish, the chief's weights equal a one-device run of the same global batch
     within the mirrored tests' 1e-5 (measured: 3e-8), and the chief alone writes
     samples, FID scalars, checkpoints and an export."""

@@ -101,3 +101,46 @@ def test_label_smoothing_and_gradient_penalty_flags_reach_the_model():
     info = data.load("ring8", 16)[1]
     gan = models.GAN.from_train_config(config, info)
     assert (gan.gp_target, gan.gp_one_sided) == (2.0, True)
+
+
+class RecordingGAN(models.GAN):
+    """Notes the mean of every real batch a discriminator update sees."""
+
+    seen = []
+
+    def discriminator_step(self, real, condition):
+        self.seen.append(float(tf.reduce_mean(real)))
+        return super().discriminator_step(real, condition)
+
+
+def recording_gan(n_critic):
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
+    gan = RecordingGAN(g, d, 4, n_critic=n_critic, seed=0)
+    gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1), run_eagerly=True)
+    gan.seen = []
+    return gan
+
+
+def test_each_critic_update_gets_a_fresh_real_batch_when_the_data_is_grouped():
+    points = np.repeat(np.arange(8, dtype=np.float32), 4)[:, None] * np.ones((1, 2), np.float32)
+    batches = tf.data.Dataset.from_tensor_slices(points).batch(4)  # batch k holds k
+    gan = recording_gan(n_critic=2)
+    gan.fit(data.critic_groups(batches, 2), epochs=1, steps_per_epoch=2, verbose=0)
+    assert gan.seen == [0.0, 1.0, 2.0, 3.0]
+    gan = recording_gan(n_critic=2)  # plain batches: both updates share one
+    gan.fit(batches, epochs=1, steps_per_epoch=2, verbose=0)
+    assert gan.seen == [0.0, 0.0, 1.0, 1.0]
+    gan = recording_gan(n_critic=3)
+    with pytest.raises(ValueError, match=r"holds 2 batches on axis 1 but n_critic=3"):
+        gan.fit(data.critic_groups(batches, 2), epochs=1, steps_per_epoch=1, verbose=0)
+
+
+def test_critic_groups_stack_batches_and_labels_on_axis_1():
+    images = np.arange(12, dtype=np.float32).reshape(6, 2)
+    labels = np.arange(6)
+    ds = data.critic_groups(tf.data.Dataset.from_tensor_slices((images, labels)).batch(3), 2)
+    x, y = next(iter(ds))
+    assert x.shape == (3, 2, 2) and y.shape == (3, 2)
+    np.testing.assert_array_equal(x[:, 1], images[3:])
+    np.testing.assert_array_equal(y[:, 0], labels[:3])
+    assert data.critic_groups(ds, 1) is ds

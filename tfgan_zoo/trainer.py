@@ -334,6 +334,7 @@ def train(config):
         rundir.truncate_events(log_dir, start)
 
     preview, fid_inputs = fixed_inputs(config, model, info, dataset)
+    train_data = data.critic_groups(dataset, config.n_critic)  # a fresh batch per D update
     nan_guard = callbacks.NanGuard()
     cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
     if chief:
@@ -351,7 +352,7 @@ def train(config):
             start, config.total_steps, config.steps_per_epoch
         ):
             h = model.fit(
-                dataset,
+                train_data,
                 initial_epoch=initial_epoch,
                 epochs=total_epochs,
                 steps_per_epoch=steps,

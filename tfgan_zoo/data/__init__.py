@@ -222,6 +222,24 @@ def shard_by_data(ds):
     return ds.with_options(options)
 
 
+def critic_groups(ds, n_critic):
+    """``ds``'s batches in groups of ``n_critic``, stacked on axis 1: elements of
+    ``[batch, n_critic, ...]`` (labels ``[batch, n_critic]``).
+
+    A `tfgan_zoo.models.GAN` given such elements trains every one of its
+    ``n_critic`` discriminator updates on a fresh real batch ``[:, k]``, as
+    Algorithm 1 of WGAN-GP (Gulrajani et al. 2017) and the SNGAN and
+    projection-discriminator setups do. The batch stays on axis 0, so a
+    distribution strategy still gives replica ``i`` the ``i``-th slice of
+    every one of the ``n_critic`` batches, the rows one device would use.
+    """
+    if n_critic == 1:
+        return ds
+    swap = lambda t: tf.experimental.numpy.swapaxes(t, 0, 1)  # noqa: E731
+    grouped = ds.batch(n_critic, drop_remainder=True)
+    return grouped.map(lambda *xs: tf.nest.map_structure(swap, xs if len(xs) > 1 else xs[0]))
+
+
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
          direction="a_to_b", augment=False, toy_points=0):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
@@ -252,6 +270,7 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
 __all__ = [
     "DataError",
     "DataInfo",
+    "critic_groups",
     "GaussianMixture",
     "TOY_SETS",
     "from_arrays",

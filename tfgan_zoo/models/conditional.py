@@ -30,7 +30,10 @@ class ConditionalGAN(GAN):
     def unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError("A conditional model needs a dataset of (images, labels).")
-        return data[0], tf.cast(tf.reshape(data[1], [-1]), tf.int32)
+        labels = tf.cast(data[1], tf.int32)
+        if labels.shape.rank == 2 and labels.shape[1] == 1:  # [batch, 1]
+            labels = labels[:, 0]
+        return data[0], labels
 
     def generate(self, z, labels, training):
         return self.generator([z, labels], training=training)

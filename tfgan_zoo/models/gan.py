@@ -27,7 +27,9 @@ class GAN(AdversarialModel):
     """A generator and a discriminator trained against each other with `fit`.
 
     One `train_step` does ``n_critic`` discriminator updates, each with fresh
-    noise against the same real batch, then one generator update. With
+    noise, then one generator update. Each update gets a fresh real batch when
+    the dataset yields ``n_critic`` of them per step (`critic_batch`), else
+    they share one. With
     ``pack=m`` (PacGAN, Lin et al. 2018) the discriminator judges packs of m
     samples instead of single ones: m consecutive real samples, or m fakes,
     concatenated on the last axis (`pack_samples`). The loss is
@@ -319,6 +321,25 @@ class GAN(AdversarialModel):
 
     # Hooks for subclasses.
 
+    def critic_batch(self, real, condition, k):
+        """The real batch (and condition) of discriminator update ``k``.
+
+        A dataset whose elements hold ``n_critic`` batches stacked on axis 1
+        (``[batch, n_critic, ...]``, `tfgan_zoo.data.critic_groups`; the
+        trainer's pipeline when ``n_critic > 1``) gives every update a fresh
+        real batch, as WGAN-GP's Algorithm 1 does. A dataset of plain batches
+        gives every update the same one.
+        """
+        if real.shape.rank != len(self.generator.output_shape) + 1:
+            return real, condition
+        if real.shape[1] != self.n_critic:
+            raise ValueError(
+                f"The real batch {real.shape} holds {real.shape[1]} batches on axis 1 but "
+                f"n_critic={self.n_critic}: group the dataset with "
+                f"tfgan_zoo.data.critic_groups(dataset, {self.n_critic})."
+            )
+        return real[:, k], None if condition is None else condition[:, k]
+
     def unpack(self, data):
         """Splits a dataset element into (real batch, condition or None)."""
         if isinstance(data, (tuple, list)):
@@ -410,11 +431,12 @@ class GAN(AdversarialModel):
 
         The generator's loss sees the discriminator's scores on the real batch
         from the last critic update (no extra forward pass; none of the
-        classic losses use them).
+        classic losses use them), and, in conditional models, that batch's labels.
         """
         real, condition = self.unpack(data)
-        for _ in range(self.n_critic):
-            d_logs, real_out = self.discriminator_step(real, condition)
-        g_logs = self.generator_step(real_out, condition, tf.shape(real)[0])
+        for k in range(self.n_critic):
+            real_k, condition_k = self.critic_batch(real, condition, k)
+            d_logs, real_out = self.discriminator_step(real_k, condition_k)
+        g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0])
         self.update_ema()
         return self.log({**d_logs, **g_logs})
