@@ -35,6 +35,7 @@ def averaged_copy(network):
         ) from e
     average.set_weights(network.get_weights())
     average.trainable = False
+    average.name = f"{network.name}_ema"
     return average
 
 

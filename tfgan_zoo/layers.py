@@ -31,6 +31,7 @@ def maybe(layer, x):
     return layer(x) if layer is not None else x
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ReflectionPad2D(layers.Layer):
     """Pads height and width by mirroring the border (no zero edges; CycleGAN)."""
 
@@ -69,6 +70,9 @@ class _SpectralNormalized(layers.Layer):
         super().__init__(**kwargs)
         self.power_iterations = power_iterations
 
+    def get_config(self):
+        return {**super().get_config(), "power_iterations": self.power_iterations}
+
     def _build_u(self, rows):
         self.u = self.add_weight(
             shape=(1, rows),
@@ -91,6 +95,7 @@ class _SpectralNormalized(layers.Layer):
         return self.kernel / sigma
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class SNDense(_SpectralNormalized):
     """A dense layer with a spectrally normalized kernel."""
 
@@ -107,11 +112,15 @@ class SNDense(_SpectralNormalized):
             self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
         self._build_u(input_shape[-1])
 
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias}
+
     def call(self, x, training=False):
         y = tf.matmul(x, self.normalized_kernel(training))
         return y + self.bias if self.use_bias else y
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class SNConv2D(_SpectralNormalized):
     """A 2-D convolution ('same' padding) with a spectrally normalized kernel."""
 
@@ -127,11 +136,16 @@ class SNConv2D(_SpectralNormalized):
         self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
         self._build_u(k * k * input_shape[-1])
 
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "strides": self.strides}  # fmt: skip
+
     def call(self, x, training=False):
         y = tf.nn.conv2d(x, self.normalized_kernel(training), self.strides, "SAME")
         return y + self.bias
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class SNEmbedding(_SpectralNormalized):
     """A class embedding ``[batch] -> [batch, dim]`` with a spectrally normalized table.
 
@@ -148,10 +162,14 @@ class SNEmbedding(_SpectralNormalized):
         )
         self._build_u(self.num_classes)
 
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "dim": self.dim}
+
     def call(self, labels, training=False):
         return tf.gather(self.normalized_kernel(training), tf.cast(labels, tf.int32))
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ConditionalBatchNorm(layers.Layer):
     """Batch norm whose scale and offset are looked up per class (de Vries et al. 2017).
 
@@ -167,6 +185,9 @@ class ConditionalBatchNorm(layers.Layer):
         channels = input_shape[0][-1]
         self.gamma = layers.Embedding(self.num_classes, channels, embeddings_initializer="ones")
         self.beta = layers.Embedding(self.num_classes, channels, embeddings_initializer="zeros")
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
 
     def call(self, inputs, training=False):
         x, labels = inputs

@@ -17,12 +17,16 @@ from keras import layers, ops
 from tfgan_zoo.architectures.dcgan import discriminator_trunk, generator_body
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class LabelChannels(layers.Layer):
     """``[batch]`` labels -> one-hot planes ``[batch, size, size, num_classes]``."""
 
     def __init__(self, num_classes, size, **kwargs):
         super().__init__(**kwargs)
         self.num_classes, self.size = num_classes, size
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "size": self.size}
 
     def call(self, labels):
         one_hot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)

@@ -63,12 +63,32 @@ def log_values(trackers, values):
     return logs
 
 
+SEED_STATE = "seed_generator_state"
+
+
+def serialize_loss(loss):
+    """A loss given by name stays a name; a callable must be registered with
+    ``keras.saving.register_keras_serializable`` to be saved."""
+    return loss if isinstance(loss, str) else keras.saving.serialize_keras_object(loss)
+
+
+def deserialize_loss(loss):
+    return loss if isinstance(loss, str) else keras.saving.deserialize_keras_object(loss)
+
+
 class AdversarialModel(keras.Model):
     """A `keras.Model` whose networks and optimizers are built before `fit`.
 
     Subclasses build their networks in the constructor and call `make_trackers`
-    there, build their optimizers in `compile`, and end `train_step` with
-    ``return self.log(values)``.
+    there, build their optimizers in `compile` (calling this class's), and
+    end `train_step` with ``return self.log(values)``.
+
+    Keras saving: ``model.save("gan.keras")`` and
+    ``keras.saving.load_model("gan.keras")`` round-trip the networks, the
+    settings, both optimizers with their state and the random-seed state, so
+    a loaded model continues `fit` as the original would. Subclasses list
+    their network arguments in ``network_args`` and add their other
+    constructor arguments to `get_config`.
 
     Args:
       max_loss: a logged loss whose magnitude passes this counts as diverged,
@@ -76,9 +96,73 @@ class AdversarialModel(keras.Model):
         stops there). None or 0: only non-finite values count.
     """
 
+    network_args = ()  # constructor arguments that are Keras models
+
     def __init__(self, max_loss=1e6, **kwargs):
         super().__init__(**kwargs)
         self.max_loss = float(max_loss) if max_loss else None
+
+    def get_config(self):
+        """The constructor arguments: networks serialized, settings as given."""
+        config = {"name": self.name, "trainable": self.trainable, "max_loss": self.max_loss}
+        for name in self.network_args:
+            config[name] = keras.saving.serialize_keras_object(getattr(self, name))
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.network_args:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    def seed_states(self):
+        """The state variables of every `keras.random.SeedGenerator` in the model:
+        the noise's and those of its layers (dropout)."""
+        return [sg.state for layer in self._flatten_layers(include_self=True)
+                for sg in layer._seed_generators]  # fmt: skip
+
+    def save_own_variables(self, store):
+        """Keras' own variables, and the random seeds' states: Keras saves no
+        `SeedGenerator` state, and without them a loaded model would draw the
+        noise (and dropout masks) of step 0 again."""
+        super().save_own_variables(store)
+        for i, state in enumerate(self.seed_states()):
+            store[f"{SEED_STATE}_{i}"] = state.numpy()
+
+    def load_own_variables(self, store):
+        own = {}
+        states = self.seed_states()
+        for key in store.keys():
+            if key.startswith(SEED_STATE):
+                states[int(key.rsplit("_", 1)[1])].assign(store[key])
+            else:
+                own[key] = store[key]
+        super().load_own_variables(own)
+
+    def compile(self, g_optimizer, d_optimizer, **kwargs):
+        """Keeps both optimizers and the execution settings for `get_compile_config`;
+        subclasses set ``g_optimizer``/``d_optimizer`` and build them."""
+        super().compile(**kwargs)
+        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two objects.")
+        names = ("steps_per_execution", "jit_compile", "run_eagerly")
+        self._execution = {k: kwargs[k] for k in names if k in kwargs}
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        serialize = keras.saving.serialize_keras_object
+        return {"g_optimizer": serialize(self.g_optimizer),
+                "d_optimizer": serialize(self.d_optimizer), **self._execution}  # fmt: skip
+
+    def compile_from_config(self, config):
+        """Compiles with the saved optimizers (their state is loaded after this)."""
+        config = dict(config)
+        optimizers = [keras.saving.deserialize_keras_object(config.pop(name))
+                      for name in ("g_optimizer", "d_optimizer")]  # fmt: skip
+        self.compile(*optimizers, **config)
 
     def fit(self, x=None, *args, shuffle=None, **kwargs):
         """`keras.Model.fit`, not asking Keras to shuffle a `tf.data.Dataset`.

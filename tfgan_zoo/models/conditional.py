@@ -1,11 +1,13 @@
 """Class-conditional GANs: conditioning by concatenation or projection, and ACGAN."""
 
+import keras
 import tensorflow as tf
 
 from tfgan_zoo import losses
 from tfgan_zoo.models.gan import GAN
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ConditionalGAN(GAN):
     """A GAN whose generator and discriminator both see the class label.
 
@@ -26,6 +28,9 @@ class ConditionalGAN(GAN):
     @classmethod
     def model_kwargs(cls, config, num_classes):
         return {"num_classes": num_classes}
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
 
     def unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
@@ -52,6 +57,7 @@ class ConditionalGAN(GAN):
         return self.sampler([z, labels], training=False)
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ACGAN(ConditionalGAN):
     """Auxiliary-classifier GAN (Odena et al. 2017).
 
@@ -69,6 +75,9 @@ class ACGAN(ConditionalGAN):
     @classmethod
     def model_kwargs(cls, config, num_classes):
         return {"num_classes": num_classes, "class_weight": config.class_weight}
+
+    def get_config(self):
+        return {**super().get_config(), "class_weight": self.class_weight}
 
     def tracked_names(self):
         return super().tracked_names() + ["d_class", "g_class"]

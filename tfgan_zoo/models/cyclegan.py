@@ -79,6 +79,7 @@ class ImagePool(keras.layers.Layer):
         return out
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(ImageTranslator):
     """Two generators, ``G: A -> B`` and ``F: B -> A``, and a critic per domain.
 
@@ -100,6 +101,7 @@ class CycleGAN(ImageTranslator):
     """
 
     compatible_architectures = ("resnet_patchgan",)
+    network_args = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
                  loss="least_squares", loss_kwargs=None, cycle_weight=10.0,
@@ -119,8 +121,14 @@ class CycleGAN(ImageTranslator):
             )
         self.pool_a = ImagePool(pool_size, shape_a, name="pool_a")
         self.pool_b = ImagePool(pool_size, shape_b, name="pool_b")
+        self.pool_size, self.seed = int(pool_size), seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "cycle_weight": self.cycle_weight,
+                "identity_weight": self.identity_weight, "pool_size": self.pool_size,
+                "seed": self.seed}  # fmt: skip
 
     @property
     def generator(self):

@@ -1,9 +1,12 @@
 """Energy-based GAN (Zhao et al. 2017)."""
 
+import keras
+
 from tfgan_zoo import losses
 from tfgan_zoo.models.gan import GAN
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class EBGAN(GAN):
     """The discriminator is an autoencoder; its energy is the reconstruction error.
 
@@ -23,6 +26,9 @@ class EBGAN(GAN):
     @classmethod
     def model_kwargs(cls, config, num_classes):
         return {"pt_weight": config.pt_weight}
+
+    def get_config(self):
+        return {**super().get_config(), "pt_weight": self.pt_weight}
 
     def tracked_names(self):
         return super().tracked_names() + (["pt"] if self.pt_weight else [])

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, ema, export, penalties, rng
 from tfgan_zoo import losses as losses_lib
+from tfgan_zoo.models import base
 from tfgan_zoo.models.base import AdversarialModel
 
 
@@ -23,6 +24,7 @@ def draw_for_replica(sampler, shape):
     return draws[replica * batch : (replica + 1) * batch]
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class GAN(AdversarialModel):
     """A generator and a discriminator trained against each other with `fit`.
 
@@ -84,6 +86,7 @@ class GAN(AdversarialModel):
     preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
     compatible_architectures = ("mlp", "pacgan_mlp", "dcgan", "sngan")
+    network_args = ("generator", "discriminator")
 
     @classmethod
     def model_kwargs(cls, config, num_classes):
@@ -152,13 +155,15 @@ class GAN(AdversarialModel):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
-        self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
+        self.loss_name, self.loss_kwargs = loss, dict(loss_kwargs or {})
+        self.loss_fn = losses_lib.get(loss, **self.loss_kwargs)
         self.n_critic = int(n_critic)
         self.gp_weight = float(gp_weight)
         self.gp_target = float(gp_target)
         self.gp_one_sided = bool(gp_one_sided)
         self.r1_weight = float(r1_weight)
         self.clip_value = clip_value
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.make_trackers(self.tracked_names())
         self.build_networks()
@@ -209,17 +214,39 @@ class GAN(AdversarialModel):
             names.append("r1")
         return names
 
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "latent_dim": self.latent_dim,
+            "loss": base.serialize_loss(self.loss_name),
+            "loss_kwargs": self.loss_kwargs,
+            "n_critic": self.n_critic,
+            "gp_weight": self.gp_weight,
+            "gp_target": self.gp_target,
+            "gp_one_sided": self.gp_one_sided,
+            "r1_weight": self.r1_weight,
+            "clip_value": self.clip_value,
+            "pack": self.pack,
+            "ema_decay": self.ema_decay,
+            "ema_start": self.ema_start,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config({**config, "loss": base.deserialize_loss(config["loss"])})
+
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
         """Sets (and builds) the generator and discriminator optimizers.
 
         Call it inside ``strategy.scope()`` when training distributed. Both
         default to ``Adam(2e-4, beta_1=0.5)`` (DCGAN).
         """
-        super().compile(**kwargs)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if self.g_optimizer is self.d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two objects.")
+        super().compile(
+            g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            **kwargs,
+        )
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 

@@ -1,11 +1,13 @@
 """InfoGAN (Chen et al. 2016): interpretable latent codes."""
 
+import keras
 import tensorflow as tf
 
 from tfgan_zoo import losses, rng
 from tfgan_zoo.models.gan import GAN, draw_for_replica
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class InfoGAN(GAN):
     """A GAN whose generator input holds codes that a Q head must recover.
 
@@ -33,6 +35,10 @@ class InfoGAN(GAN):
             "num_continuous": config.info_continuous,
             "info_weight": config.info_weight,
         }
+
+    def get_config(self):
+        return {**super().get_config(), "num_categorical": self.num_categorical,
+                "num_continuous": self.num_continuous, "info_weight": self.info_weight}  # fmt: skip
 
     @property
     def generator_input_dim(self):

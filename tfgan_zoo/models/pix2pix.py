@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, export
 from tfgan_zoo import losses as losses_lib
+from tfgan_zoo.models import base
 from tfgan_zoo.models.base import AdversarialModel
 
 
@@ -35,8 +36,17 @@ class ImageTranslator(AdversarialModel):
 
     def __init__(self, loss, loss_kwargs=None, **kwargs):
         super().__init__(**kwargs)
-        self.loss_fn = losses_lib.get(loss, **(loss_kwargs or {}))
+        self.loss_name, self.loss_kwargs = loss, dict(loss_kwargs or {})
+        self.loss_fn = losses_lib.get(loss, **self.loss_kwargs)
         self.make_trackers(self.tracked_names())
+
+    def get_config(self):
+        return {**super().get_config(), "loss": base.serialize_loss(self.loss_name),
+                "loss_kwargs": self.loss_kwargs}  # fmt: skip
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config({**config, "loss": base.deserialize_loss(config["loss"])})
 
     def generator_variables(self):
         return [v for g in self.generators.values() for v in g.trainable_variables]
@@ -58,11 +68,11 @@ class ImageTranslator(AdversarialModel):
                 f"its optimizer cannot be built. Start each keras.Sequential with keras.Input("
                 f"shape=(height, width, channels)), or call each network once on a batch."
             )
-        super().compile(**kwargs)
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if self.g_optimizer is self.d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two objects.")
+        super().compile(
+            g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
+            **kwargs,
+        )
         self.g_optimizer.build(self.generator_variables())
         self.d_optimizer.build(self.discriminator_variables())
 
@@ -112,6 +122,7 @@ class ImageTranslator(AdversarialModel):
         )
 
 
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
 class Pix2Pix(ImageTranslator):
     """Conditional GAN for paired translation: ``G(input) ~ target``.
 
@@ -130,6 +141,7 @@ class Pix2Pix(ImageTranslator):
     """
 
     compatible_architectures = ("unet_patchgan",)
+    network_args = ("generator", "discriminator")
 
     def __init__(self, generator, discriminator, loss="non_saturating", loss_kwargs=None,
                  l1_weight=100.0, **kwargs):  # fmt: skip
@@ -139,6 +151,9 @@ class Pix2Pix(ImageTranslator):
         self.generators = {"translate": generator}
         self.discriminators = [discriminator]
         self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "l1_weight": self.l1_weight}
 
     @classmethod
     def from_train_config(cls, config, info):
