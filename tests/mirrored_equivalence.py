@@ -43,6 +43,10 @@ CASES = {
     # A fresh real batch per critic update (the trainer's pipeline, `critic_groups`).
     "fresh_batches_wgan_clip_mlp": dict(arch="mlp", loss="wasserstein", clip_value=0.05,
                                         n_critic=2, grouped=True),
+    # DiffAugment: its draws, like the noise, are cut from one global draw.
+    "diffaugment_wgan_gp_dcgan": dict(arch="dcgan", d_norm="layer", g_norm="none",
+                                      loss="wasserstein", gp_weight=10.0,
+                                      augment_policy="color,translation,cutout"),
     # Generator EMA: the averaged weights are among the compared ones.
     "ema_mlp": dict(arch="mlp", ema_decay=0.9),
     "ema_batchnorm_dcgan_sgd": dict(arch="dcgan", optimizer="sgd", ema_decay=0.5),

@@ -144,3 +144,26 @@ def test_critic_groups_stack_batches_and_labels_on_axis_1():
     np.testing.assert_array_equal(x[:, 1], images[3:])
     np.testing.assert_array_equal(y[:, 0], labels[:3])
     assert data.critic_groups(ds, 1) is ds
+
+
+def test_trainer_flags_for_ema_diffaugment_smoothing_and_fresh_batches(tmp_path):
+    """The new flags together on real Fashion-MNIST files, through the CLI's parser."""
+    from conftest import shared_dir
+    from test_trainer import parse
+
+    config = parse(
+        f"--dataset=idx:{shared_dir('fashion-mnist')}", "--base_filters=8", "--batch_size=8",
+        "--epochs=1", "--steps_per_epoch=4", "--checkpoint_every=4", "--sample_every=4",
+        f"--model_dir={tmp_path / 'run'}", "--verbose=0", "--ema_decay=0.99",
+        "--augment_policy=color,translation,cutout", "--label_smoothing=0.25", "--n_critic=2",
+    )  # fmt: skip
+    result = trainer.train(config)
+    assert result.final_step == 4 and int(result.model.d_optimizer.iterations) == 8
+    assert result.model.augment_policy == ("color", "translation", "cutout")
+    assert result.model.loss_kwargs == {"label_smoothing": 0.25}
+    with open(os.path.join(result.export_path, "assets.extra", "tfgan_zoo.json")) as f:
+        assert json.load(f)["ema"] is True
+    with pytest.raises(ConfigError, match="--augment_policy: Unknown augmentation flip"):
+        TrainConfig(augment_policy="flip")
+    with pytest.raises(ConfigError, match="--augment_policy applies to image datasets"):
+        TrainConfig(augment_policy="color", dataset="ring8", architecture="mlp")

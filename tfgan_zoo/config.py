@@ -9,7 +9,7 @@ and never reads flags.
 import dataclasses
 import os
 
-from tfgan_zoo import architectures, losses, models
+from tfgan_zoo import architectures, augment, losses, models
 from tfgan_zoo.data import TOY_SETS, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
@@ -71,6 +71,12 @@ class TrainConfig:
         "Generator EMA: keep a moving average of the generator's weights with this decay "
         "(e.g. 0.999); samples, --fid_every, evaluate and exports then use it. 0: off (the "
         "classic papers' configurations train without it). Not for pix2pix or cyclegan.",
+    )
+    augment_policy: str = _field(
+        "",
+        "DiffAugment (Zhao et al. 2020): transforms applied to every image the discriminator "
+        "sees, real and fake, in both updates: any of color,translation,cutout "
+        "(comma-separated). Empty: off. Image models other than pix2pix/cyclegan.",
     )
     ema_start: int = _field(0, "Generator updates before the EMA starts averaging (copies).")
     label_smoothing: float = _field(
@@ -301,6 +307,15 @@ class TrainConfig:
                 f"{', '.join(TRANSLATORS)} train on image-to-image datasets "
                 f"({', '.join(p + '...' for p in translation.PREFIXES)}), the other models "
                 f"on single images or toy points."
+            )
+        try:
+            policy = augment.parse(self.augment_policy)
+        except ValueError as e:
+            raise ConfigError(f"--augment_policy: {e}") from None
+        if policy and (translator or self.dataset in TOY_SETS):
+            raise ConfigError(
+                "--augment_policy applies to image datasets and the generator models (not "
+                "the toy sets, pix2pix or cyclegan)."
             )
         if translator and self.ema_decay:
             raise ConfigError(

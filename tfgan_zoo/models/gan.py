@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures, ema, export, penalties, rng
+from tfgan_zoo import architectures, augment, ema, export, penalties, rng
 from tfgan_zoo import losses as losses_lib
 from tfgan_zoo.models import base
 from tfgan_zoo.models.base import AdversarialModel
@@ -79,6 +79,10 @@ class GAN(AdversarialModel):
         then use the average (``sampler``). 0: off.
       ema_start: generator updates before averaging starts; until then the
         average copies the weights (BigGAN's ``ema_start``).
+      augment_policy: DiffAugment transforms applied to every image the
+        discriminator sees, real and fake, in both updates (`tfgan_zoo.augment`):
+        any of ``"color,translation,cutout"``. Images only; penalties are
+        computed on the augmented inputs. None or "": off.
       seed: seed of the noise `keras.random.SeedGenerator`.
     """
 
@@ -119,6 +123,7 @@ class GAN(AdversarialModel):
             pack=config.pack,
             ema_decay=config.ema_decay,
             ema_start=config.ema_start,
+            augment_policy=config.augment_policy,
             seed=config.seed,
             max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
@@ -140,6 +145,7 @@ class GAN(AdversarialModel):
         pack=1,
         ema_decay=0.0,
         ema_start=0,
+        augment_policy=None,
         seed=None,
         **kwargs,
     ):
@@ -173,6 +179,12 @@ class GAN(AdversarialModel):
             )
         self.ema_decay, self.ema_start = float(ema_decay), int(ema_start)
         self.ema_generator = ema.averaged_copy(generator) if ema_decay else None
+        self.augment_policy = augment.parse(augment_policy)
+        if self.augment_policy and len(self.generator.output_shape) != 4:
+            raise ValueError(
+                f"augment_policy={','.join(self.augment_policy)} transforms images, but the "
+                f"generator's samples have shape {self.generator.output_shape}."
+            )
         self.built = True
 
     def build_networks(self):
@@ -229,6 +241,7 @@ class GAN(AdversarialModel):
             "pack": self.pack,
             "ema_decay": self.ema_decay,
             "ema_start": self.ema_start,
+            "augment_policy": ",".join(self.augment_policy),
             "seed": self.seed,
         }
 
@@ -383,13 +396,30 @@ class GAN(AdversarialModel):
         """The adversarial score in a discriminator output (heads may add more)."""
         return output
 
+    def augment_draw(self, batch_size):
+        """The DiffAugment draws of ``batch_size`` images (None when off), made
+        before the tape like the noise."""
+        if not self.augment_policy:
+            return None
+        return draw_for_replica(
+            lambda shape: rng.uniform(shape, self.seed_generator),
+            (batch_size, augment.draw_size(self.augment_policy)),
+        )
+
+    def augment_images(self, images, draw):
+        """``images`` as the discriminator sees them: DiffAugment-ed when on."""
+        if draw is None:
+            return images
+        return augment.apply(images, self.augment_policy, draw)
+
     def discriminator_draws(self, real):
         """The random draws of one discriminator update, as a dict.
 
         ``z`` is the noise of the fake batch; ``alpha`` the gradient-penalty
-        interpolation weights. They are drawn before the gradient tape opens:
-        a seed-generator update inside the tape misorders MirroredStrategy's
-        gradient all-reduces (seen with TF 2.21 / Keras 3.15).
+        interpolation weights; ``augment_real``/``augment_fake`` DiffAugment's.
+        They are drawn before the gradient tape opens: a seed-generator update
+        inside the tape misorders MirroredStrategy's gradient all-reduces (seen
+        with TF 2.21 / Keras 3.15).
         """
         draws = {"z": self.sample_latent(tf.shape(real)[0])}
         if self.gp_weight:  # one weight per discriminator input (per pack)
@@ -397,6 +427,9 @@ class GAN(AdversarialModel):
                 lambda shape: rng.uniform(shape, self.seed_generator),
                 [tf.shape(real)[0] // self.pack] + [1] * (len(real.shape) - 1),
             )
+        if self.augment_policy:
+            draws["augment_real"] = self.augment_draw(tf.shape(real)[0])
+            draws["augment_fake"] = self.augment_draw(tf.shape(real)[0])
         return draws
 
     def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out, draws):
@@ -423,8 +456,9 @@ class GAN(AdversarialModel):
 
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
-        fake = self.pack_samples(self.generate(draws["z"], condition, training=True))
-        real = self.pack_samples(real)
+        fake = self.generate(draws["z"], condition, training=True)
+        fake = self.pack_samples(self.augment_images(fake, draws.get("augment_fake")))
+        real = self.pack_samples(self.augment_images(real, draws.get("augment_real")))
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, condition, training=True)
@@ -440,10 +474,12 @@ class GAN(AdversarialModel):
 
     def generator_step(self, real_out, condition, batch_size):
         z = self.sample_latent(batch_size)
+        augment_draw = self.augment_draw(batch_size)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generate(z, condition, training=True)
-            fake_out = self.discriminate(self.pack_samples(fake), condition, training=True)
+            seen = self.pack_samples(self.augment_images(fake, augment_draw))
+            fake_out = self.discriminate(seen, condition, training=True)
             real_score = tf.stop_gradient(self.score(real_out))
             _, g_loss = self.loss_fn(real_score, self.score(fake_out))
             extra = self.generator_extra_loss(z, fake, condition, fake_out)
