@@ -74,6 +74,10 @@ def test_required_flagfiles_exist():
         "acgan_fashion_mnist",
         "ebgan_fashion_mnist",
         "infogan_mnist",
+        "sngan_resnet_cifar10",
+        "wgan_gp_resnet_cifar10",
+        "projection_cifar10",
+        "dcgan_celeba64",
     }
     assert required <= names
 

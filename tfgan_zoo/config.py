@@ -153,7 +153,9 @@ class TrainConfig:
     split: str = _field("train", "Dataset split.")
     batch_size: int = _field(64, "Global batch size.")
     resolution: int = _field(
-        0, "Image-to-image data: resize images to this square size (0: keep their size)."
+        0,
+        "Resize images to this square size, center-cropping non-square ones first (CelebA "
+        "178x218 -> 64x64); 0: keep their size.",
     )
     direction: str = _field(
         "a_to_b", "Image-to-image data: a_to_b, or b_to_a to swap inputs and targets."

@@ -32,7 +32,8 @@ from tfgan_zoo.metrics import features
 def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, seed=0, size=None):
     """``(images, labels)``: ``num_samples`` real images in [-1, 1] and their labels.
 
-    ``size=(height, width)`` resizes the images (antialiased) when they differ.
+    ``size=(height, width)`` resizes the images (antialiased) when they differ,
+    center-cropping non-square images to a square first when ``size`` is square.
     """
     ds, _ = data.load(dataset, batch_size, split, data_dir, seed)
     xs, ys = [], []
@@ -41,6 +42,10 @@ def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, see
         ys.append(y.numpy())
     x, y = np.concatenate(xs)[:num_samples], np.concatenate(ys)[:num_samples]
     if size is not None and x.shape[1:3] != tuple(size):
+        if size[0] == size[1]:  # a square target: center-crop first, as `data.resized`
+            side = min(x.shape[1:3])
+            top, left = (x.shape[1] - side) // 2, (x.shape[2] - side) // 2
+            x = x[:, top : top + side, left : left + side]
         x = tf.image.resize(x, size, antialias=True).numpy()
     return x, y
 

@@ -118,8 +118,21 @@ def _resnet_projection(sample_shape, latent_dim, num_classes=0, base_filters=64,
     n = _classes("resnet_projection", num_classes)
     return (
         resnet.resnet_generator(latent_dim, n, res, ch, base_filters),
-        resnet.projection_discriminator(n, res, ch, base_filters),
+        resnet.resnet_discriminator(res, ch, base_filters, num_classes=n),
     )
+
+
+def _resnet(name, spectral_norm):
+    """An unconditional ResNet pair: SNGAN's (spectral norm) or WGAN-GP's critic."""
+
+    def build(sample_shape, latent_dim, base_filters=64, **unused):
+        res, ch = _image(name, sample_shape)
+        return (
+            resnet.resnet_generator(latent_dim, 0, res, ch, base_filters),
+            resnet.resnet_discriminator(res, ch, base_filters, spectral_norm=spectral_norm),
+        )
+
+    return build
 
 
 def _translation_shapes(name, sample_shape, input_shape):
@@ -180,6 +193,8 @@ ARCHITECTURES = {
     "infogan_dcgan": _infogan,
     "ebgan_dcgan": _ebgan,
     "resnet_projection": _resnet_projection,
+    "sngan_resnet": _resnet("sngan_resnet", spectral_norm=True),
+    "wgan_gp_resnet": _resnet("wgan_gp_resnet", spectral_norm=False),
     "unet_patchgan": _unet_patchgan,
     "resnet_patchgan": _resnet_patchgan,
 }

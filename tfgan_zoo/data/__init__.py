@@ -98,15 +98,39 @@ def tfds_builder(name, data_dir):
 
 
 def _tfds_source(builder, split):
-    ds = builder.as_dataset(split=split, as_supervised=True)
+    """``(image, label)`` pairs of a tfds image dataset; datasets without a
+    ``label`` feature (``celeb_a``) get label 0 and ``num_classes`` 0."""
     features = builder.info.features
+    labelled = "label" in features
+    ds = builder.as_dataset(split=split, as_supervised=labelled)
+    if not labelled:
+        ds = ds.map(lambda example: (example["image"], tf.constant(0, tf.int64)))
     info = DataInfo(
         tuple(features["image"].shape),
-        features["label"].num_classes,
+        features["label"].num_classes if labelled else 0,
         f"tfds:{builder.name} in {builder.data_dir}",
-        class_names=tuple(features["label"].names),
+        class_names=tuple(features["label"].names) if labelled else None,
     )
     return ds, info, 10_000
+
+
+def resized(source, info, resolution):
+    """An image source center-cropped to a square and resized to ``resolution``
+    (area averaging when shrinking, as for CelebA's 178x218 -> 64x64)."""
+    height, width, channels = info.sample_shape
+
+    def resize(image, label):
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        square = image[top : top + side, left : left + side]
+        method = "area" if side >= resolution else "bilinear"
+        out = tf.image.resize(square, [resolution, resolution], method=method)
+        return tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8), label
+
+    shape = (resolution, resolution, channels)
+    return source.map(resize, num_parallel_calls=tf.data.AUTOTUNE), dataclasses.replace(
+        info, sample_shape=shape, source=f"{info.source}, {resolution}x{resolution}"
+    )
 
 
 def unreachable_host(builder, timeout=5.0):
@@ -244,8 +268,9 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
          direction="a_to_b", augment=False, toy_points=0):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
-    ``resolution``, ``direction`` and ``augment`` apply to image-to-image
-    datasets (see `tfgan_zoo.data.translation.load`), ``toy_points`` to the
+    ``resolution`` center-crops and resizes images (`resized`; for
+    image-to-image datasets see `tfgan_zoo.data.translation.load`),
+    ``direction`` and ``augment`` apply to image-to-image datasets, ``toy_points`` to the
     toy sets (`GaussianMixture.dataset`'s ``num_points``). Every pipeline is
     sharded by data under multi-worker training (`shard_by_data`).
 
@@ -263,6 +288,8 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         )
     else:
         source, info, size = image_source(name, split, data_dir)
+        if resolution and tuple(info.sample_shape[:2]) != (resolution, resolution):
+            source, info = resized(source, info, resolution)
         ds = _batched(source, batch_size, seed, size)
     return shard_by_data(ds), info
 

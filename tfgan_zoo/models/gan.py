@@ -89,7 +89,9 @@ class GAN(AdversarialModel):
     num_classes = 0  # conditional subclasses set the number of classes
     preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
-    compatible_architectures = ("mlp", "pacgan_mlp", "dcgan", "sngan")
+    compatible_architectures = (
+        "mlp", "pacgan_mlp", "dcgan", "sngan", "sngan_resnet", "wgan_gp_resnet",
+    )  # fmt: skip
     network_args = ("generator", "discriminator")
 
     @classmethod
