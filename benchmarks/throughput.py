@@ -130,6 +130,11 @@ NETWORKS = {
         dict(architecture="dcgan", dataset="idx:../shared/data/fashion-mnist", batch_size=64),
         lambda config: data.load(config.dataset, config.batch_size), 10, 20,
     ),
+    "sngan28": (
+        dict(architecture="sngan", dataset="idx:../shared/data/fashion-mnist", loss="hinge",
+             n_critic=5, batch_size=64, beta1=0.0, beta2=0.9),
+        lambda config: data.load(config.dataset, config.batch_size), 10, 10,
+    ),
     "resnet_projection32": (
         dict(model="conditional", architecture="resnet_projection", dataset="cifar10",
              loss="hinge", batch_size=64),
@@ -161,43 +166,69 @@ def seconds_per_step(model, dataset, steps):
     return seconds / steps, cpu_seconds / steps
 
 
+def timing_rows(name, variants, rounds):
+    """Per variant of network ``name`` (label: TrainConfig overrides; the first is the
+    baseline), ms/step and the ratio to the baseline, measured in alternating rounds."""
+    fields, load, spe, steps = NETWORKS[name]
+    models_by_label, dataset = {}, None
+    for label, overrides in variants.items():
+        config = TrainConfig(
+            **{**fields, "steps_per_epoch": steps * 10, "log_every": spe, "sample_every": spe,
+               "checkpoint_every": spe, **overrides}
+        )  # fmt: skip
+        if dataset is None:
+            raw, info = load(config)
+            dataset = _in_memory(data.critic_groups(raw, config.n_critic))
+        keras.utils.set_random_seed(0)
+        models_by_label[label] = model = trainer.build_model(config, info)
+        seconds_per_step(model, dataset, config.steps_per_execution)  # trace, compile, warm up
+    times = {label: [] for label in models_by_label}
+    for _ in range(rounds):
+        for label, model in models_by_label.items():
+            times[label].append(seconds_per_step(model, dataset, steps))
+    wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
+    cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
+    base = next(iter(variants))
+    for label in models_by_label:
+        print(
+            f"| {name} | {label} | {1000 * wall[label]:.1f} | {1000 * cpu[label]:.1f} "
+            f"| {wall[label] / wall[base]:.2f} | {cpu[label] / cpu[base]:.2f} |",
+            flush=True,
+        )
+
+
+TABLE_HEAD = (
+    "| network | combination | ms/step (wall) | ms/step (CPU) | step-time ratio (wall) "
+    "| step-time ratio (CPU) |\n|---|---|---|---|---|---|"
+)
+
+
 def execution_table(networks, rounds):
     """Per network, each combination's ms/step and its ratio to the default `fit`."""
-    print(
-        "| network | combination | ms/step (wall) | ms/step (CPU) | step-time ratio "
-        "(wall) | step-time ratio (CPU) |"
-    )
-    print("|---|---|---|---|---|---|")
+    print(TABLE_HEAD)
     for name in networks:
-        fields, load, spe, steps = NETWORKS[name]
-        models_by_label, dataset = {}, None
-        for label, (jit, uses_spe) in COMBINATIONS.items():
-            config = TrainConfig(
-                **fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
-                steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
-                checkpoint_every=spe,
-            )  # fmt: skip
-            if dataset is None:
-                raw, info = load(config)
-                dataset = _in_memory(raw)
-            keras.utils.set_random_seed(0)
-            models_by_label[label] = model = trainer.build_model(config, info)
-            seconds_per_step(model, dataset, spe)  # trace, compile, warm up
-        times = {label: [] for label in models_by_label}
-        for _ in range(rounds):
-            for label, model in models_by_label.items():
-                times[label].append(seconds_per_step(model, dataset, steps))
-        wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
-        cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
-        for label in models_by_label:
-            print(
-                f"| {name} | {label} | {1000 * wall[label]:.1f} | {1000 * cpu[label]:.1f} "
-                f"| {wall[label] / wall['default fit']:.2f} "
-                f"| {cpu[label] / cpu['default fit']:.2f} |",
-                flush=True,
-            )
-        auto = trainer.resolve_jit_compile(TrainConfig(**fields))[1]
+        spe = NETWORKS[name][2]
+        variants = {
+            label: {"jit_compile": jit, "steps_per_execution": spe if uses_spe else 1}
+            for label, (jit, uses_spe) in COMBINATIONS.items()
+        }
+        timing_rows(name, variants, rounds)
+        auto = trainer.resolve_jit_compile(TrainConfig(**NETWORKS[name][0]))[1]
         print(f"| {name} | `--jit_compile=auto`: {auto} | | | | |", flush=True)
+
+
+ESSENTIALS = {  # label: TrainConfig overrides, on top of the network's defaults
+    "plain": {},
+    "generator EMA 0.999": {"ema_decay": 0.999},
+    "DiffAugment color,translation,cutout": {"augment_policy": "color,translation,cutout"},
+}
+
+
+def essentials_table(networks, rounds):
+    """What generator EMA and DiffAugment add to a training step (default execution)."""
+    print(TABLE_HEAD)
+    for name in networks:
+        timing_rows(name, ESSENTIALS, rounds)
 
 
 def main():
@@ -207,14 +238,19 @@ def main():
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
     parser.add_argument("--dtype_policies", default="float32")
-    parser.add_argument("--execution", action="store_true")
-    parser.add_argument("--networks", default=",".join(NETWORKS))
+    parser.add_argument("--execution", action="store_true", help="XLA / steps per execution")
+    parser.add_argument(
+        "--essentials", action="store_true", help="the cost of generator EMA and DiffAugment"
+    )
+    parser.add_argument("--networks", default=None, help="default: all (--essentials: dcgan28)")
     args = parser.parse_args()
-    if args.execution:
+    if args.execution or args.essentials:
         devices = [d.device_type for d in tf.config.list_logical_devices()]
         print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "
               f"{args.rounds} rounds")  # fmt: skip
-        execution_table(args.networks.split(","), args.rounds)
+        default = "dcgan28,sngan28" if args.essentials else ",".join(NETWORKS)
+        table = essentials_table if args.essentials else execution_table
+        table((args.networks or default).split(","), args.rounds)
         return
     # A fixed set of real batches in memory: each fit call makes a new iterator,
     # and refilling the 60k-image shuffle buffer would dominate the timing.

@@ -12,13 +12,7 @@ from conftest import shared_dir
 from tfgan_zoo import data
 from tfgan_zoo.data import DataError, idx
 
-
-def write_idx(path, array):
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape
-    )
-    with gzip.open(path, "wb") as f:
-        f.write(header + array.astype(np.uint8).tobytes())
+write_idx = idx.write_idx
 
 
 @pytest.fixture

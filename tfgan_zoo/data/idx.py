@@ -63,6 +63,17 @@ def read_idx(path):
     return np.frombuffer(data, _DTYPES[data[2]], offset=header).reshape(shape)
 
 
+def write_idx(path, array):
+    """Writes ``array`` as an unsigned-byte IDX file (gzipped when ``path`` ends in .gz)."""
+    array = np.asarray(array)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
 def _find(directory, prefix, kind):
     for name in (f"{prefix}-{kind}", f"{prefix}-{kind}.gz"):
         path = os.path.join(directory, name)
