@@ -1,0 +1,48 @@
+"""BUILD.md's benchmark commands at tiny budgets: they run, resume and tabulate."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+
+def run(*args, timeout=1200):
+    cmd = [sys.executable, *args]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_quality_benchmark_runs_resumes_and_reports_the_worst_seed(tmp_path):
+    args = [os.path.join("benchmarks", "quality.py"), "--seeds", "0,1", "--toy_steps", "200",
+            "--image_steps", "0", "--work_dir", str(tmp_path)]  # fmt: skip
+    first = run(*args)
+    assert "0/24 runs done; 24 to go" in first
+    row = next(line for line in first.splitlines() if line.startswith("| hinge |"))
+    assert row.count("(seed ") == 2 and " +- " in row  # ring8 and grid25 worst seeds
+    assert "24/24 runs done; 0 to go" in run(*args)
+
+
+@pytest.mark.slow
+def test_essentials_benchmark_scores_ema_and_diffaugment(tmp_path):
+    args = [os.path.join("benchmarks", "essentials.py"), "--seeds", "0", "--steps", "100",
+            "--fid_samples", "500", "--subset", "600", "--work_dir", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0/4 runs done" in out
+    for label in ("DCGAN NS, EMA 0.999 vs raw generator", "SNGAN hinge, EMA 0.999",
+                  "DCGAN on 600 images, DiffAugment vs none"):  # fmt: skip
+        assert any(line.startswith(f"| {label}") for line in out.splitlines()), out
+
+
+@pytest.mark.slow
+def test_throughput_essentials_prints_ratios_to_the_plain_step():
+    out = run(os.path.join("benchmarks", "throughput.py"), "--essentials", "--networks",
+              "dcgan28", "--rounds", "1", "--steps", "2")  # fmt: skip
+    rows = [line for line in out.splitlines() if line.startswith("| dcgan28 |")]
+    assert [r.split("|")[2].strip() for r in rows] == [
+        "plain", "generator EMA 0.999", "DiffAugment color,translation,cutout"
+    ]  # fmt: skip
+    assert rows[0].split("|")[5].strip() == "1.00"
