@@ -26,8 +26,18 @@ def assert_trains(gan, dataset, steps=5):
     return history
 
 
-@pytest.mark.parametrize("loss", sorted(losses.LOSSES))
-@pytest.mark.parametrize("arch", models.GAN.compatible_architectures)
+# The CIFAR-10 ResNets (10 s a case on 2 cores) run in every test run with the
+# loss of their paper only; their other pairs are marked slow.
+PAPER_LOSS = {"sngan_resnet": "hinge", "wgan_gp_resnet": "wasserstein"}
+LOSS_ARCH_CASES = [
+    pytest.param(loss, arch, marks=pytest.mark.slow)
+    if arch in PAPER_LOSS and loss != PAPER_LOSS[arch] else (loss, arch)
+    for arch in models.GAN.compatible_architectures
+    for loss in sorted(losses.LOSSES)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("loss,arch", LOSS_ARCH_CASES)
 def test_every_loss_and_architecture_trains(loss, arch):
     if arch in architectures.TOY_ARCHITECTURES:
         dataset, info = data.load("ring8", 32)
@@ -152,7 +162,10 @@ def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, 
     assert served(**inputs)["images"].shape == (2, 28, 28, 1)
 
 
-@pytest.mark.parametrize("name,arch", MODEL_CASES)
+@pytest.mark.parametrize(
+    "name,arch",
+    [pytest.param(*c, marks=pytest.mark.slow) if c[1] in PAPER_LOSS else c for c in MODEL_CASES],
+)
 def test_every_model_trains_in_mixed_bfloat16(name, arch):
     """Layers compute in bfloat16; variables, network outputs and losses stay float32."""
     from tfgan_zoo.trainer import dtype_policy

@@ -57,7 +57,10 @@ def test_every_model_class_has_a_case():
     assert classes == set(models.MODELS.values())
 
 
-SLOW = ("cyclegan", "conditional:resnet_projection")  # 20-40 s each on 2 cores
+# Every test run: the packed EMA GAN, DCGAN, the concat cGAN and Pix2Pix; the
+# other classes and architectures (5-40 s each on 2 cores) are marked slow.
+SLOW = ("cyclegan", "conditional:resnet_projection", "gan:sngan", "acgan:acgan_dcgan",
+        "ebgan:ebgan_dcgan", "infogan:infogan_dcgan")  # fmt: skip
 
 
 @pytest.mark.parametrize(
