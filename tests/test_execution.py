@@ -135,10 +135,16 @@ JIT_CASES = {
 }  # fmt: skip
 
 
+# The image models' cases take 10-25 s each on 2 cores; the MLP cases and the
+# conditional DCGAN run in every test run.
+SLOW_JIT_CASES = ("cyclegan", "pix2pix", "infogan", "acgan", "ebgan")
+
+
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=pytest.mark.slow) if c == "cyclegan" else c for c in sorted(JIT_CASES)],
-)
+    [pytest.param(c, marks=pytest.mark.slow) if c in SLOW_JIT_CASES else c
+     for c in sorted(JIT_CASES)],
+)  # fmt: skip
 def test_xla_trains_as_the_default(case):
     """3 steps of every model class with jit_compile on and off: the same losses to
     float tolerance (random draws are XLA-compiled either way, `tfgan_zoo.rng`).

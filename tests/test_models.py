@@ -140,7 +140,10 @@ def make_model(name, arch, sample_shape):
     return gan
 
 
-@pytest.mark.parametrize("name,arch", MODEL_CASES)
+@pytest.mark.parametrize(
+    "name,arch",
+    [pytest.param(*c, marks=pytest.mark.slow) if c[1] in PAPER_LOSS else c for c in MODEL_CASES],
+)
 def test_every_model_and_compatible_architecture_trains_and_exports(name, arch, tmp_path):
     from tfgan_zoo import export
 

@@ -90,6 +90,7 @@ def test_a_fixed_toy_training_set_is_reshuffled_every_pass():
     assert not np.array_equal(first, second)  # ... in another order
 
 
+@pytest.mark.slow  # 32 s
 def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
     """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed."""
     import os
