@@ -47,9 +47,9 @@ def update(average, network, decay):
     context: every replica holds the same weights and computes the same
     average, so the mirrored copies stay equal.
     """
-    decay = tf.cast(decay, tf.float32)
+    rate = 1.0 - tf.cast(decay, tf.float32)
     for avg, weight in zip(average.weights, network.weights, strict=True):
-        value = tf.cast(weight, avg.dtype)
-        if weight.trainable:
-            value = tf.cast(decay, avg.dtype) * avg + (1 - tf.cast(decay, avg.dtype)) * value
-        avg.assign(value)
+        if weight.trainable:  # avg - (1 - d) (avg - w) = d avg + (1 - d) w, in two ops
+            avg.assign_sub(rate * (avg - weight))
+        else:
+            avg.assign(weight)
