@@ -13,7 +13,10 @@ Scores: classifier FID (`tfgan_zoo.metrics.features.ClassifierExtractor`,
 trained once on 20,000 Fashion-MNIST training images; not Inception) between
 ``--fid_samples`` generated images and as many test images. Every run is one
 JSON line in ``<work_dir>/scores.jsonl``; re-running the same command skips
-finished runs. ``--write`` puts the table in `benchmarks/RESULTS.md`.
+finished runs. Runs train with 10 steps per execution (and so XLA,
+``--jit_compile=auto``), which halves a DCGAN step's wall time on 2 CPU cores
+and trains the same (tests/test_execution.py). ``--write`` puts the table in
+`benchmarks/RESULTS.md`.
 
     nice python benchmarks/essentials.py --seeds 0,1,2 --steps 3000
 """
@@ -71,7 +74,7 @@ def config_of(name, seed, args):
     config = config_from_flags(fv)
     return dataclasses.replace(
         config, seed=seed, epochs=1, steps_per_epoch=args.steps, checkpoint_every=args.steps,
-        sample_every=args.steps, log_every=100, verbose=0,
+        sample_every=args.steps, log_every=100, verbose=0, steps_per_execution=10,
         model_dir=os.path.join(args.work_dir, f"{name}_seed{seed}"),
     )  # fmt: skip
 
