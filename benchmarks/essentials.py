@@ -31,7 +31,14 @@ import time
 
 import numpy as np
 from absl import flags
-from records import REPO, append_score, load_scores, mean_se, write_section
+from records import (
+    REPO,
+    add_run_arguments,
+    append_score,
+    load_scores,
+    mean_se,
+    run_and_tabulate,
+)
 
 from tfgan_zoo import images, metrics, trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
@@ -159,23 +166,15 @@ def table(scores, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
+    add_run_arguments(parser, "0,1,2", "runs/essentials")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--subset", type=int, default=6000, help="DiffAugment's training images")
     parser.add_argument("--fid_samples", type=int, default=2000)
-    parser.add_argument("--work_dir", default="runs/essentials")
-    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
-    parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     if args.steps % 100:
         sys.exit(f"--steps must be a multiple of 100 (the flagfiles log every 100): {args.steps}")
-    path = os.path.join(args.work_dir, "scores.jsonl")
-    scores = load_scores(path, KEY) if args.table_only else run(args)
-    text = table(scores, args)
-    print(text)
-    if args.write:
-        write_section(SECTION, text, "python " + " ".join(sys.argv))
+    run_and_tabulate(args, KEY, run, table, SECTION)
 
 
 if __name__ == "__main__":

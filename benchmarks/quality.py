@@ -26,7 +26,7 @@ import tempfile
 import time
 
 import numpy as np
-from records import append_score, load_scores, mean_se, write_section
+from records import add_run_arguments, append_score, load_scores, mean_se, run_and_tabulate
 
 from tfgan_zoo import images, metrics, trainer
 from tfgan_zoo.config import TrainConfig
@@ -180,25 +180,17 @@ def table(scores, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2,3,4")
+    add_run_arguments(parser, "0,1,2,3,4", "runs/quality")
     parser.add_argument("--toy_steps", type=int, default=12000, help="0 skips the toy columns")
     parser.add_argument("--image_steps", type=int, default=3000, help="0 skips the FID column")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
-    parser.add_argument("--work_dir", default="runs/quality")
-    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
-    parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     for steps in (args.toy_steps, args.image_steps):
         if steps % 100:
             sys.exit(f"step budgets must be multiples of 100 (steps per execution): {steps}")
-    path = os.path.join(args.work_dir, "scores.jsonl")
-    scores = load_scores(path, KEY) if args.table_only else run(args)
-    text = table(scores, args)
-    print(text)
-    if args.write:
-        write_section(SECTION, text, "python " + " ".join(sys.argv))
+    run_and_tabulate(args, KEY, run, table, SECTION)
 
 
 if __name__ == "__main__":

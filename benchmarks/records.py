@@ -9,6 +9,7 @@ import json
 import math
 import os
 import statistics
+import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,3 +49,22 @@ def write_section(heading, text, command):
         content = content[:start] + body + (content[end + 1 :] if end > 0 else "")
     with open(path, "w") as f:
         f.write(content)
+
+
+def add_run_arguments(parser, seeds, work_dir):
+    """The flags every resumable benchmark shares."""
+    parser.add_argument("--seeds", default=seeds)
+    parser.add_argument("--work_dir", default=work_dir)
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
+
+
+def run_and_tabulate(args, key, run, table, heading):
+    """Runs what is left (``run(args)``, unless ``--table_only``), prints
+    ``table(scores, args)`` and, with ``--write``, puts it under ``heading``."""
+    path = os.path.join(args.work_dir, "scores.jsonl")
+    scores = load_scores(path, key) if args.table_only else run(args)
+    text = table(scores, args)
+    print(text)
+    if args.write:
+        write_section(heading, text, "python " + " ".join(sys.argv))
