@@ -167,3 +167,29 @@ def test_trainer_flags_for_ema_diffaugment_smoothing_and_fresh_batches(tmp_path)
         TrainConfig(augment_policy="flip")
     with pytest.raises(ConfigError, match="--augment_policy applies to image datasets"):
         TrainConfig(augment_policy="color", dataset="ring8", architecture="mlp")
+
+
+def test_the_readme_snippet_of_ema_diffaugment_and_keras_saving(tmp_path):
+    """README's snippet, with small networks and two steps."""
+    from conftest import shared_dir
+
+    dataset, info = data.load("idx:" + shared_dir("fashion-mnist"), batch_size=8)
+    generator, discriminator = architectures.build(
+        "dcgan", info.sample_shape, latent_dim=64, base_filters=8
+    )
+    gan = models.GAN(
+        generator, discriminator, latent_dim=64, loss="hinge", n_critic=5,
+        ema_decay=0.999, augment_policy="color,translation,cutout",
+    )  # fmt: skip
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
+        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
+    )
+    gan.fit(data.critic_groups(dataset, 5), epochs=1, steps_per_epoch=2, verbose=0)
+    gan.save(str(tmp_path / "gan.keras"))
+    gan = keras.saving.load_model(str(tmp_path / "gan.keras"))
+    z = keras.random.normal((16, 64), seed=1)
+    images = gan(z)
+    assert images.shape == (16, 28, 28, 1)
+    assert int(gan.d_optimizer.iterations) == 10  # 5 critic updates per step, as saved
+    np.testing.assert_allclose(images, gan.ema_generator(z), atol=1e-6)
