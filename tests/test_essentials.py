@@ -43,7 +43,7 @@ def toy_gan(**kwargs):
 
 def test_gan_ema_follows_the_generator_from_ema_start():
     dataset = data.load("ring8", 16, seed=0)[0]
-    gan = toy_gan(ema_decay=0.5, ema_start=2)
+    gan = toy_gan(ema_decay=0.5, ema_start=2, ema_warmup=False)
     gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)
     for a, b in zip(gan.ema_generator.weights, gan.generator.weights, strict=True):
         np.testing.assert_array_equal(a, b)  # copies until ema_start updates are done
@@ -56,6 +56,19 @@ def test_gan_ema_follows_the_generator_from_ema_start():
     z = np.ones((3, 4), np.float32)
     np.testing.assert_allclose(gan(z), gan.ema_generator(z), atol=1e-6)  # gan(z) samples the EMA
     assert not np.allclose(gan(z), gan.generator(z))
+
+
+def test_ema_warmup_follows_tensorflows_num_updates_rule():
+    """Decay min(0.999, (1 + n) / (10 + n)) at the n-th averaged update: 2/11, then 3/12."""
+    dataset = data.load("ring8", 16, seed=0)[0]
+    gan = toy_gan(ema_decay=0.999)
+    for d in (2.0 / 11.0, 3.0 / 12.0):
+        before = [w.numpy() for w in gan.ema_generator.weights]
+        gan.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0)
+        pairs = zip(gan.ema_generator.weights, gan.generator.weights, before, strict=True)
+        for avg, weight, b in pairs:
+            expected = d * b + (1 - d) * weight.numpy() if weight.trainable else weight.numpy()
+            np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
 
 
 def test_ema_off_samples_the_generator_and_bad_values_are_refused():

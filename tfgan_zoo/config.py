@@ -79,6 +79,12 @@ class TrainConfig:
         "(comma-separated). Empty: off. Image models other than pix2pix/cyclegan.",
     )
     ema_start: int = _field(0, "Generator updates before the EMA starts averaging (copies).")
+    ema_warmup: bool = _field(
+        True,
+        "EMA decay min(--ema_decay, (1 + n) / (10 + n)) after n averaged updates, as "
+        "tf.train.ExponentialMovingAverage(num_updates=n): the average forgets the initial "
+        "weights quickly.",
+    )
     label_smoothing: float = _field(
         0.0,
         "One-sided label smoothing s of the minimax and non_saturating losses: real "
