@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from tfgan_zoo import losses
+
 
 class FirstBadStep(keras.metrics.Metric):
     """The first training step with a logged value that was not finite or whose
@@ -66,21 +68,11 @@ def log_values(trackers, values):
 SEED_STATE = "seed_generator_state"
 
 
-def serialize_loss(loss):
-    """A loss given by name stays a name; a callable must be registered with
-    ``keras.saving.register_keras_serializable`` to be saved."""
-    return loss if isinstance(loss, str) else keras.saving.serialize_keras_object(loss)
-
-
-def deserialize_loss(loss):
-    return loss if isinstance(loss, str) else keras.saving.deserialize_keras_object(loss)
-
-
 class AdversarialModel(keras.Model):
     """A `keras.Model` whose networks and optimizers are built before `fit`.
 
-    Subclasses build their networks in the constructor and call `make_trackers`
-    there, build their optimizers in `compile` (calling this class's), and
+    Subclasses build their networks in the constructor and call `set_loss` and
+    `make_trackers` there, build their optimizers in `compile` (calling this class's), and
     end `train_step` with ``return self.log(values)``.
 
     Keras saving: ``model.save("gan.keras")`` and
@@ -102,18 +94,31 @@ class AdversarialModel(keras.Model):
         super().__init__(**kwargs)
         self.max_loss = float(max_loss) if max_loss else None
 
+    def set_loss(self, loss, loss_kwargs):
+        """Binds ``loss`` (a name in `tfgan_zoo.losses.LOSSES` or a loss callable)
+        and its keyword arguments as ``loss_fn``, keeping both for `get_config`."""
+        self.loss_name, self.loss_kwargs = loss, dict(loss_kwargs or {})
+        self.loss_fn = losses.get(loss, **self.loss_kwargs)
+
     def get_config(self):
-        """The constructor arguments: networks serialized, settings as given."""
+        """The constructor arguments: networks serialized, the loss by name (a
+        callable must be registered with ``keras.saving.register_keras_serializable``),
+        settings as given."""
         config = {"name": self.name, "trainable": self.trainable, "max_loss": self.max_loss}
         for name in self.network_args:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
-        return config
+        loss = self.loss_name
+        if not isinstance(loss, str):
+            loss = keras.saving.serialize_keras_object(loss)
+        return {**config, "loss": loss, "loss_kwargs": self.loss_kwargs}
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
         for name in cls.network_args:
             config[name] = keras.saving.deserialize_keras_object(config[name])
+        if not isinstance(config["loss"], str):
+            config["loss"] = keras.saving.deserialize_keras_object(config["loss"])
         return cls(**config)
 
     def seed_states(self):

@@ -5,8 +5,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import architectures, augment, ema, export, penalties, rng
-from tfgan_zoo import losses as losses_lib
-from tfgan_zoo.models import base
 from tfgan_zoo.models.base import AdversarialModel
 
 
@@ -170,8 +168,7 @@ class GAN(AdversarialModel):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
-        self.loss_name, self.loss_kwargs = loss, dict(loss_kwargs or {})
-        self.loss_fn = losses_lib.get(loss, **self.loss_kwargs)
+        self.set_loss(loss, loss_kwargs)
         self.n_critic = int(n_critic)
         self.gp_weight = float(gp_weight)
         self.gp_target = float(gp_target)
@@ -240,8 +237,6 @@ class GAN(AdversarialModel):
         return {
             **super().get_config(),
             "latent_dim": self.latent_dim,
-            "loss": base.serialize_loss(self.loss_name),
-            "loss_kwargs": self.loss_kwargs,
             "n_critic": self.n_critic,
             "gp_weight": self.gp_weight,
             "gp_target": self.gp_target,
@@ -255,10 +250,6 @@ class GAN(AdversarialModel):
             "augment_policy": ",".join(self.augment_policy),
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return super().from_config({**config, "loss": base.deserialize_loss(config["loss"])})
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
         """Sets (and builds) the generator and discriminator optimizers.

@@ -6,7 +6,6 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, export
 from tfgan_zoo import losses as losses_lib
-from tfgan_zoo.models import base
 from tfgan_zoo.models.base import AdversarialModel
 
 
@@ -36,17 +35,8 @@ class ImageTranslator(AdversarialModel):
 
     def __init__(self, loss, loss_kwargs=None, **kwargs):
         super().__init__(**kwargs)
-        self.loss_name, self.loss_kwargs = loss, dict(loss_kwargs or {})
-        self.loss_fn = losses_lib.get(loss, **self.loss_kwargs)
+        self.set_loss(loss, loss_kwargs)
         self.make_trackers(self.tracked_names())
-
-    def get_config(self):
-        return {**super().get_config(), "loss": base.serialize_loss(self.loss_name),
-                "loss_kwargs": self.loss_kwargs}  # fmt: skip
-
-    @classmethod
-    def from_config(cls, config):
-        return super().from_config({**config, "loss": base.deserialize_loss(config["loss"])})
 
     def generator_variables(self):
         return [v for g in self.generators.values() for v in g.trainable_variables]
