@@ -43,9 +43,7 @@ def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, see
     x, y = np.concatenate(xs)[:num_samples], np.concatenate(ys)[:num_samples]
     if size is not None and x.shape[1:3] != tuple(size):
         if size[0] == size[1]:  # a square target: center-crop first, as `data.resized`
-            side = min(x.shape[1:3])
-            top, left = (x.shape[1] - side) // 2, (x.shape[2] - side) // 2
-            x = x[:, top : top + side, left : left + side]
+            x = data.center_square(x)
         x = tf.image.resize(x, size, antialias=True).numpy()
     return x, y
 

@@ -114,16 +114,23 @@ def _tfds_source(builder, split):
     return ds, info, 10_000
 
 
+def center_square(images):
+    """The central square of an image ``[H, W, C]`` or a batch ``[..., H, W, C]``
+    (numpy or tensor; height and width known)."""
+    height, width = images.shape[-3], images.shape[-2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    return images[..., top : top + side, left : left + side, :]
+
+
 def resized(source, info, resolution):
     """An image source center-cropped to a square and resized to ``resolution``
     (area averaging when shrinking, as for CelebA's 178x218 -> 64x64)."""
     height, width, channels = info.sample_shape
 
     def resize(image, label):
-        side = min(height, width)
-        top, left = (height - side) // 2, (width - side) // 2
-        square = image[top : top + side, left : left + side]
-        method = "area" if side >= resolution else "bilinear"
+        square = center_square(tf.ensure_shape(image, info.sample_shape))
+        method = "area" if min(height, width) >= resolution else "bilinear"
         out = tf.image.resize(square, [resolution, resolution], method=method)
         return tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8), label
 
@@ -297,6 +304,7 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
 __all__ = [
     "DataError",
     "DataInfo",
+    "center_square",
     "critic_groups",
     "GaussianMixture",
     "TOY_SETS",
