@@ -35,16 +35,16 @@ from records import (
     REPO,
     add_run_arguments,
     append_score,
+    classifier_fid,
+    classifier_fid_setup,
     load_scores,
     mean_se,
     run_and_tabulate,
 )
 
-from tfgan_zoo import images, metrics, trainer
+from tfgan_zoo import trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
 from tfgan_zoo.data import idx
-from tfgan_zoo.evaluation import real_batches
-from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
 
 FASHION = os.path.join(REPO, "..", "shared", "data", "fashion-mnist")
 POLICY = "color,translation,cutout"
@@ -87,10 +87,8 @@ def config_of(name, seed, args):
 
 
 def fid_of(network, model, extractor, real):
-    z = np.random.default_rng(0).standard_normal((len(real), model.generator_input_dim))
-    fake = [network(z[i : i + 500].astype(np.float32), training=False).numpy()
-            for i in range(0, len(z), 500)]  # fmt: skip
-    return metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]
+    sample = lambda z: network(z, training=False)  # noqa: E731
+    return classifier_fid(sample, model.generator_input_dim, extractor, real)
 
 
 def run(args):
@@ -104,9 +102,7 @@ def run(args):
     print(f"{len(todo) - len(remaining)}/{len(todo)} runs done; {len(remaining)} to go", flush=True)
     if not remaining:
         return done
-    train_x, train_y = real_batches("idx:" + FASHION, "train", 20_000, seed=1)
-    extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
-    real, _ = real_batches("idx:" + FASHION, "test", args.fid_samples, seed=2)
+    extractor, real = classifier_fid_setup("idx:" + FASHION, args.fid_samples)
     started = time.time()
     for i, (name, seed, steps) in enumerate(remaining):
         result = trainer.train(config_of(name, seed, args))

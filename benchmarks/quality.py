@@ -26,12 +26,18 @@ import tempfile
 import time
 
 import numpy as np
-from records import add_run_arguments, append_score, load_scores, mean_se, run_and_tabulate
+from records import (
+    add_run_arguments,
+    append_score,
+    classifier_fid,
+    classifier_fid_setup,
+    load_scores,
+    mean_se,
+    run_and_tabulate,
+)
 
-from tfgan_zoo import images, metrics, trainer
+from tfgan_zoo import metrics, trainer
 from tfgan_zoo.config import TrainConfig
-from tfgan_zoo.evaluation import real_batches
-from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
 
 # name: (TrainConfig overrides shared by toy and image runs, image-only overrides)
 VARIANTS = {
@@ -87,9 +93,7 @@ def image_scores(overrides, steps, seed, extractor, real, dataset):
            **overrides}
     )  # fmt: skip
     model = trainer.train(config).model
-    z = np.random.default_rng(0).standard_normal((len(real), model.generator_input_dim))
-    fake = [model.preview(z[i : i + 500].astype(np.float32)) for i in range(0, len(z), 500)]
-    return {"fid": metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]}
+    return {"fid": classifier_fid(model.preview, model.generator_input_dim, extractor, real)}
 
 
 def todo_list(args):
@@ -119,9 +123,7 @@ def run(args):
             values = toy_scores(common, part, args.toy_steps, seed)
         else:
             if extractor is None:
-                train_x, train_y = real_batches(args.dataset, "train", 20_000, seed=1)
-                extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
-                real, _ = real_batches(args.dataset, "test", args.fid_samples, seed=2)
+                extractor, real = classifier_fid_setup(args.dataset, args.fid_samples)
             image_common = {k: v for k, v in (common or {}).items() if k != "gp_weight"}
             values = image_scores({**image_common, **image_overrides}, args.image_steps, seed,
                                   extractor, real, args.dataset)  # fmt: skip

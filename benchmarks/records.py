@@ -11,6 +11,8 @@ import os
 import statistics
 import sys
 
+import numpy as np
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -68,3 +70,27 @@ def run_and_tabulate(args, key, run, table, heading):
     print(text)
     if args.write:
         write_section(heading, text, "python " + " ".join(sys.argv))
+
+
+def classifier_fid_setup(dataset, fid_samples):
+    """``(extractor, real)``: the FID feature extractor of the quality tables (a
+    classifier trained on 20,000 training images of ``dataset``) and
+    ``fid_samples`` test images to compare generated ones with."""
+    from tfgan_zoo import images
+    from tfgan_zoo.evaluation import real_batches
+    from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
+
+    train_x, train_y = real_batches(dataset, "train", 20_000, seed=1)
+    extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
+    real, _ = real_batches(dataset, "test", fid_samples, seed=2)
+    return extractor, real
+
+
+def classifier_fid(sample, input_dim, extractor, real):
+    """FID between ``real`` and ``sample(z)`` for as many fixed latent vectors
+    (seed 0, width ``input_dim``), in chunks of 500."""
+    from tfgan_zoo import metrics
+
+    z = np.random.default_rng(0).standard_normal((len(real), input_dim)).astype(np.float32)
+    fake = [np.asarray(sample(z[i : i + 500])) for i in range(0, len(z), 500)]
+    return metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]
