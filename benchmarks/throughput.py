@@ -166,11 +166,16 @@ def seconds_per_step(model, dataset, steps):
     return seconds / steps, cpu_seconds / steps
 
 
-def timing_rows(name, variants, rounds):
+def timing_rows(name, variants, rounds, extra=None):
     """Per variant of network ``name`` (label: TrainConfig overrides; the first is the
-    baseline), ms/step and the ratio to the baseline, measured in alternating rounds."""
+    baseline), ms/step and the ratio to the baseline, measured in alternating rounds.
+
+    ``extra(config, info, dataset, steps_per_execution)`` may add timers of its own
+    (label: a function of ``steps`` giving (wall, CPU) seconds per step), measured in
+    the same rounds.
+    """
     fields, load, spe, steps = NETWORKS[name]
-    models_by_label, dataset = {}, None
+    timers, dataset = {}, None
     for label, overrides in variants.items():
         config = TrainConfig(
             **{**fields, "steps_per_epoch": steps * 10, "log_every": spe, "sample_every": spe,
@@ -180,22 +185,91 @@ def timing_rows(name, variants, rounds):
             raw, info = load(config)
             dataset = _in_memory(data.critic_groups(raw, config.n_critic))
         keras.utils.set_random_seed(0)
-        models_by_label[label] = model = trainer.build_model(config, info)
-        seconds_per_step(model, dataset, config.steps_per_execution)  # trace, compile, warm up
-    times = {label: [] for label in models_by_label}
+        model = trainer.build_model(config, info)
+        timers[label] = lambda steps, m=model, ds=dataset: seconds_per_step(m, ds, steps)
+        timers[label](config.steps_per_execution)  # trace, compile, warm up
+    for label, timer in (extra(config, info, dataset, spe) if extra else {}).items():
+        timer(spe)
+        timers[label] = timer
+    times = {label: [] for label in timers}
     for _ in range(rounds):
-        for label, model in models_by_label.items():
-            times[label].append(seconds_per_step(model, dataset, steps))
+        for label, timer in timers.items():
+            times[label].append(timer(steps))
     wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
     cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
     base = next(iter(variants))
-    for label in models_by_label:
+    for label in timers:
         print(
             f"| {name} | {label} | {1000 * wall[label]:.1f} | {1000 * cpu[label]:.1f} "
             f"| {wall[label] / wall[base]:.2f} | {cpu[label] / cpu[base]:.2f} |",
             flush=True,
         )
 
+
+def hand_written_xla_loops(config, info, dataset, spe):
+    """The issue-15 reference: the same networks, loss (non-saturating) and Adam
+    trained by a hand-written ``tf.function(jit_compile=True)`` step, without
+    Keras' `fit`: called once per step from Python, and looped
+    ``steps_per_execution`` times inside one compiled call (which Keras'
+    ``steps_per_execution`` does not do: it calls the compiled step once per
+    batch from a `tf.while_loop`)."""
+    keras.utils.set_random_seed(0)
+    g, d = architectures.build(config.architecture, info.sample_shape, config.latent_dim)
+    g_opt, d_opt = (keras.optimizers.Adam(lr, config.beta1, config.beta2)
+                    for lr in (config.g_lr, config.d_lr))  # fmt: skip
+    g_opt.build(g.trainable_variables)
+    d_opt.build(d.trainable_variables)
+    batches = tf.stack([x[0] if isinstance(x, tuple) else x for x in dataset.take(20)])
+    n, z_shape = batches.shape[0], (batches.shape[1], config.latent_dim)
+    ns = lambda logits, label: tf.reduce_mean(  # noqa: E731
+        tf.nn.sigmoid_cross_entropy_with_logits(tf.fill(tf.shape(logits), label), logits)
+    )
+
+    def update(optimizer, network, tape, loss):
+        weights = network.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+
+    def step(real):
+        with tf.GradientTape() as tape:
+            fake = g(tf.random.normal(z_shape), training=True)
+            loss = ns(d(real, training=True), 1.0) + ns(d(fake, training=True), 0.0)
+        update(d_opt, d, tape, loss)
+        with tf.GradientTape() as tape:
+            loss = ns(d(g(tf.random.normal(z_shape), training=True), training=True), 1.0)
+        update(g_opt, g, tape, loss)
+        return loss
+
+    one = tf.function(step, jit_compile=True)
+
+    @tf.function(jit_compile=True)
+    def many(start, count):
+        loss = tf.constant(0.0)
+        for i in tf.range(count):
+            loss = step(batches[(start + i) % n])
+        return loss
+
+    def timed(run):
+        def per_step(steps):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            run(steps).numpy()
+            return (time.perf_counter() - start) / steps, (time.process_time() - cpu_start) / steps
+
+        return per_step
+
+    def one_per_call(steps):
+        for i in range(steps):
+            loss = one(batches[i % n])
+        return loss
+
+    return {
+        "hand-written XLA step, one per call": timed(one_per_call),
+        f"hand-written XLA loop, {spe} steps per call": timed(
+            lambda steps: [many(i, spe) for i in range(0, steps, spe)][-1]
+        ),
+    }
+
+
+HAND_WRITTEN = {"pacgan_toy": hand_written_xla_loops}
 
 TABLE_HEAD = (
     "| network | combination | ms/step (wall) | ms/step (CPU) | step-time ratio (wall) "
@@ -212,7 +286,7 @@ def execution_table(networks, rounds):
             label: {"jit_compile": jit, "steps_per_execution": spe if uses_spe else 1}
             for label, (jit, uses_spe) in COMBINATIONS.items()
         }
-        timing_rows(name, variants, rounds)
+        timing_rows(name, variants, rounds, HAND_WRITTEN.get(name))
         auto = trainer.resolve_jit_compile(TrainConfig(**NETWORKS[name][0]))[1]
         print(f"| {name} | `--jit_compile=auto`: {auto} | | | | |", flush=True)
 
