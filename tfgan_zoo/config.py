@@ -56,6 +56,11 @@ class TrainConfig:
         "PacGAN packing: the discriminator judges packs of this many samples, concatenated "
         "on the features (vectors) or channels (images); --model=gan only. 1: off.",
     )
+    simultaneous: bool = _field(
+        False,
+        "Update the discriminator and the generator at once from one forward pass (the "
+        "ALI/PacGAN code's rule) instead of alternating; needs --n_critic=1.",
+    )
     gp_weight: float = _field(0.0, "WGAN-GP gradient-penalty weight (0: off).")
     gp_target: float = _field(
         1.0, "Gradient-penalty target norm (the penalty is (||grad|| / target - 1)^2)."
@@ -338,6 +343,11 @@ class TrainConfig:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
         if translator and self.n_critic != 1:
             raise ConfigError(f"--model={self.model} takes --n_critic=1.")
+        if self.simultaneous and (translator or self.n_critic != 1):
+            raise ConfigError(
+                f"--simultaneous updates both networks once a step: it needs --n_critic=1 "
+                f"(got {self.n_critic}) and a generator model (not pix2pix or cyclegan)."
+            )
         if translator and self.fid_every and not self.fid_domain:
             raise ConfigError(
                 f"--fid_every needs a labelled dataset behind the translations to train its "

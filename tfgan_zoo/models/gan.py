@@ -86,6 +86,10 @@ class GAN(AdversarialModel):
         discriminator sees, real and fake, in both updates (`tfgan_zoo.augment`):
         any of ``"color,translation,cutout"``. Images only; penalties are
         computed on the augmented inputs. None or "": off.
+      simultaneous: update both networks at once from one forward pass
+        (`simultaneous_step`), as the Blocks/Theano code of ALI and PacGAN
+        does, instead of a discriminator update followed by a generator update
+        on fresh noise through the updated discriminator. Needs ``n_critic=1``.
       seed: seed of the noise `keras.random.SeedGenerator`.
     """
 
@@ -130,6 +134,7 @@ class GAN(AdversarialModel):
             ema_start=config.ema_start,
             ema_warmup=config.ema_warmup,
             augment_policy=config.augment_policy,
+            simultaneous=config.simultaneous,
             seed=config.seed,
             max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
@@ -153,12 +158,16 @@ class GAN(AdversarialModel):
         ema_start=0,
         ema_warmup=True,
         augment_policy=None,
+        simultaneous=False,
         seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if n_critic < 1:
-            raise ValueError(f"n_critic must be >= 1, got {n_critic}.")
+        if n_critic < 1 or (simultaneous and n_critic != 1):
+            raise ValueError(
+                f"n_critic must be >= 1 (and 1 with simultaneous updates), got {n_critic}."
+            )
+        self.simultaneous = bool(simultaneous)
         if pack < 1 or (pack > 1 and not self.supports_packing):
             raise ValueError(
                 f"pack must be >= 1, and {type(self).__name__} does not pack (only GAN "
@@ -248,6 +257,7 @@ class GAN(AdversarialModel):
             "ema_start": self.ema_start,
             "ema_warmup": self.ema_warmup,
             "augment_policy": ",".join(self.augment_policy),
+            "simultaneous": self.simultaneous,
             "seed": self.seed,
         }
 
@@ -461,22 +471,29 @@ class GAN(AdversarialModel):
 
     # The game.
 
+    def discriminator_inputs(self, real, fake, draws):
+        """(real, fake) as the discriminator sees them: augmented, then packed."""
+        real = self.pack_samples(self.augment_images(real, draws.get("augment_real")))
+        return real, self.pack_samples(self.augment_images(fake, draws.get("augment_fake")))
+
+    def apply_discriminator_update(self, tape, total):
+        variables = self.discriminator.trainable_variables
+        grads = tape.gradient(total, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
+        if self.clip_value:
+            penalties.clip_weights(variables, self.clip_value)
+
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
         fake = self.generate(draws["z"], condition, training=True)
-        fake = self.pack_samples(self.augment_images(fake, draws.get("augment_fake")))
-        real = self.pack_samples(self.augment_images(real, draws.get("augment_real")))
-        variables = self.discriminator.trainable_variables
+        real, fake = self.discriminator_inputs(real, fake, draws)
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, condition, training=True)
             fake_out = self.discriminate(fake, condition, training=True)
             d_loss, _ = self.loss_fn(self.score(real_out), self.score(fake_out))
             extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
             total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
-        grads = tape.gradient(total, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
-        if self.clip_value:
-            penalties.clip_weights(variables, self.clip_value)
+        self.apply_discriminator_update(tape, total)
         return {"d_loss": d_loss, **extra}, real_out
 
     def generator_step(self, real_out, condition, batch_size):
@@ -495,18 +512,46 @@ class GAN(AdversarialModel):
         self.g_optimizer.apply_gradients(zip(grads, variables, strict=True))
         return {"g_loss": g_loss, **extra}
 
+    def simultaneous_step(self, real, condition):
+        """Both updates from one forward pass: the gradients of the discriminator's
+        and the generator's losses at the same weights, on the same fakes, then
+        both applied. This is the ALI/PacGAN code's ``ali_algorithm`` (one Blocks
+        `GradientDescent` over both networks' parameters).
+        """
+        draws = self.discriminator_draws(real)
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generate(draws["z"], condition, training=True)
+            real_in, fake_in = self.discriminator_inputs(real, fake, draws)
+            real_out = self.discriminate(real_in, condition, training=True)
+            fake_out = self.discriminate(fake_in, condition, training=True)
+            d_loss, g_loss = self.loss_fn(self.score(real_out), self.score(fake_out))
+            d_extra = self.discriminator_extra_loss(
+                real_in, fake_in, condition, real_out, fake_out, draws
+            )
+            g_extra = self.generator_extra_loss(draws["z"], fake, condition, fake_out)
+            d_total = d_loss + tf.add_n(list(d_extra.values())) if d_extra else d_loss
+            g_total = g_loss + tf.add_n(list(g_extra.values())) if g_extra else g_loss
+        g_variables = self.generator.trainable_variables
+        g_grads = tape.gradient(g_total, g_variables)
+        self.apply_discriminator_update(tape, d_total)
+        self.g_optimizer.apply_gradients(zip(g_grads, g_variables, strict=True))
+        return {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
+
     def train_step(self, data):
-        """One generator update after ``n_critic`` discriminator updates, then the
-        generator's moving average (when on).
+        """One generator update after ``n_critic`` discriminator updates (or both
+        at once, ``simultaneous``), then the generator's moving average (when on).
 
         The generator's loss sees the discriminator's scores on the real batch
         from the last critic update (no extra forward pass; none of the
         classic losses use them), and, in conditional models, that batch's labels.
         """
         real, condition = self.unpack(data)
-        for k in range(self.n_critic):
-            real_k, condition_k = self.critic_batch(real, condition, k)
-            d_logs, real_out = self.discriminator_step(real_k, condition_k)
-        g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0])
+        if self.simultaneous:
+            logs = self.simultaneous_step(*self.critic_batch(real, condition, 0))
+        else:
+            for k in range(self.n_critic):
+                real_k, condition_k = self.critic_batch(real, condition, k)
+                d_logs, real_out = self.discriminator_step(real_k, condition_k)
+            logs = {**d_logs, **self.generator_step(real_out, condition_k, tf.shape(real_k)[0])}
         self.update_ema()
-        return self.log({**d_logs, **g_logs})
+        return self.log(logs)
