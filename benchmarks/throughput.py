@@ -18,7 +18,9 @@ With ``--execution``, it measures instead how the trainer's `--jit_compile`
 and `--steps_per_execution` change a training step of four networks (the
 PacGAN toy networks, DCGAN 28x28, the ResNet projection cGAN 32x32, the
 Pix2Pix U-Net), each combination against the default `fit` in alternating
-rounds, and what ``--jit_compile=auto`` picks for each here:
+rounds, and what ``--jit_compile=auto`` picks for each here. For the PacGAN
+toy networks the same rounds also time a hand-written XLA step and a
+hand-written 100-step loop compiled whole (`hand_written_xla_loops`):
 
     python benchmarks/throughput.py --execution [--rounds 5] [--networks pacgan_toy,dcgan28]
 """

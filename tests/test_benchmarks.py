@@ -46,3 +46,16 @@ def test_throughput_essentials_prints_ratios_to_the_plain_step():
         "plain", "generator EMA 0.999", "DiffAugment color,translation,cutout"
     ]  # fmt: skip
     assert rows[0].split("|")[5].strip() == "1.00"
+
+
+@pytest.mark.slow
+def test_throughput_execution_times_the_toy_networks_beside_hand_written_xla_loops():
+    out = run(os.path.join("benchmarks", "throughput.py"), "--execution", "--networks",
+              "pacgan_toy", "--rounds", "1")  # fmt: skip
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| pacgan_toy |")]
+    assert [r[2].strip() for r in rows[:6]] == [
+        "default fit", "XLA", "steps_per_execution", "steps_per_execution + XLA",
+        "hand-written XLA step, one per call", "hand-written XLA loop, 100 steps per call",
+    ]  # fmt: skip
+    assert rows[0][6].strip() == "1.00" and all(float(r[4]) > 0 for r in rows[:6])
+    assert "`--jit_compile=auto`: auto: on" in rows[6][2]
