@@ -22,7 +22,7 @@ skips what is done and continues interrupted runs from their checkpoints.
 A progress line per scored point gives the runs done and an estimate of the
 time left. ``--write`` replaces the table section of `benchmarks/RESULTS.md`.
 
-    nice python benchmarks/mode_collapse.py --seeds 0,1,2,3,4 --curve 2500,5000,10000
+    nice python benchmarks/mode_collapse.py --seeds 0,1,2,3,4 --curve 2000,5000,10000
 """
 
 import argparse
@@ -249,7 +249,7 @@ SECTION = "## Mode collapse under PacGAN's protocol"
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2,3,4")
-    parser.add_argument("--curve", default="2500,5000,10000", help="update counts to score at")
+    parser.add_argument("--curve", default="2000,5000,10000", help="update counts to score at")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--stacked_curve", default="", help="Stacked MNIST update counts")
@@ -268,7 +268,7 @@ def main():
     args.datasets = args.datasets.split(",")
     for steps in args.curve:
         if steps % 1000:
-            sys.exit(f"--curve points must be multiples of 1000 (one pass over the data): {steps}")
+            sys.exit(f"--curve points must be multiples of 1000 (the flagfiles' epoch): {steps}")
     for steps in args.stacked_curve:
         if steps % 2000:
             sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
