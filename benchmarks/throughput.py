@@ -97,14 +97,8 @@ def build(kind, latent_dim, steps_per_execution, policy="float32"):
 
 def images_per_second(model, dataset, steps, batch_size):
     """(wall-clock images/s, images per CPU-second of this process) of one `fit`."""
-    before = int(model.g_optimizer.iterations.numpy())
-    start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    done = int(model.g_optimizer.iterations.numpy()) - before
-    if done != steps:
-        raise RuntimeError(f"{type(model).__name__} ran {done} generator steps, not {steps}")
-    return steps * batch_size / seconds, steps * batch_size / cpu_seconds
+    seconds, cpu_seconds = seconds_per_step(model, dataset, steps)
+    return batch_size / seconds, batch_size / cpu_seconds
 
 
 def _in_memory(dataset, batches=20):
@@ -157,15 +151,23 @@ COMBINATIONS = {  # label: (jit_compile, uses the network's steps_per_execution)
 }
 
 
+def clocked(run, steps):
+    """(wall-clock, CPU) seconds per step of ``run()``, which trains ``steps`` steps
+    (CPU time of this process, all threads)."""
+    start, cpu_start = time.perf_counter(), time.process_time()
+    run()
+    return (time.perf_counter() - start) / steps, (time.process_time() - cpu_start) / steps
+
+
 def seconds_per_step(model, dataset, steps):
     """(wall-clock, CPU) seconds per generator step of one `fit` of ``steps`` steps."""
     before = int(model.g_optimizer.iterations.numpy())
-    start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-    if int(model.g_optimizer.iterations.numpy()) - before != steps:
-        raise RuntimeError(f"{model.name} did not run {steps} generator steps")
-    return seconds / steps, cpu_seconds / steps
+    per_step = clocked(lambda: model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0),
+                       steps)  # fmt: skip
+    done = int(model.g_optimizer.iterations.numpy()) - before
+    if done != steps:
+        raise RuntimeError(f"{type(model).__name__} ran {done} generator steps, not {steps}")
+    return per_step
 
 
 def timing_rows(name, variants, rounds, extra=None):
@@ -251,12 +253,7 @@ def hand_written_xla_loops(config, info, dataset, spe):
         return loss
 
     def timed(run):
-        def per_step(steps):
-            start, cpu_start = time.perf_counter(), time.process_time()
-            run(steps).numpy()
-            return (time.perf_counter() - start) / steps, (time.process_time() - cpu_start) / steps
-
-        return per_step
+        return lambda steps: clocked(lambda: run(steps).numpy(), steps)
 
     def one_per_call(steps):
         for i in range(steps):

@@ -476,12 +476,22 @@ class GAN(AdversarialModel):
         real = self.pack_samples(self.augment_images(real, draws.get("augment_real")))
         return real, self.pack_samples(self.augment_images(fake, draws.get("augment_fake")))
 
+    @staticmethod
+    def with_extra(loss, extra):
+        """``loss`` plus the extra terms ``extra`` (a dict of weighted values)."""
+        return loss + tf.add_n(list(extra.values())) if extra else loss
+
     def apply_discriminator_update(self, tape, total):
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(total, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
         if self.clip_value:
             penalties.clip_weights(variables, self.clip_value)
+
+    def apply_generator_update(self, tape, total):
+        variables = self.generator.trainable_variables
+        grads = tape.gradient(total, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables, strict=True))
 
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
@@ -492,14 +502,13 @@ class GAN(AdversarialModel):
             fake_out = self.discriminate(fake, condition, training=True)
             d_loss, _ = self.loss_fn(self.score(real_out), self.score(fake_out))
             extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
-            total = d_loss + tf.add_n(list(extra.values())) if extra else d_loss
+            total = self.with_extra(d_loss, extra)
         self.apply_discriminator_update(tape, total)
         return {"d_loss": d_loss, **extra}, real_out
 
     def generator_step(self, real_out, condition, batch_size):
         z = self.sample_latent(batch_size)
         augment_draw = self.augment_draw(batch_size)
-        variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generate(z, condition, training=True)
             seen = self.pack_samples(self.augment_images(fake, augment_draw))
@@ -507,9 +516,8 @@ class GAN(AdversarialModel):
             real_score = tf.stop_gradient(self.score(real_out))
             _, g_loss = self.loss_fn(real_score, self.score(fake_out))
             extra = self.generator_extra_loss(z, fake, condition, fake_out)
-            total = g_loss + tf.add_n(list(extra.values())) if extra else g_loss
-        grads = tape.gradient(total, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables, strict=True))
+            total = self.with_extra(g_loss, extra)
+        self.apply_generator_update(tape, total)
         return {"g_loss": g_loss, **extra}
 
     def simultaneous_step(self, real, condition):
@@ -529,10 +537,9 @@ class GAN(AdversarialModel):
                 real_in, fake_in, condition, real_out, fake_out, draws
             )
             g_extra = self.generator_extra_loss(draws["z"], fake, condition, fake_out)
-            d_total = d_loss + tf.add_n(list(d_extra.values())) if d_extra else d_loss
-            g_total = g_loss + tf.add_n(list(g_extra.values())) if g_extra else g_loss
+            d_total, g_total = self.with_extra(d_loss, d_extra), self.with_extra(g_loss, g_extra)
         g_variables = self.generator.trainable_variables
-        g_grads = tape.gradient(g_total, g_variables)
+        g_grads = tape.gradient(g_total, g_variables)  # before the D update: same weights
         self.apply_discriminator_update(tape, d_total)
         self.g_optimizer.apply_gradients(zip(g_grads, g_variables, strict=True))
         return {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
