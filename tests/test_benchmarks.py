@@ -59,3 +59,11 @@ def test_throughput_execution_times_the_toy_networks_beside_hand_written_xla_loo
     ]  # fmt: skip
     assert rows[0][6].strip() == "1.00" and all(float(r[4]) > 0 for r in rows[:6])
     assert "`--jit_compile=auto`: auto: on" in rows[6][2]
+
+
+@pytest.mark.slow
+def test_throughput_default_compares_images_per_second_with_the_hand_written_gan():
+    out = run(os.path.join("benchmarks", "throughput.py"), "--steps", "10", "--rounds", "1")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| float32 |")]
+    assert [r[2].strip() for r in rows] == ["1", "10"]  # steps_per_execution
+    assert all(float(r[3]) > 0 and float(r[4]) > 0 and float(r[5]) > 0 for r in rows)
