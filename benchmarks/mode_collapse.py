@@ -126,8 +126,8 @@ def run(args):
         for steps in args.curve
     ] + [
         (variant, STACKED, seed, steps)
-        for variant in STACKED_VARIANTS
         for seed in args.seeds
+        for variant in STACKED_VARIANTS
         for steps in args.stacked_curve
     ]
     remaining = [key for key in todo if key not in done]

@@ -65,11 +65,13 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
     monkeypatch.setattr(stacked, "STACKED_IMAGES", 640)
     config = dataclasses.replace(
         parse(f"--flagfile=flags/{name}.flags"), dataset=f"stacked:idx:{shared_dir('mnist')}",
-        split="test", base_filters=8, epochs=1, steps_per_epoch=2, checkpoint_every=2,
-        sample_every=2, log_every=2, model_dir=str(tmp_path), verbose=0,
+        split="test", base_filters=8, epochs=1, steps_per_epoch=10, checkpoint_every=10,
+        sample_every=10, log_every=10, model_dir=str(tmp_path), verbose=0,
     )  # fmt: skip
     pack = 2 if name.startswith("pac") else 1
     assert config.latent_dim == 100 and config.pack == pack
     assert config.batch_size == 64 * pack  # the authors' code: 64 discriminator inputs
+    assert config.g_steps == 2 and config.steps_per_execution == 10
     result = trainer.train(config)
-    assert result.final_step == 2 and os.path.isdir(result.export_path)
+    assert result.final_step == 10 and os.path.isdir(result.export_path)
+    assert int(result.model.g_optimizer.iterations) == 20

@@ -1,6 +1,6 @@
 """Keras callbacks for GAN training: checkpoints, NaN guard, scalars, samples.
 
-Every callback counts in generator steps (``g_optimizer.iterations``), so a
+Every callback counts in training steps (the model's ``steps_done``), so a
 resumed run continues the same step axis in TensorBoard and in file names.
 """
 
@@ -33,7 +33,7 @@ class StepCallback(keras.callbacks.Callback):
         self._last = 0
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch_start = int(self.model.g_optimizer.iterations.numpy())
+        self._epoch_start = int(self.model.steps_done.numpy())
         self._last = self._epoch_start
 
     def on_train_batch_end(self, batch, logs=None):
@@ -76,7 +76,7 @@ class NanGuard(keras.callbacks.Callback):
         step = int(recorded.result()) if recorded is not None else 0
         if not step and _all_finite(logs):
             return
-        step = step or int(self.model.g_optimizer.iterations.numpy())
+        step = step or int(self.model.steps_done.numpy())
         values = {k: _scalar(v) for k, v in logs.items()}
         nonfinite = {k: v for k, v in values.items() if not math.isfinite(v)}
         self.bad = (step, nonfinite or values, not nonfinite)

@@ -51,6 +51,11 @@ class TrainConfig:
         "least_squares labels a,b,c (fake, real, generator target); the LSGAN paper's are -1,1,0.",
     )
     n_critic: int = _field(1, "Discriminator updates per generator update.")
+    g_steps: int = _field(
+        1,
+        "Generator updates per training step, after the discriminator's (DCGAN-tensorflow, "
+        "and so PacGAN's Stacked-MNIST code, runs 2). 1: the papers' rule.",
+    )
     pack: int = _field(
         1,
         "PacGAN packing: the discriminator judges packs of this many samples, concatenated "
@@ -242,7 +247,7 @@ class TrainConfig:
         self._check_translation()
         self._check_execution()
         for name in (
-            "n_critic", "latent_dim", "hidden_units", "num_layers", "base_filters",
+            "n_critic", "g_steps", "latent_dim", "hidden_units", "num_layers", "base_filters",
             "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
             "checkpoint_every", "keep_checkpoints",
         ):  # fmt: skip
@@ -341,12 +346,13 @@ class TrainConfig:
             )
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
-        if translator and self.n_critic != 1:
-            raise ConfigError(f"--model={self.model} takes --n_critic=1.")
-        if self.simultaneous and (translator or self.n_critic != 1):
+        if translator and (self.n_critic != 1 or self.g_steps != 1):
+            raise ConfigError(f"--model={self.model} takes --n_critic=1 and --g_steps=1.")
+        if self.simultaneous and (translator or self.n_critic != 1 or self.g_steps != 1):
             raise ConfigError(
                 f"--simultaneous updates both networks once a step: it needs --n_critic=1 "
-                f"(got {self.n_critic}) and a generator model (not pix2pix or cyclegan)."
+                f"and --g_steps=1 (got {self.n_critic} and {self.g_steps}) and a generator "
+                f"model (not pix2pix or cyclegan)."
             )
         if translator and self.fid_every and not self.fid_domain:
             raise ConfigError(

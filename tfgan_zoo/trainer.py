@@ -108,7 +108,7 @@ def build_model(config, info, jit_compile=None):
     with dtype_policy(config.dtype_policy):
         model = models.get(config.model).from_train_config(config, info)
     model.compile(
-        g_optimizer=_adam(config.g_lr, config.total_steps, config),
+        g_optimizer=_adam(config.g_lr, config.total_steps * config.g_steps, config),
         d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
         jit_compile=resolve_jit_compile(config)[0] if jit_compile is None else jit_compile,
         steps_per_execution=config.steps_per_execution,
@@ -137,7 +137,7 @@ def run_data_info(run, source):
 
 def export_model(model, base_dir, version=None, class_names=None):
     """Exports ``model``'s generator(s), recording its training step; returns the path."""
-    step = int(model.g_optimizer.iterations.numpy())
+    step = int(model.steps_done.numpy())
     names = list(class_names) if class_names else None
     return model.export_serving(base_dir, version, step=step, class_names=names)
 
@@ -148,7 +148,7 @@ def export_if_stale(model, base_dir, class_names=None):
     Returns ``(path or None, note)``: the new export, or a note naming the
     current one. Exports written before the step was recorded count as stale.
     """
-    step = int(model.g_optimizer.iterations.numpy())
+    step = int(model.steps_done.numpy())
     latest = export.latest_version(base_dir)
     exported = (export.read_metadata(latest) or {}).get("step") if latest else None
     if exported is not None and exported >= step:
@@ -323,7 +323,7 @@ def train(config):
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
         log.info("Resumed from %s", latest)
-    start = int(model.g_optimizer.iterations.numpy())
+    start = int(model.steps_done.numpy())
     log_dir = os.path.join(config.model_dir, "logs")
     if chief:
         if changed and latest:
@@ -363,7 +363,7 @@ def train(config):
             history.append(h.history)
             if nan_guard.bad:
                 break
-    final = int(model.g_optimizer.iterations.numpy())
+    final = int(model.steps_done.numpy())
 
     if nan_guard.bad:
         raise _stopped_error(nan_guard, manager)

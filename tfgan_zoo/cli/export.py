@@ -23,7 +23,7 @@ def main(argv):
         model, config = trainer.restore_model(fv.model_dir)
         class_names = rundir.read_run(fv.model_dir).get("class_names")
         path = trainer.export_model(model, fv.export_dir, fv.version, class_names)
-    print(f"Exported step {int(model.g_optimizer.iterations)} of {fv.model_dir} to {path}")
+    print(f"Exported step {int(model.steps_done)} of {fv.model_dir} to {path}")
 
 
 def run():

@@ -89,6 +89,7 @@ class AdversarialModel(keras.Model):
     """
 
     network_args = ()  # constructor arguments that are Keras models
+    g_steps = 1  # generator optimizer updates per training step
 
     def __init__(self, max_loss=1e6, **kwargs):
         super().__init__(**kwargs)
@@ -169,6 +170,13 @@ class AdversarialModel(keras.Model):
                       for name in ("g_optimizer", "d_optimizer")]  # fmt: skip
         self.compile(*optimizers, **config)
 
+    @property
+    def steps_done(self):
+        """Training steps done (a tensor): the generator optimizer's update count
+        over ``g_steps``. The one step axis of checkpoints, callbacks, scalars and
+        exports; it is saved with the optimizer, so a resumed run continues it."""
+        return self.g_optimizer.iterations // self.g_steps
+
     def fit(self, x=None, *args, shuffle=None, **kwargs):
         """`keras.Model.fit`, not asking Keras to shuffle a `tf.data.Dataset`.
 
@@ -192,9 +200,8 @@ class AdversarialModel(keras.Model):
 
     def log(self, values):
         """Logs this step's ``values`` (see `log_values`), noting the step if any is not
-        finite or passes ``max_loss``; the step is the generator optimizer's update
-        count after it."""
-        self.bad_step.update_state(list(values.values()), self.g_optimizer.iterations)
+        finite or passes ``max_loss``; the step is `steps_done` after it."""
+        self.bad_step.update_state(list(values.values()), self.steps_done)
         return log_values(self.trackers, values)
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):

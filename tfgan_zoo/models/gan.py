@@ -27,9 +27,9 @@ class GAN(AdversarialModel):
     """A generator and a discriminator trained against each other with `fit`.
 
     One `train_step` does ``n_critic`` discriminator updates, each with fresh
-    noise, then one generator update. Each update gets a fresh real batch when
-    the dataset yields ``n_critic`` of them per step (`critic_batch`), else
-    they share one. With
+    noise, then ``g_steps`` generator updates (one by default). Each
+    discriminator update gets a fresh real batch when the dataset yields
+    ``n_critic`` of them per step (`critic_batch`), else they share one. With
     ``pack=m`` (PacGAN, Lin et al. 2018) the discriminator judges packs of m
     samples instead of single ones: m consecutive real samples, or m fakes,
     concatenated on the last axis (`pack_samples`). The loss is
@@ -59,6 +59,10 @@ class GAN(AdversarialModel):
       loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable.
       loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
       n_critic: discriminator updates per generator update.
+      g_steps: generator updates per `train_step`, each on fresh noise, after
+        the discriminator updates. DCGAN-tensorflow (carpedm20), on which
+        PacGAN's Stacked-MNIST code is built, runs two "to make sure that
+        d_loss does not go to zero". 1: the papers' rule.
       gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
       gp_target: the norm the gradient penalty pulls towards (1 in WGAN-GP).
       gp_one_sided: penalize only gradient norms above ``gp_target``.
@@ -72,8 +76,8 @@ class GAN(AdversarialModel):
         packs (one interpolation weight per pack). 1: no packing. Only the
         unconditional `GAN` packs (``supports_packing``).
       ema_decay: keep an exponential moving average of the generator's
-        weights with this decay (e.g. 0.999), updated after every generator
-        update (`tfgan_zoo.ema`). Sample grids, FID, ``gan(z)`` and exports
+        weights with this decay (e.g. 0.999), updated after every step's
+        generator update(s) (`tfgan_zoo.ema`). Sample grids, FID, ``gan(z)`` and exports
         then use the average (``sampler``). 0: off.
       ema_start: generator updates before averaging starts; until then the
         average copies the weights (BigGAN's ``ema_start``).
@@ -124,6 +128,7 @@ class GAN(AdversarialModel):
             loss=config.loss,
             loss_kwargs=config.loss_kwargs,
             n_critic=config.n_critic,
+            g_steps=config.g_steps,
             gp_weight=config.gp_weight,
             gp_target=config.gp_target,
             gp_one_sided=config.gp_one_sided,
@@ -148,6 +153,7 @@ class GAN(AdversarialModel):
         loss="non_saturating",
         loss_kwargs=None,
         n_critic=1,
+        g_steps=1,
         gp_weight=0.0,
         gp_target=1.0,
         gp_one_sided=False,
@@ -167,6 +173,10 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"n_critic must be >= 1 (and 1 with simultaneous updates), got {n_critic}."
             )
+        if g_steps < 1 or (simultaneous and g_steps != 1):
+            raise ValueError(
+                f"g_steps must be >= 1 (and 1 with simultaneous updates), got {g_steps}."
+            )
         self.simultaneous = bool(simultaneous)
         if pack < 1 or (pack > 1 and not self.supports_packing):
             raise ValueError(
@@ -179,6 +189,7 @@ class GAN(AdversarialModel):
         self.latent_dim = int(latent_dim)
         self.set_loss(loss, loss_kwargs)
         self.n_critic = int(n_critic)
+        self.g_steps = int(g_steps)
         self.gp_weight = float(gp_weight)
         self.gp_target = float(gp_target)
         self.gp_one_sided = bool(gp_one_sided)
@@ -247,6 +258,7 @@ class GAN(AdversarialModel):
             **super().get_config(),
             "latent_dim": self.latent_dim,
             "n_critic": self.n_critic,
+            "g_steps": self.g_steps,
             "gp_weight": self.gp_weight,
             "gp_target": self.gp_target,
             "gp_one_sided": self.gp_one_sided,
@@ -545,8 +557,9 @@ class GAN(AdversarialModel):
         return {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
 
     def train_step(self, data):
-        """One generator update after ``n_critic`` discriminator updates (or both
-        at once, ``simultaneous``), then the generator's moving average (when on).
+        """``g_steps`` generator updates after ``n_critic`` discriminator updates
+        (or both at once, ``simultaneous``), then the generator's moving average
+        (when on). The step logs the last generator update's losses.
 
         The generator's loss sees the discriminator's scores on the real batch
         from the last critic update (no extra forward pass; none of the
@@ -559,6 +572,8 @@ class GAN(AdversarialModel):
             for k in range(self.n_critic):
                 real_k, condition_k = self.critic_batch(real, condition, k)
                 d_logs, real_out = self.discriminator_step(real_k, condition_k)
-            logs = {**d_logs, **self.generator_step(real_out, condition_k, tf.shape(real_k)[0])}
+            for _ in range(self.g_steps):
+                g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0])
+            logs = {**d_logs, **g_logs}
         self.update_ema()
         return self.log(logs)
