@@ -219,10 +219,10 @@ def stacked_table(scores, args, classifier_accuracy):
         f"Stacked MNIST, {stacked_mnist.SAMPLES:,} samples, digit classifier "
         f"{100 * classifier_accuracy:.2f}% on held-out digits:",
         "",
-        "| method | modes (mean +- s.e.) | KL (mean +- s.e.) | worst seed | "
+        "| method | updates | seeds | modes (mean +- s.e.) | KL (mean +- s.e.) | worst seed | "
         "PacGAN (100k updates, 10 runs) | curve: " + ", ".join(f"{s:,}" for s in args.stacked_curve)
         + " |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for variant in STACKED_VARIANTS:
         rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, last)) in scores]
@@ -236,7 +236,8 @@ def stacked_table(scores, args, classifier_accuracy):
             at = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, steps)) in scores]
             curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}" if at else "-")
         lines.append(
-            f"| {variant} | {modes:.1f} +- {modes_se:.1f} | {kl:.2f} +- {kl_se:.2f} "
+            f"| {variant} | {last:,} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
+            f"| {kl:.2f} +- {kl_se:.2f} "
             f"| {worst['modes']} / {worst['kl']:.2f} (seed {worst['seed']}) "
             f"| {PUBLISHED_STACKED[variant]} | {' / '.join(curve)} |"
         )

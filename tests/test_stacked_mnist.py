@@ -75,3 +75,29 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
     result = trainer.train(config)
     assert result.final_step == 10 and os.path.isdir(result.export_path)
     assert int(result.model.g_optimizer.iterations) == 20
+
+
+def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
+    """`benchmarks/mode_collapse.py`'s Stacked-MNIST rows: the largest budget, how
+    many seeds reached it, mean +- s.e., the worst seed and PacGAN's row."""
+    import argparse
+    import sys
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    sys.modules.pop("mode_collapse", None)
+    import mode_collapse
+
+    scores = {}
+    for seed, modes in enumerate((100, 200, 300)):
+        for steps in (2000, 4000):
+            row = {"seed": seed, "modes": modes * steps // 4000, "kl": 1.0 + seed}
+            scores[("DCGAN", mode_collapse.STACKED, seed, steps)] = row
+    scores[("PacDCGAN2", mode_collapse.STACKED, 1, 4000)] = {"seed": 1, "modes": 999, "kl": 0.1}
+    args = argparse.Namespace(seeds=[0, 1, 2], stacked_curve=[2000, 4000])
+    lines = mode_collapse.stacked_table(scores, args, 0.9855).splitlines()
+    assert "98.55% on held-out digits" in lines[0]
+    dcgan = next(line for line in lines if line.startswith("| DCGAN |"))
+    assert dcgan == ("| DCGAN | 4,000 | 3 | 200.0 +- 57.7 | 2.00 +- 0.58 | 100 / 1.00 (seed 0) "
+                     "| 78.9 / 4.50 | 100 / 200 |")  # fmt: skip
+    pac = next(line for line in lines if line.startswith("| PacDCGAN2 |"))
+    assert pac.startswith("| PacDCGAN2 | 4,000 | 1 | 999.0 +- nan |") and "1000 / 0.06" in pac
