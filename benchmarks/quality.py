@@ -151,31 +151,36 @@ def toy_cell(rows, seeds):
             f"(seed {worst['seed']})")  # fmt: skip
 
 
+def fid_cell(rows, seeds):
+    fid, fid_se = mean_se([r["fid"] for r in rows])
+    worst = max(rows, key=lambda r: r["fid"])
+    n = "" if len(rows) == len(seeds) else f" (n={len(rows)})"
+    return f"{fid:.2f} +- {fid_se:.2f}{n} | {worst['fid']:.2f} (seed {worst['seed']})"
+
+
 def table(scores, args):
+    image = (f"Fashion-MNIST: {args.image_steps:,} DCGAN steps, classifier FID between "
+             f"{args.fid_samples:,} generated and {args.fid_samples:,} test images. "
+             if args.image_steps else "")  # fmt: skip
     lines = [
-        f"Seeds {', '.join(map(str, args.seeds))}; toy: {args.toy_steps:,} steps; "
-        f"Fashion-MNIST: {args.image_steps:,} DCGAN steps, classifier FID between "
-        f"{args.fid_samples:,} generated and {args.fid_samples:,} test images. Cells: mean +- "
-        "standard error over seeds (`n=` where fewer seeds were scored), then the worst seed.",
+        f"Seeds {', '.join(map(str, args.seeds))}; toy: {args.toy_steps:,} steps. {image}"
+        "Cells: mean +- standard error over seeds (`n=` where fewer seeds were scored), then "
+        "the worst seed.",
         "",
         "| loss | ring8 modes / HQ / rKL | worst | grid25 modes / HQ / rKL | worst "
-        "| F-MNIST FID | worst |",
-        "|---|---|---|---|---|---|---|",
+        + ("| F-MNIST FID | worst |" if args.image_steps else "|"),
+        "|---|---|---|---|---|" + ("---|---|" if args.image_steps else ""),
     ]
-    for name in VARIANTS:
+    for name, (common, _) in VARIANTS.items():
+        if common is None and not args.image_steps:
+            continue  # an image-only model, and no image column
         cells = []
         for part in TOY:
             rows = [scores[k] for s in args.seeds if (k := (name, part, s)) in scores]
             cells.append(toy_cell(rows, args.seeds) if rows else "n/a | -")
-        rows = [scores[k] for s in args.seeds if (k := (name, IMAGE, s)) in scores]
-        if rows:
-            fid, fid_se = mean_se([r["fid"] for r in rows])
-            worst = max(rows, key=lambda r: r["fid"])
-            n = "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
-            worst_cell = f"{worst['fid']:.2f} (seed {worst['seed']})"
-            cells.append(f"{fid:.2f} +- {fid_se:.2f}{n} | {worst_cell}")
-        else:
-            cells.append("- | -")
+        if args.image_steps:
+            rows = [scores[k] for s in args.seeds if (k := (name, IMAGE, s)) in scores]
+            cells.append(fid_cell(rows, args.seeds) if rows else "- | -")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
