@@ -29,6 +29,7 @@ CASES = {
     # PacGAN: each replica packs its share of the batch (8 of 16 samples).
     "pacgan4_mlp": dict(arch="mlp", pack=4),
     "simultaneous_pacgan2_mlp": dict(arch="mlp", pack=2, simultaneous=True),
+    "g_steps2_mlp": dict(arch="mlp", g_steps=2),
     "pacgan2_wgan_gp_dcgan": dict(arch="dcgan", d_norm="layer", g_norm="none",
                                   loss="wasserstein", gp_weight=10.0, pack=2),
     # Adam turns float round-off in batch-norm sums into 1e-4 weight noise; SGD
