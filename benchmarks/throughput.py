@@ -160,13 +160,13 @@ def clocked(run, steps):
 
 
 def seconds_per_step(model, dataset, steps):
-    """(wall-clock, CPU) seconds per generator step of one `fit` of ``steps`` steps."""
+    """(wall-clock, CPU) seconds per training step of one `fit` of ``steps`` steps."""
     before = int(model.steps_done.numpy())
     per_step = clocked(lambda: model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0),
                        steps)  # fmt: skip
     done = int(model.steps_done.numpy()) - before
     if done != steps:
-        raise RuntimeError(f"{type(model).__name__} ran {done} generator steps, not {steps}")
+        raise RuntimeError(f"{type(model).__name__} ran {done} training steps, not {steps}")
     return per_step
 
 
