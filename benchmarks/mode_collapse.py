@@ -48,7 +48,8 @@ DATASETS = ("ring8", "grid25")
 STACKED = "stacked_mnist"
 STACKED_VARIANTS = {"DCGAN": "dcgan_stacked_mnist", "PacDCGAN2": "pacdcgan2_stacked_mnist"}
 SAMPLES = 2500
-KEY = ("variant", "dataset", "seed", "steps")
+TOY_ARCHITECTURE = "pacgan_mlp"  # the toy flagfiles' networks
+KEY = ("variant", "dataset", "architecture", "seed", "steps")
 
 # PacGAN (Lin et al. 2018) Table 1: modes (mean +- s.e.), HQ %, reverse KL; 10 trials.
 PUBLISHED = {
@@ -64,21 +65,24 @@ PUBLISHED_STACKED = {"DCGAN": "78.9 / 4.50", "PacDCGAN2": "1000 / 0.06"}
 
 
 def flagfile_config(variant, dataset, seed, steps, args):
-    """The config of the run's flagfile, trained for ``steps`` updates in ``--work_dir``."""
+    """The config of the run's flagfile, trained for ``steps`` updates in ``--work_dir``
+    (Stacked MNIST on ``--stacked_architecture``, named in the run's directory)."""
     fv = flags.FlagValues()
     define_flags(fv)
     if dataset == STACKED:
         name = STACKED_VARIANTS[variant]
-        extra = [f"--dataset=stacked:{args.digits}", f"--split={args.digits_split}"]
+        extra = [f"--dataset=stacked:{args.digits}", f"--split={args.digits_split}",
+                 f"--architecture={args.stacked_architecture}"]  # fmt: skip
     else:
         name, extra = f"pacgan{VARIANTS[variant]}_{dataset}", []
     fv(["mode_collapse", f"--flagfile={os.path.join(REPO, 'flags', name + '.flags')}", *extra])
     config = config_from_flags(fv)
+    run_name = f"{name}_{config.architecture}" if dataset == STACKED else name
     return dataclasses.replace(
         config,
         seed=seed,
         epochs=steps // config.steps_per_epoch,
-        model_dir=os.path.join(args.work_dir, f"{name}_seed{seed}"),
+        model_dir=os.path.join(args.work_dir, f"{run_name}_seed{seed}"),
         verbose=0,
     )
 
@@ -120,13 +124,13 @@ def run(args):
     path = os.path.join(args.work_dir, "scores.jsonl")
     done = load_scores(path, KEY)
     todo = [
-        (variant, dataset, seed, steps)
+        (variant, dataset, TOY_ARCHITECTURE, seed, steps)
         for dataset in args.datasets
         for variant in args.variants
         for seed in args.seeds
         for steps in args.curve
     ] + [
-        (variant, STACKED, seed, steps)
+        (variant, STACKED, args.stacked_architecture, seed, steps)
         for seed in args.seeds
         for variant in STACKED_VARIANTS
         for steps in args.stacked_curve
@@ -135,28 +139,30 @@ def run(args):
     print(f"{len(todo) - len(remaining)}/{len(todo)} points done; {len(remaining)} to go",
           flush=True)  # fmt: skip
     increments = [
-        steps - max([s for (v, d, sd, s) in done if (v, d, sd) == key[:3] and s < steps]
-                    + [s for (v, d, sd, s) in remaining[:i] if (v, d, sd) == key[:3]], default=0)
+        steps - max([k[-1] for k in done if k[:-1] == key[:-1] and k[-1] < steps]
+                    + [k[-1] for k in remaining[:i] if k[:-1] == key[:-1]], default=0)
         for i, key in enumerate(remaining)
-        for steps in [key[3]]
+        for steps in [key[-1]]
     ]  # fmt: skip
     classifier = digit_classifier(args) if args.stacked_curve else None
     if classifier:
         print(f"Digit classifier: {100 * classifier.accuracy:.2f}% held out", flush=True)
     started, trained = time.time(), 0
-    for i, (variant, dataset, seed, steps) in enumerate(remaining):
+    for i, (variant, dataset, architecture, seed, steps) in enumerate(remaining):
         config = flagfile_config(variant, dataset, seed, steps, args)
         result = trainer.train(config)
         coverage, values = score(result.model, dataset, classifier)
         trained += result.final_step - result.start_step
         row = {
-            "variant": variant, "dataset": dataset, "seed": seed, "steps": steps, **values,
+            "variant": variant, "dataset": dataset, "architecture": architecture, "seed": seed,
+            "steps": steps, **values,
             "date": datetime.date.today().isoformat(),
         }  # fmt: skip
         append_score(path, row)
         elapsed = time.time() - started
         left = elapsed / max(trained, 1) * sum(increments[i + 1 :])
-        print(f"[{i + 1}/{len(remaining)}] {variant} {dataset} seed {seed} @ {steps}: {coverage}; "
+        print(f"[{i + 1}/{len(remaining)}] {variant} {dataset} seed {seed} @ {steps} "
+              f"({architecture}): {coverage}; "
               f"{elapsed / 60:.1f} min so far, ~{left / 60:.0f} min left", flush=True)  # fmt: skip
     return load_scores(path, KEY)
 
@@ -171,13 +177,14 @@ def table(scores, args):
     ]
     for dataset in args.datasets:
         for variant in args.variants:
-            scored = [s for s in args.curve if all((variant, dataset, seed, s) in scores
+            key = (variant, dataset, TOY_ARCHITECTURE)
+            scored = [s for s in args.curve if all((*key, seed, s) in scores
                                                    for seed in args.seeds)]  # fmt: skip
             if not scored:
                 continue
             last = max(scored)
-            rows = [scores[(variant, dataset, s, last)] for s in args.seeds
-                    if (variant, dataset, s, last) in scores]  # fmt: skip
+            rows = [scores[(*key, s, last)] for s in args.seeds
+                    if (*key, s, last) in scores]  # fmt: skip
             if not rows:
                 continue
             modes, modes_se = mean_se([r["modes"] for r in rows])
@@ -198,7 +205,9 @@ def table(scores, args):
             cells = []  # toy curves
             for steps in args.curve:
                 rows = [
-                    scores[k] for s in args.seeds if (k := (variant, dataset, s, steps)) in scores
+                    scores[k]
+                    for s in args.seeds
+                    if (k := (variant, dataset, TOY_ARCHITECTURE, s, steps)) in scores
                 ]
                 if rows:
                     n = "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
@@ -214,10 +223,10 @@ def table(scores, args):
 
 
 def stacked_table(scores, args, classifier_accuracy):
-    """Stacked-MNIST rows at the largest budget, and their curve."""
-    last = max(args.stacked_curve)
+    """Stacked-MNIST rows of ``--stacked_architecture`` at the largest budget, and their curve."""
+    last, arch = max(args.stacked_curve), args.stacked_architecture
     lines = [
-        f"Stacked MNIST, {stacked_mnist.SAMPLES:,} samples, digit classifier "
+        f"Stacked MNIST, networks `{arch}`, {stacked_mnist.SAMPLES:,} samples, digit classifier "
         f"{100 * classifier_accuracy:.2f}% on held-out digits:",
         "",
         "| method | updates | seeds | modes (mean +- s.e.) | KL (mean +- s.e.) | worst seed | "
@@ -226,7 +235,7 @@ def stacked_table(scores, args, classifier_accuracy):
         "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for variant in STACKED_VARIANTS:
-        rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, last)) in scores]
+        rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, last)) in scores]
         if not rows:
             continue
         modes, modes_se = mean_se([r["modes"] for r in rows])
@@ -234,7 +243,9 @@ def stacked_table(scores, args, classifier_accuracy):
         worst = min(rows, key=lambda r: r["modes"])
         curve = []
         for steps in args.stacked_curve:
-            at = [scores[k] for s in args.seeds if (k := (variant, STACKED, s, steps)) in scores]
+            at = [
+                scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, steps)) in scores
+            ]
             curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}" if at else "-")
         lines.append(
             f"| {variant} | {last:,} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
@@ -255,6 +266,10 @@ def main():
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--stacked_curve", default="", help="Stacked MNIST update counts")
+    parser.add_argument(
+        "--stacked_architecture", default="pacgan_dcgan",
+        help="Stacked-MNIST networks: the flagfiles' pacgan_dcgan (the authors'), or dcgan",
+    )  # fmt: skip
     parser.add_argument("--digits", default="idx:../shared/data/mnist")
     parser.add_argument("--digits_split", default="test")
     parser.add_argument("--work_dir", default="runs/mode_collapse")

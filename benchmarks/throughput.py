@@ -126,6 +126,12 @@ NETWORKS = {
         dict(architecture="dcgan", dataset="idx:../shared/data/fashion-mnist", batch_size=64),
         lambda config: data.load(config.dataset, config.batch_size), 10, 20,
     ),
+    "pacgan_dcgan_stacked": (
+        dict(architecture="pacgan_dcgan", dataset="stacked:idx:../shared/data/mnist",
+             split="test", latent_dim=100, batch_size=64, g_steps=2, g_lr=2e-4, d_lr=2e-4,
+             beta1=0.5),
+        lambda config: data.load(config.dataset, config.batch_size, split=config.split), 10, 10,
+    ),
     "sngan28": (
         dict(architecture="sngan", dataset="idx:../shared/data/fashion-mnist", loss="hinge",
              n_critic=5, batch_size=64, beta1=0.0, beta2=0.9),

@@ -30,6 +30,8 @@ CASES = {
     "pacgan4_mlp": dict(arch="mlp", pack=4),
     "simultaneous_pacgan2_mlp": dict(arch="mlp", pack=2, simultaneous=True),
     "g_steps2_mlp": dict(arch="mlp", g_steps=2),
+    # One generator call per pack position: synchronized batch norm per position.
+    "pacgan2_batchnorm_mlp_sgd": dict(arch="pacgan_mlp", pack=2, optimizer="sgd"),
     "pacgan2_wgan_gp_dcgan": dict(arch="dcgan", d_norm="layer", g_norm="none",
                                   loss="wasserstein", gp_weight=10.0, pack=2),
     # Adam turns float round-off in batch-norm sums into 1e-4 weight noise; SGD
@@ -63,7 +65,7 @@ TRANSLATORS = ("unet_patchgan", "resnet_patchgan")
 
 
 def dataset(arch, n_critic=1):
-    if arch == "mlp":
+    if arch in architectures.TOY_ARCHITECTURES:
         return data.critic_groups(data.load("ring8", 16, seed=0)[0], n_critic)
     rng = np.random.default_rng(0)
     if arch in TRANSLATORS:
@@ -89,7 +91,7 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
           **kwargs):  # fmt: skip
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
-    if arch != "mlp":
+    if arch not in architectures.TOY_ARCHITECTURES:
         shape, arch_kwargs = (28, 28, 1), {"base_filters": 8, "d_norm": d_norm, "g_norm": g_norm}
     with strategy.scope():
         if arch in TRANSLATORS:

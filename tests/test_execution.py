@@ -60,6 +60,10 @@ def test_auto_picks_xla_per_architecture_on_cpu():
     )
     assert on and "steps_per_execution > 1" in why
     on, why = trainer.resolve_jit_compile(
+        TrainConfig(architecture="pacgan_dcgan", steps_per_execution=10, steps_per_epoch=100)
+    )
+    assert not on and "pacgan_dcgan measured slower" in why
+    on, why = trainer.resolve_jit_compile(
         TrainConfig(architecture="mlp", dataset="ring8", strategy="mirrored")
     )
     assert not on and "off under --strategy=mirrored" in why

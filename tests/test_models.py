@@ -88,6 +88,41 @@ def test_dcgan_shapes(resolution, channels):
     assert d(images).shape == (2, 1)
 
 
+def test_pacgan_dcgan_follows_carpedm20_shapes():
+    """PacGAN's Stacked-MNIST networks: 2x2x512 -> 4x4x256 -> 7x7x128 -> 14x14x64 ->
+    28x28x3 in the generator, 64-128-256-512 convolutions to 2x2 in the
+    discriminator, 5x5 kernels; packing 2 doubles the discriminator's channels."""
+    g, d = architectures.build("pacgan_dcgan", (28, 28, 3), 100, pack=2)
+    convs = [layer for layer in g.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    assert [tuple(c.output.shape[1:]) for c in convs] == [
+        (4, 4, 256), (7, 7, 128), (14, 14, 64), (28, 28, 3)
+    ]  # fmt: skip
+    assert g.layers[1].kernel.shape == (100, 2 * 2 * 512)
+    convs = [layer for layer in d.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [tuple(c.output.shape[1:]) for c in convs] == [
+        (14, 14, 64), (7, 7, 128), (4, 4, 256), (2, 2, 512)
+    ]  # fmt: skip
+    assert convs[0].kernel.shape == (5, 5, 6, 64)
+    assert d(g(np.zeros((2, 100), np.float32)).numpy().repeat(2, -1)).shape == (2, 1)
+
+
+@pytest.mark.parametrize("size", [4, 7])
+def test_pacgan_dcgan_upsampling_is_tf1_deconv2d(size):
+    """Each transposed convolution equals carpedm20's ``deconv2d``
+    (`tf.nn.conv2d_transpose` to an explicit output shape, SAME, stride 2), also
+    where the output is odd (4x4 -> 7x7)."""
+    g, _ = architectures.build("pacgan_dcgan", (28, 28, 3), 100)
+    conv = next(
+        c for c in g.layers
+        if isinstance(c, keras.layers.Conv2DTranspose) and c.output.shape[1] == size
+    )  # fmt: skip
+    x = np.random.default_rng(0).normal(size=(2, *conv.input.shape[1:])).astype(np.float32)
+    expected = tf.nn.conv2d_transpose(
+        x, conv.kernel, (2, size, size, conv.filters), strides=2, padding="SAME"
+    )
+    np.testing.assert_allclose(conv(x), expected, atol=1e-5)
+
+
 def test_architecture_errors_name_the_fix():
     with pytest.raises(ValueError, match="resolution"):
         architectures.build("dcgan", (30, 30, 1), 8)

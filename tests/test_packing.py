@@ -35,6 +35,34 @@ def test_the_packed_discriminator_takes_packs():
     assert d.input_shape == (None, 6)
 
 
+def test_each_pack_position_is_generated_by_a_call_of_its_own():
+    """As in PacGAN's code: with pack=3 the batch-normalized generator is called on
+    rows 0, 3, 6, ... then 1, 4, 7, ... then 2, 5, 8, ... of z (each call its own
+    batch statistics), and pack k holds sample k of every call."""
+    keras.utils.set_random_seed(0)
+    g, d = architectures.build("pacgan_mlp", (2,), 2, pack=3)
+    gan = models.GAN(g, d, 2, pack=3, seed=0)
+    z = np.random.default_rng(0).normal(size=(12, 2)).astype(np.float32)
+    calls = [g(z[k::3], training=True).numpy() for k in range(3)]
+    fakes = gan.generate(tf.constant(z), None, training=True).numpy()
+    for k in range(3):
+        np.testing.assert_allclose(fakes[k::3], calls[k], atol=1e-6)
+    packs = gan.pack_samples(fakes).numpy()
+    np.testing.assert_allclose(packs[1], np.concatenate([c[1] for c in calls]), atol=1e-6)
+    assert np.abs(fakes - g(z, training=True).numpy()).max() > 1e-3  # one call differs
+    np.testing.assert_allclose(gan.generate(z, None, training=False), g(z), atol=1e-6)
+    with pytest.raises(ValueError, match="A batch of 10 samples .* packs of 3"):
+        gan.generate(tf.constant(z[:10]), None, training=True)
+
+
+def test_without_batch_statistics_the_calls_equal_one_call():
+    gan = toy_gan(pack=4)
+    z = np.random.default_rng(1).normal(size=(16, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        gan.generate(tf.constant(z), None, training=True), gan.generator(z), atol=1e-6
+    )
+
+
 def test_pack_1_trains_exactly_as_without_packing():
     points = data.load("ring8", 16, seed=0)[0]
     reference = toy_gan(pack=1, gp_weight=1.0)

@@ -72,6 +72,7 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
     assert config.latent_dim == 100 and config.pack == pack
     assert config.batch_size == 64 * pack  # the authors' code: 64 discriminator inputs
     assert config.g_steps == 2 and config.steps_per_execution == 10
+    assert config.architecture == "pacgan_dcgan"  # the authors' (carpedm20's) networks
     result = trainer.train(config)
     assert result.final_step == 10 and os.path.isdir(result.export_path)
     assert int(result.model.g_optimizer.iterations) == 20
@@ -91,11 +92,17 @@ def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
     for seed, modes in enumerate((100, 200, 300)):
         for steps in (2000, 4000):
             row = {"seed": seed, "modes": modes * steps // 4000, "kl": 1.0 + seed}
-            scores[("DCGAN", mode_collapse.STACKED, seed, steps)] = row
-    scores[("PacDCGAN2", mode_collapse.STACKED, 1, 4000)] = {"seed": 1, "modes": 999, "kl": 0.1}
-    args = argparse.Namespace(seeds=[0, 1, 2], stacked_curve=[2000, 4000])
+            scores[("DCGAN", mode_collapse.STACKED, "dcgan", seed, steps)] = row
+            other = {**row, "modes": 5}  # the other networks' rows stay out
+            scores[("DCGAN", mode_collapse.STACKED, "pacgan_dcgan", seed, steps)] = other
+    scores[("PacDCGAN2", mode_collapse.STACKED, "dcgan", 1, 4000)] = {
+        "seed": 1, "modes": 999, "kl": 0.1
+    }  # fmt: skip
+    args = argparse.Namespace(
+        seeds=[0, 1, 2], stacked_curve=[2000, 4000], stacked_architecture="dcgan"
+    )
     lines = mode_collapse.stacked_table(scores, args, 0.9855).splitlines()
-    assert "98.55% on held-out digits" in lines[0]
+    assert "networks `dcgan`" in lines[0] and "98.55% on held-out digits" in lines[0]
     dcgan = next(line for line in lines if line.startswith("| DCGAN |"))
     assert dcgan == ("| DCGAN | 4,000 | 3 | 200.0 +- 57.7 | 2.00 +- 0.58 | 100 / 1.00 (seed 0) "
                      "| 78.9 / 4.50 | 100 / 200 |")  # fmt: skip

@@ -80,11 +80,13 @@ def dtype_policy(name):
 def resolve_jit_compile(config):
     """Whether ``config`` XLA-compiles the train step, and why (for the log).
 
-    ``auto`` follows `benchmarks/RESULTS.md`: on with a GPU; on a CPU with
-    ``steps_per_execution > 1`` (faster by the clock for every network
-    measured) and otherwise for the architectures XLA made faster there
-    (`architectures.XLA_FASTER_ON_CPU`); never under a distribution
-    strategy, where TF 2.21 cannot compile Keras' distributed step.
+    ``auto`` follows `benchmarks/RESULTS.md`: on with a GPU; on a CPU off
+    for the architectures XLA made slower even then
+    (`architectures.XLA_SLOWER_ON_CPU`), on with ``steps_per_execution > 1``
+    (faster by the clock for the other networks measured) and otherwise for
+    the architectures XLA made faster (`architectures.XLA_FASTER_ON_CPU`);
+    never under a distribution strategy, where TF 2.21 cannot compile Keras'
+    distributed step.
     """
     if config.jit_compile != "auto":
         return config.jit_compile == "on", f"--jit_compile={config.jit_compile}"
@@ -92,6 +94,8 @@ def resolve_jit_compile(config):
         return False, f"auto: off under --strategy={config.strategy}"
     if tf.config.list_physical_devices("GPU"):
         return True, "auto: on (GPU)"
+    if config.architecture in architectures.XLA_SLOWER_ON_CPU:
+        return False, f"auto: off (CPU; {config.architecture} measured slower with XLA)"
     if config.steps_per_execution > 1:
         return True, "auto: on (CPU; with steps_per_execution > 1 XLA measured faster)"
     if config.architecture in architectures.XLA_FASTER_ON_CPU:

@@ -10,7 +10,12 @@ architecture: its builders in a module and an entry in `ARCHITECTURES`.
 import keras
 
 from tfgan_zoo.architectures import heads, resnet, translation
-from tfgan_zoo.architectures.dcgan import dcgan_discriminator, dcgan_generator
+from tfgan_zoo.architectures.dcgan import (
+    dcgan_discriminator,
+    dcgan_generator,
+    pacgan_dcgan_discriminator,
+    pacgan_dcgan_generator,
+)
 from tfgan_zoo.architectures.mlp import (
     mlp_discriminator,
     mlp_generator,
@@ -67,6 +72,16 @@ def _dcgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", d_norm="ba
     return (
         dcgan_generator(latent_dim, res, ch, base_filters, g_norm),
         dcgan_discriminator(res, ch, base_filters, d_norm),
+    )
+
+
+def _pacgan_dcgan(sample_shape, latent_dim, base_filters=64, **unused):
+    """PacGAN's Stacked-MNIST networks (carpedm20's DCGAN-tensorflow: 5x5 kernels,
+    up to 8 x ``base_filters``); ``--g_norm``/``--d_norm`` do not apply."""
+    res, ch = _image("pacgan_dcgan", sample_shape)
+    return (
+        pacgan_dcgan_generator(latent_dim, res, ch, base_filters),
+        pacgan_dcgan_discriminator(res, ch, base_filters),
     )
 
 
@@ -180,6 +195,11 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
 # round, not yet enough to switch them (and their XLA compile takes 20-70 s).
 XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp")
 
+# Architectures XLA made slower on a CPU even with steps_per_execution > 1:
+# PacGAN's Stacked-MNIST DCGAN, 2.7x the CPU time of the default step
+# (benchmarks/throughput.py --execution --networks pacgan_dcgan_stacked).
+XLA_SLOWER_ON_CPU = ("pacgan_dcgan",)
+
 # Architectures for the 2-D toy sets (ring8, grid25).
 TOY_ARCHITECTURES = ("mlp", "pacgan_mlp")
 
@@ -187,6 +207,7 @@ ARCHITECTURES = {
     "mlp": _mlp,
     "pacgan_mlp": _pacgan_mlp,
     "dcgan": _dcgan,
+    "pacgan_dcgan": _pacgan_dcgan,
     "sngan": _sngan,
     "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
     "acgan_dcgan": _conditional_pair("acgan_dcgan", heads.acgan_discriminator),

@@ -76,3 +76,78 @@ def dcgan_discriminator(resolution=28, channels=1, base_filters=64, norm="batch"
     phi = discriminator_trunk(x_in, resolution, base_filters, norm, spectral)
     out = SNDense(1)(phi) if spectral else layers.Dense(1)(phi)
     return keras.Model(x_in, out, name="dcgan_discriminator")
+
+
+def _tf1_normal():
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _tf1_batch_norm():
+    """carpedm20's ``batch_norm``: decay 0.9, epsilon 1e-5 (synchronized, see `normalization`)."""
+    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)
+
+
+def halvings(resolution, stages=4):
+    """Sizes after 0..``stages`` stride-2 SAME convolutions: 28 -> [28, 14, 7, 4, 2]."""
+    sizes = [int(resolution)]
+    for _ in range(stages):
+        sizes.append(-(-sizes[-1] // 2))
+    return sizes
+
+
+def pacgan_dcgan_generator(latent_dim=100, resolution=28, channels=3, base_filters=64):
+    """PacGAN's Stacked-MNIST generator: carpedm20's DCGAN-tensorflow, as in the
+    authors' code (fjxmlzn/PacGAN ``stacked_MNIST_experiments``).
+
+    A dense layer to ``resolution/16`` squared x 8 ``base_filters`` (2x2x512 at
+    28), then four 5x5 stride-2 transposed convolutions (4x4x256, 7x7x128,
+    14x14x64, 28x28x``channels``), batch norm and ReLU between, tanh output.
+    Weights N(0, 0.02). Their layers before a batch norm carry biases, which the
+    norm removes; ours have none (same outputs).
+    """
+    sizes = halvings(resolution)
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(
+        sizes[-1] ** 2 * base_filters * 8, use_bias=False, kernel_initializer=_tf1_normal()
+    )(z)
+    x = layers.Reshape((sizes[-1], sizes[-1], base_filters * 8))(x)
+    x = layers.ReLU()(_tf1_batch_norm()(x))
+    for i, size in enumerate(reversed(sizes[:-1])):
+        last = size == sizes[0]
+        x = layers.Conv2DTranspose(
+            channels if last else base_filters * 2 ** (2 - i),
+            5,
+            2,
+            padding="same",
+            output_padding=1 - size % 2,
+            use_bias=last,
+            kernel_initializer=_tf1_normal(),
+        )(x)
+        x = layers.Activation("tanh")(x) if last else layers.ReLU()(_tf1_batch_norm()(x))
+    return keras.Model(z, x, name="pacgan_dcgan_generator")
+
+
+def pacgan_dcgan_discriminator(resolution=28, channels=3, base_filters=64):
+    """PacGAN's Stacked-MNIST discriminator (carpedm20's DCGAN-tensorflow).
+
+    Four 5x5 stride-2 convolutions of 1, 2, 4, 8 x ``base_filters`` (64 to 512;
+    28x28 -> 2x2), LeakyReLU 0.2, batch norm after all but the first, then a
+    linear score. Convolution weights truncated N(0, 0.02), the dense N(0, 0.02).
+    ``channels`` is the packed count (6 for PacDCGAN2 on RGB).
+    """
+    x_in = keras.Input((resolution, resolution, channels), name="images")
+    x = x_in
+    for i in range(4):
+        x = layers.Conv2D(
+            base_filters * 2**i,
+            5,
+            2,
+            padding="same",
+            use_bias=i == 0,
+            kernel_initializer=keras.initializers.TruncatedNormal(0.0, 0.02),
+        )(x)
+        if i > 0:
+            x = _tf1_batch_norm()(x)
+        x = layers.LeakyReLU(0.2)(x)
+    out = layers.Dense(1, kernel_initializer=_tf1_normal())(layers.Flatten()(x))
+    return keras.Model(x_in, out, name="pacgan_dcgan_discriminator")

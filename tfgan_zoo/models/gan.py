@@ -101,7 +101,7 @@ class GAN(AdversarialModel):
     preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
     compatible_architectures = (
-        "mlp", "pacgan_mlp", "dcgan", "sngan", "sngan_resnet", "wgan_gp_resnet",
+        "mlp", "pacgan_mlp", "dcgan", "pacgan_dcgan", "sngan", "sngan_resnet", "wgan_gp_resnet",
     )  # fmt: skip
     network_args = ("generator", "discriminator")
 
@@ -416,7 +416,21 @@ class GAN(AdversarialModel):
         return data, None
 
     def generate(self, z, condition, training):
-        return self.generator(z, training=training)
+        """The generator's samples for ``z``.
+
+        When packing in training, one generator call per pack position (rows
+        ``k, k + pack, ...`` of ``z``), interleaved back so that every pack
+        holds one sample of each call. PacGAN's code generates each position
+        of its packs with a call of its own (toy and Stacked MNIST), so a
+        batch-normalized generator normalizes each position's samples apart;
+        without batch statistics this is one call's output, in pieces.
+        """
+        if self.pack == 1 or not training:
+            return self.generator(z, training=training)
+        if z.shape[0] is not None and z.shape[0] % self.pack:
+            self.pack_samples(z)  # raises the one-line error naming both numbers
+        calls = [self.generator(z[k :: self.pack], training=True) for k in range(self.pack)]
+        return tf.reshape(tf.stack(calls, axis=1), [-1, *calls[0].shape[1:]])
 
     def discriminate(self, x, condition, training):
         return self.discriminator(x, training=training)
