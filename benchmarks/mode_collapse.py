@@ -41,7 +41,7 @@ import numpy as np
 from absl import flags
 from records import REPO, append_score, load_scores, mean_se, write_section
 
-from tfgan_zoo import metrics, trainer
+from tfgan_zoo import metrics, rng, trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
 from tfgan_zoo.data import TOY_SETS, image_source, to_arrays
 from tfgan_zoo.metrics import stacked_mnist
@@ -91,8 +91,7 @@ def flagfile_config(variant, dataset, seed, steps, args):
 
 
 def latents(model, count):
-    z = np.random.default_rng(123).standard_normal((count, model.latent_dim))
-    return z.astype(np.float32)
+    return rng.fixed_latents(123, (count, model.latent_dim), model.latent_distribution)
 
 
 def score(model, dataset, classifier=None):

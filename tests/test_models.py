@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_zoo import architectures, data, losses, models
+from tfgan_zoo.config import ConfigError, TrainConfig
 
 
 def make_gan(arch, sample_shape, loss="non_saturating", latent_dim=8, **kwargs):
@@ -121,6 +122,23 @@ def test_pacgan_dcgan_upsampling_is_tf1_deconv2d(size):
         x, conv.kernel, (2, size, size, conv.filters), strides=2, padding="SAME"
     )
     np.testing.assert_allclose(conv(x), expected, atol=1e-5)
+
+
+def test_uniform_latents_in_training_previews_and_config():
+    """``latent_distribution="uniform"``: the train step's noise and the fixed
+    grid/FID latents are uniform in [-1, 1]; unknown names are refused."""
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
+    gan = models.GAN(g, d, 4, latent_distribution="uniform", seed=0)
+    z = gan.sample_latent(4000).numpy()
+    assert z.shape == (4000, 4) and np.abs(z).max() <= 1 and abs(z.std() - 3**-0.5) < 0.02
+    grid = gan.preview_inputs(None, 256)
+    assert np.abs(grid).max() <= 1 and grid.min() < -0.9 and grid.max() > 0.9
+    assert gan.get_config()["latent_distribution"] == "uniform"
+    assert np.abs(models.GAN(g, d, 4, seed=0).sample_latent(4000).numpy()).max() > 2
+    with pytest.raises(ValueError, match="latent_distribution must be one of normal, uniform"):
+        models.GAN(g, d, 4, latent_distribution="gaussian")
+    with pytest.raises(ConfigError, match="--latent_distribution: unknown value 'gaussian'"):
+        TrainConfig(latent_distribution="gaussian")
 
 
 def test_architecture_errors_name_the_fix():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import REPO, shared_dir
 
-from tfgan_zoo import data, trainer
+from tfgan_zoo import data, export, trainer
 from tfgan_zoo.data import idx, stacked
 from tfgan_zoo.metrics import stacked_mnist
 
@@ -75,6 +75,8 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
     assert config.architecture == "pacgan_dcgan"  # the authors' (carpedm20's) networks
     result = trainer.train(config)
     assert result.final_step == 10 and os.path.isdir(result.export_path)
+    assert result.model.latent_distribution == "uniform"  # their z, in training and export
+    assert export.read_metadata(result.export_path)["latent"] == "uniform"
     assert int(result.model.g_optimizer.iterations) == 20
 
 

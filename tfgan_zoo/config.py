@@ -9,7 +9,7 @@ and never reads flags.
 import dataclasses
 import os
 
-from tfgan_zoo import architectures, augment, losses, models
+from tfgan_zoo import architectures, augment, losses, models, rng
 from tfgan_zoo.data import TOY_SETS, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
@@ -23,9 +23,9 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 # Flags a run cannot resume across: they change the networks' variables or
 # what the generator maps (the trainer also compares the data's shapes).
 NETWORK_FIELDS = (
-    "model", "architecture", "latent_dim", "hidden_units", "num_layers", "base_filters",
-    "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous", "pool_size",
-    "direction", "pack", "ema_decay",
+    "model", "architecture", "latent_dim", "latent_distribution", "hidden_units", "num_layers",
+    "base_filters", "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous",
+    "pool_size", "direction", "pack", "ema_decay",
 )  # fmt: skip
 
 
@@ -119,6 +119,11 @@ class TrainConfig:
         f"(an invalid pair gets an error naming the valid ones).",
     )
     latent_dim: int = _field(64, "Width of the generator's noise input.")
+    latent_distribution: str = _field(
+        "normal",
+        f"The generator's noise: {_choices(rng.LATENTS)} (uniform: in [-1, 1], DCGAN's); "
+        f"training, sample grids, FID and the export's sample signatures draw from it.",
+    )
     hidden_units: int = _field(128, "mlp: units per hidden layer.")
     num_layers: int = _field(3, "mlp: hidden layers.")
     base_filters: int = _field(64, "dcgan: filters of the first discriminator layer.")
@@ -221,6 +226,7 @@ class TrainConfig:
         _check_choice("model", self.model, models.MODELS)
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
+        _check_choice("latent_distribution", self.latent_distribution, rng.LATENTS)
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
         _check_choice("direction", self.direction, translation.DIRECTIONS)

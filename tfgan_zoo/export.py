@@ -12,7 +12,8 @@ Signatures (``label`` only for conditional generators, ``num_classes > 0``):
   int32 ``[batch]``);
 - ``sample``: ``seed`` int64 ``[batch]`` (and ``label``): the latent of each
   example is drawn by a stateless RNG from its own seed, so "image 42" is the
-  same image in every request and batch;
+  same image in every request and batch; from the distribution the generator
+  was trained on (metadata ``latent``: ``normal``, or ``uniform`` in [-1, 1]);
 - ``sample_truncated``: ``seed`` and ``truncation`` float32 ``[batch]`` (> 0):
   the same draw squeezed into ``[-truncation, truncation]`` per coordinate
   (the truncation trick: higher fidelity, less variety).
@@ -27,7 +28,7 @@ returns it as ``{"b64": ...}``).
   ``image_shape`` and ``step``.
 
 The same fields are in ``assets.extra/tfgan_zoo.json`` (`read_metadata`):
-the kind of export, latent width, classes and their names, image shape,
+the kind of export, latent width and distribution, classes and their names, image shape,
 value range, the training step and whether the weights are an EMA.
 Image-to-image generators (Pix2Pix, CycleGAN) are exported by
 `export_translator`, with signatures that take an ``image``.
@@ -63,8 +64,9 @@ def next_version(base_dir):
     return max(versions, default=0) + 1
 
 
-def latent_from_seeds(seeds, latent_dim, truncation=None):
-    """Deterministic standard-normal latents ``[batch, latent_dim]``, one per int seed.
+def latent_from_seeds(seeds, latent_dim, truncation=None, distribution="normal"):
+    """Deterministic latents ``[batch, latent_dim]``, one per int seed: standard
+    normal, or with ``distribution="uniform"`` uniform in [-1, 1].
 
     Row ``i`` depends on ``seeds[i]`` alone (stateless RNG, inverse normal CDF
     of uniform draws). With ``truncation`` ``[batch]``, row ``i`` is the same
@@ -77,6 +79,11 @@ def latent_from_seeds(seeds, latent_dim, truncation=None):
         fn_output_signature=tf.float32,
     )
     uniform = tf.clip_by_value(uniform, _UNIFORM_EPS, 1.0 - _UNIFORM_EPS)
+    if distribution == "uniform":
+        z = 2.0 * uniform - 1.0
+        if truncation is not None:
+            z *= tf.minimum(tf.cast(truncation, tf.float32), 1.0)[:, None]
+        return z
     if truncation is not None:
         low = 0.5 * tf.math.erfc(tf.cast(truncation, tf.float32) / tf.sqrt(2.0))[:, None]
         uniform = low + uniform * (1.0 - 2.0 * low)
@@ -192,10 +199,11 @@ def latest_version(base_dir):
 class _Signatures:
     """The serving functions of one generator; see the module docstring."""
 
-    def __init__(self, generator, latent_dim, num_classes):
+    def __init__(self, generator, latent_dim, num_classes, latent="normal"):
         self.generator = generator
         self.latent_dim = latent_dim
         self.num_classes = num_classes
+        self.latent = latent
 
     def _checked_label(self, label, batch):
         """``label``, usable only after its checks pass (so the error is ours)."""
@@ -228,7 +236,8 @@ class _Signatures:
         return len(self.generator.output_shape) == 4
 
     def sample(self, seed, label=None):
-        return self.generate(latent_from_seeds(seed, self.latent_dim), label, png=True)
+        z = latent_from_seeds(seed, self.latent_dim, distribution=self.latent)
+        return self.generate(z, label, png=True)
 
     def sample_truncated(self, seed, truncation, label=None):
         checks = [
@@ -240,7 +249,8 @@ class _Signatures:
             tf.debugging.assert_positive(truncation, message="truncation must be > 0"),
         ]
         truncation = _checked(truncation, checks)
-        return self.generate(latent_from_seeds(seed, self.latent_dim, truncation), label)
+        z = latent_from_seeds(seed, self.latent_dim, truncation, self.latent)
+        return self.generate(z, label)
 
     def endpoints(self):
         """``{name: (fn, input_signature)}`` for every signature."""
@@ -268,10 +278,12 @@ class _Signatures:
 
 def build_archive(generator, latent_dim, num_classes=0, metadata=None):
     """A `keras.export.ExportArchive` holding the serving signatures of ``generator``
-    (and the ``metadata`` signature, given the metadata dict)."""
+    (and the ``metadata`` signature, given the metadata dict; its ``latent``
+    field picks the noise of ``sample``)."""
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    endpoints = _Signatures(generator, latent_dim, num_classes).endpoints()
+    latent = (metadata or {}).get("latent", "normal")
+    endpoints = _Signatures(generator, latent_dim, num_classes, latent).endpoints()
     if metadata is not None:
         endpoints["metadata"] = metadata_endpoint(metadata)
     for name, (fn, signature) in endpoints.items():
@@ -296,12 +308,13 @@ def export_metadata(kind, network, **fields):
     }
 
 
-def generator_metadata(generator, latent_dim, num_classes=0, **extra):
+def generator_metadata(generator, latent_dim, num_classes=0, latent="normal", **extra):
     """`export_metadata` of a generator export; ``extra`` adds fields."""
     return export_metadata(
         "conditional_generator" if num_classes else "generator",
         generator,
         latent_dim=int(latent_dim),
+        latent=latent,
         num_classes=int(num_classes),
         signatures=["serving_default", "sample", "sample_truncated", "metadata"],
         **extra,

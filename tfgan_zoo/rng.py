@@ -9,6 +9,7 @@ way the numbers, and so training, are the same (tested to float tolerance).
 Seeds come from a `keras.random.SeedGenerator`, as in `keras.random`.
 """
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -50,3 +51,22 @@ def uniform(shape, seed_generator, minval=0.0, maxval=1.0, dtype="float32"):
 def randint(shape, minval, maxval, seed_generator, dtype="int32"):
     """Integers in ``[minval, maxval)``, like `keras.random.randint`."""
     return uniform(shape, seed_generator, minval, maxval, dtype)
+
+
+LATENTS = ("normal", "uniform")
+
+
+def latent(shape, seed_generator, distribution="normal"):
+    """Generator noise of ``shape``: standard normal, or uniform in [-1, 1) (DCGAN's
+    z, and PacGAN's Stacked-MNIST code)."""
+    if distribution == "uniform":
+        return uniform(shape, seed_generator, -1.0, 1.0)
+    return normal(shape, seed_generator)
+
+
+def fixed_latents(seed, shape, distribution="normal"):
+    """The same noise as `latent` describes, as a float32 numpy array drawn from an
+    int ``seed`` (sample grids, FID and benchmarks score fixed latents)."""
+    gen = np.random.default_rng(seed)
+    z = gen.uniform(-1.0, 1.0, shape) if distribution == "uniform" else gen.standard_normal(shape)
+    return z.astype(np.float32)

@@ -1,7 +1,6 @@
 """The base adversarial model: a `keras.Model` whose `train_step` plays the game."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import architectures, augment, ema, export, penalties, rng
@@ -56,6 +55,10 @@ class GAN(AdversarialModel):
         without weights yet is built by `build_networks`.
       discriminator: a model mapping samples to scores ``[batch, 1]``.
       latent_dim: width of the noise vector.
+      latent_distribution: ``"normal"`` (standard normal noise) or
+        ``"uniform"`` (uniform in [-1, 1], DCGAN's and PacGAN's Stacked-MNIST
+        code's); training, sample grids, FID and the export's ``sample``
+        signatures all draw from it.
       loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable.
       loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
       n_critic: discriminator updates per generator update.
@@ -125,6 +128,7 @@ class GAN(AdversarialModel):
             generator,
             discriminator,
             config.latent_dim,
+            latent_distribution=config.latent_distribution,
             loss=config.loss,
             loss_kwargs=config.loss_kwargs,
             n_critic=config.n_critic,
@@ -150,6 +154,7 @@ class GAN(AdversarialModel):
         generator,
         discriminator,
         latent_dim,
+        latent_distribution="normal",
         loss="non_saturating",
         loss_kwargs=None,
         n_critic=1,
@@ -187,6 +192,12 @@ class GAN(AdversarialModel):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
+        if latent_distribution not in rng.LATENTS:
+            raise ValueError(
+                f"latent_distribution must be one of {', '.join(rng.LATENTS)}, "
+                f"got {latent_distribution!r}."
+            )
+        self.latent_distribution = latent_distribution
         self.set_loss(loss, loss_kwargs)
         self.n_critic = int(n_critic)
         self.g_steps = int(g_steps)
@@ -257,6 +268,7 @@ class GAN(AdversarialModel):
         return {
             **super().get_config(),
             "latent_dim": self.latent_dim,
+            "latent_distribution": self.latent_distribution,
             "n_critic": self.n_critic,
             "g_steps": self.g_steps,
             "gp_weight": self.gp_weight,
@@ -330,8 +342,8 @@ class GAN(AdversarialModel):
 
     def preview_inputs(self, dataset, num_samples, seed=0):
         """The fixed inputs of sample grids: ``num_samples`` latent vectors."""
-        z = np.random.default_rng(seed).standard_normal((num_samples, self.generator_input_dim))
-        return z.astype(np.float32)
+        shape = (num_samples, self.generator_input_dim)
+        return rng.fixed_latents(seed, shape, self.latent_distribution)
 
     def preview(self, z):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
@@ -352,13 +364,14 @@ class GAN(AdversarialModel):
         """
         return export.export_generator(
             self.sampler, self.generator_input_dim, base_dir, self.num_classes, version,
-            model=type(self).__name__, ema=self.ema_generator is not None, **metadata,
+            model=type(self).__name__, ema=self.ema_generator is not None,
+            latent=self.latent_distribution, **metadata,
         )  # fmt: skip
 
     def sample_latent(self, batch_size):
-        """Draws ``[batch_size, latent_dim]`` standard normal noise."""
+        """Draws ``[batch_size, latent_dim]`` noise of ``latent_distribution``."""
         return draw_for_replica(
-            lambda shape: rng.normal(shape, self.seed_generator),
+            lambda shape: rng.latent(shape, self.seed_generator, self.latent_distribution),
             (batch_size, self.latent_dim),
         )
 

@@ -53,7 +53,9 @@ class InfoGAN(GAN):
     def sample_latent(self, batch_size):
         def draw(shape):
             batch = shape[0]
-            noise = rng.normal((batch, self.latent_dim), self.seed_generator)
+            noise = rng.latent(
+                (batch, self.latent_dim), self.seed_generator, self.latent_distribution
+            )
             categories = rng.randint((batch,), 0, self.num_categorical, self.seed_generator)
             continuous = rng.uniform((batch, self.num_continuous), self.seed_generator, -1.0, 1.0)
             return self.codes(categories, continuous, noise)
