@@ -30,6 +30,7 @@ CASES = {
     "pacgan4_mlp": dict(arch="mlp", pack=4),
     "simultaneous_pacgan2_mlp": dict(arch="mlp", pack=2, simultaneous=True),
     "g_steps2_mlp": dict(arch="mlp", g_steps=2),
+    "shared_noise_g_steps2_mlp": dict(arch="mlp", g_steps=2, shared_noise=True),
     # One generator call per pack position: synchronized batch norm per position.
     "pacgan2_batchnorm_mlp_sgd": dict(arch="pacgan_mlp", pack=2, optimizer="sgd"),
     "pacgan2_wgan_gp_dcgan": dict(arch="dcgan", d_norm="layer", g_norm="none",

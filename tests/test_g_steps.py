@@ -13,10 +13,10 @@ from tfgan_zoo import architectures, models, trainer
 from tfgan_zoo.config import ConfigError, TrainConfig
 
 
-def toy_gan(g_steps):
+def toy_gan(g_steps, **kwargs):
     keras.utils.set_random_seed(0)
     g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
-    gan = models.GAN(g, d, 4, g_steps=g_steps, seed=3)
+    gan = models.GAN(g, d, 4, g_steps=g_steps, seed=3, **kwargs)
     gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1), jit_compile=False)
     return gan
 
@@ -27,7 +27,7 @@ def test_a_step_is_one_discriminator_update_then_g_steps_generator_updates():
     logs = gan.train_on_batch(real, return_dict=True)
 
     by_hand = toy_gan(g_steps=2)  # the same updates through the hooks, one by one
-    _, real_out = by_hand.discriminator_step(real, None)
+    _, real_out, _ = by_hand.discriminator_step(real, None)
     by_hand.generator_step(real_out, None, 8)
     g_logs = by_hand.generator_step(real_out, None, 8)
     for a, b in zip(gan.get_weights(), by_hand.get_weights(), strict=True):
@@ -40,6 +40,25 @@ def test_a_step_is_one_discriminator_update_then_g_steps_generator_updates():
     once.train_on_batch(real)
     assert not np.allclose(once.generator.get_weights()[0], gan.generator.get_weights()[0])
     assert models.GAN.from_config(gan.get_config()).g_steps == 2
+
+
+def test_shared_noise_feeds_the_discriminator_updates_z_to_the_generator_updates():
+    """DCGAN-tensorflow's step: one z for the discriminator update and both
+    generator updates (``shared_noise``)."""
+    real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
+    gan = toy_gan(g_steps=2, shared_noise=True)
+    gan.train_on_batch(real)
+
+    by_hand = toy_gan(g_steps=2)
+    _, real_out, z = by_hand.discriminator_step(real, None)
+    by_hand.generator_step(real_out, None, 8, z)
+    by_hand.generator_step(real_out, None, 8, z)
+    for a, b in zip(gan.get_weights(), by_hand.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    fresh = toy_gan(g_steps=2)
+    fresh.train_on_batch(real)
+    assert not np.allclose(fresh.generator.get_weights()[0], gan.generator.get_weights()[0])
+    assert models.GAN.from_config(gan.get_config()).shared_noise
 
 
 def test_checkpoints_scalars_and_resume_count_steps_not_generator_updates(tmp_path):
@@ -66,5 +85,8 @@ def test_g_steps_is_checked():
         models.GAN(g, d, 4, g_steps=2, simultaneous=True)
     with pytest.raises(ConfigError, match="--g_steps must be a positive integer"):
         TrainConfig(g_steps=0)
+    with pytest.raises(ConfigError, match="no --shared_noise"):
+        TrainConfig(model="pix2pix", architecture="unet_patchgan", dataset="edges:mnist",
+                    shared_noise=True)  # fmt: skip
     with pytest.raises(ConfigError, match="--simultaneous.*--g_steps=1"):
         TrainConfig(simultaneous=True, g_steps=2)

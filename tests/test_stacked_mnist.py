@@ -73,6 +73,7 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
     assert config.batch_size == 64 * pack  # the authors' code: 64 discriminator inputs
     assert config.g_steps == 2 and config.steps_per_execution == 10
     assert config.architecture == "pacgan_dcgan"  # the authors' (carpedm20's) networks
+    assert config.shared_noise and config.latent_distribution == "uniform"
     result = trainer.train(config)
     assert result.final_step == 10 and os.path.isdir(result.export_path)
     assert result.model.latent_distribution == "uniform"  # their z, in training and export

@@ -56,6 +56,11 @@ class TrainConfig:
         "Generator updates per training step, after the discriminator's (DCGAN-tensorflow, "
         "and so PacGAN's Stacked-MNIST code, runs 2). 1: the papers' rule.",
     )
+    shared_noise: bool = _field(
+        False,
+        "The generator updates of a step reuse its last discriminator update's noise "
+        "(DCGAN-tensorflow feeds one batch_z to all three); off: fresh noise per update.",
+    )
     pack: int = _field(
         1,
         "PacGAN packing: the discriminator judges packs of this many samples, concatenated "
@@ -352,8 +357,11 @@ class TrainConfig:
             )
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
-        if translator and (self.n_critic != 1 or self.g_steps != 1):
-            raise ConfigError(f"--model={self.model} takes --n_critic=1 and --g_steps=1.")
+        if translator and (self.n_critic != 1 or self.g_steps != 1 or self.shared_noise):
+            raise ConfigError(
+                f"--model={self.model} takes --n_critic=1 and --g_steps=1 (and no "
+                f"--shared_noise: it draws no noise)."
+            )
         if self.simultaneous and (translator or self.n_critic != 1 or self.g_steps != 1):
             raise ConfigError(
                 f"--simultaneous updates both networks once a step: it needs --n_critic=1 "

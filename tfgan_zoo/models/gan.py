@@ -66,6 +66,10 @@ class GAN(AdversarialModel):
         the discriminator updates. DCGAN-tensorflow (carpedm20), on which
         PacGAN's Stacked-MNIST code is built, runs two "to make sure that
         d_loss does not go to zero". 1: the papers' rule.
+      shared_noise: the generator updates of a step reuse the noise of its
+        last discriminator update, as DCGAN-tensorflow feeds one ``batch_z``
+        to a step's three updates; False (the papers' algorithms): fresh
+        noise for every update.
       gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
       gp_target: the norm the gradient penalty pulls towards (1 in WGAN-GP).
       gp_one_sided: penalize only gradient norms above ``gp_target``.
@@ -133,6 +137,7 @@ class GAN(AdversarialModel):
             loss_kwargs=config.loss_kwargs,
             n_critic=config.n_critic,
             g_steps=config.g_steps,
+            shared_noise=config.shared_noise,
             gp_weight=config.gp_weight,
             gp_target=config.gp_target,
             gp_one_sided=config.gp_one_sided,
@@ -159,6 +164,7 @@ class GAN(AdversarialModel):
         loss_kwargs=None,
         n_critic=1,
         g_steps=1,
+        shared_noise=False,
         gp_weight=0.0,
         gp_target=1.0,
         gp_one_sided=False,
@@ -201,6 +207,7 @@ class GAN(AdversarialModel):
         self.set_loss(loss, loss_kwargs)
         self.n_critic = int(n_critic)
         self.g_steps = int(g_steps)
+        self.shared_noise = bool(shared_noise)
         self.gp_weight = float(gp_weight)
         self.gp_target = float(gp_target)
         self.gp_one_sided = bool(gp_one_sided)
@@ -271,6 +278,7 @@ class GAN(AdversarialModel):
             "latent_distribution": self.latent_distribution,
             "n_critic": self.n_critic,
             "g_steps": self.g_steps,
+            "shared_noise": self.shared_noise,
             "gp_weight": self.gp_weight,
             "gp_target": self.gp_target,
             "gp_one_sided": self.gp_one_sided,
@@ -543,10 +551,11 @@ class GAN(AdversarialModel):
             extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
             total = self.with_extra(d_loss, extra)
         self.apply_discriminator_update(tape, total)
-        return {"d_loss": d_loss, **extra}, real_out
+        return {"d_loss": d_loss, **extra}, real_out, draws["z"]
 
-    def generator_step(self, real_out, condition, batch_size):
-        z = self.sample_latent(batch_size)
+    def generator_step(self, real_out, condition, batch_size, z=None):
+        """One generator update on noise ``z`` (default: fresh)."""
+        z = self.sample_latent(batch_size) if z is None else z
         augment_draw = self.augment_draw(batch_size)
         with tf.GradientTape() as tape:
             fake = self.generate(z, condition, training=True)
@@ -598,9 +607,10 @@ class GAN(AdversarialModel):
         else:
             for k in range(self.n_critic):
                 real_k, condition_k = self.critic_batch(real, condition, k)
-                d_logs, real_out = self.discriminator_step(real_k, condition_k)
+                d_logs, real_out, z = self.discriminator_step(real_k, condition_k)
+            z = z if self.shared_noise else None
             for _ in range(self.g_steps):
-                g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0])
+                g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0], z)
             logs = {**d_logs, **g_logs}
         self.update_ema()
         return self.log(logs)
