@@ -27,9 +27,12 @@ def assert_trains(gan, dataset, steps=5):
     return history
 
 
-# The CIFAR-10 ResNets (10 s a case on 2 cores) run in every test run with the
-# loss of their paper only; their other pairs are marked slow.
-PAPER_LOSS = {"sngan_resnet": "hinge", "wgan_gp_resnet": "wasserstein"}
+# The CIFAR-10 ResNets (10 s a case on 2 cores) and PacGAN's Stacked-MNIST DCGAN
+# (5x5 kernels, 10-15 s a case) run in every test run with the loss of their paper
+# only; their other pairs are marked slow.
+PAPER_LOSS = {
+    "sngan_resnet": "hinge", "wgan_gp_resnet": "wasserstein", "pacgan_dcgan": "non_saturating"
+}  # fmt: skip
 LOSS_ARCH_CASES = [
     pytest.param(loss, arch, marks=pytest.mark.slow)
     if arch in PAPER_LOSS and loss != PAPER_LOSS[arch] else (loss, arch)
