@@ -9,6 +9,7 @@ conditional, auxiliary-head and autoencoder variants.
 import keras
 from keras import layers
 
+from tfgan_zoo.architectures.mlp import pacgan_init
 from tfgan_zoo.layers import SNConv2D, SNDense, maybe, normalization
 
 
@@ -78,10 +79,6 @@ def dcgan_discriminator(resolution=28, channels=1, base_filters=64, norm="batch"
     return keras.Model(x_in, out, name="dcgan_discriminator")
 
 
-def _tf1_normal():
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
 def _tf1_batch_norm():
     """carpedm20's ``batch_norm``: decay 0.9, epsilon 1e-5 (synchronized, see `normalization`)."""
     return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=True)
@@ -108,7 +105,7 @@ def pacgan_dcgan_generator(latent_dim=100, resolution=28, channels=3, base_filte
     sizes = halvings(resolution)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(
-        sizes[-1] ** 2 * base_filters * 8, use_bias=False, kernel_initializer=_tf1_normal()
+        sizes[-1] ** 2 * base_filters * 8, use_bias=False, kernel_initializer=pacgan_init()
     )(z)
     x = layers.Reshape((sizes[-1], sizes[-1], base_filters * 8))(x)
     x = layers.ReLU()(_tf1_batch_norm()(x))
@@ -121,7 +118,7 @@ def pacgan_dcgan_generator(latent_dim=100, resolution=28, channels=3, base_filte
             padding="same",
             output_padding=1 - size % 2,
             use_bias=last,
-            kernel_initializer=_tf1_normal(),
+            kernel_initializer=pacgan_init(),
         )(x)
         x = layers.Activation("tanh")(x) if last else layers.ReLU()(_tf1_batch_norm()(x))
     return keras.Model(z, x, name="pacgan_dcgan_generator")
@@ -149,5 +146,5 @@ def pacgan_dcgan_discriminator(resolution=28, channels=3, base_filters=64):
         if i > 0:
             x = _tf1_batch_norm()(x)
         x = layers.LeakyReLU(0.2)(x)
-    out = layers.Dense(1, kernel_initializer=_tf1_normal())(layers.Flatten()(x))
+    out = layers.Dense(1, kernel_initializer=pacgan_init())(layers.Flatten()(x))
     return keras.Model(x_in, out, name="pacgan_dcgan_discriminator")

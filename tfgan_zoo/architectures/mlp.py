@@ -25,7 +25,8 @@ def mlp_discriminator(input_dim=2, hidden_units=128, num_layers=3):
     return keras.Model(x_in, layers.Dense(1)(x), name="mlp_discriminator")
 
 
-def _pacgan_init():
+def pacgan_init():
+    """N(0, 0.02), the weight init of PacGAN's toy and Stacked-MNIST networks."""
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
@@ -36,9 +37,9 @@ def pacgan_generator(latent_dim=2, output_dim=2, hidden_units=400, num_layers=4)
     z = keras.Input((latent_dim,), name="z")
     x = z
     for _ in range(num_layers):
-        x = layers.Dense(hidden_units, use_bias=False, kernel_initializer=_pacgan_init())(x)
+        x = layers.Dense(hidden_units, use_bias=False, kernel_initializer=pacgan_init())(x)
         x = layers.ReLU()(layers.BatchNormalization(synchronized=True)(x))
-    out = layers.Dense(output_dim, kernel_initializer=_pacgan_init())(x)
+    out = layers.Dense(output_dim, kernel_initializer=pacgan_init())(x)
     return keras.Model(z, out, name="pacgan_generator")
 
 
@@ -49,8 +50,6 @@ def pacgan_discriminator(input_dim=2, hidden_units=200, num_layers=3, pieces=5):
     x_in = keras.Input((input_dim,), name="x")
     x = x_in
     for _ in range(num_layers):
-        x = Maxout(pieces)(
-            layers.Dense(hidden_units * pieces, kernel_initializer=_pacgan_init())(x)
-        )
-    out = layers.Dense(1, kernel_initializer=_pacgan_init())(x)
+        x = Maxout(pieces)(layers.Dense(hidden_units * pieces, kernel_initializer=pacgan_init())(x))
+    out = layers.Dense(1, kernel_initializer=pacgan_init())(x)
     return keras.Model(x_in, out, name="pacgan_discriminator")
