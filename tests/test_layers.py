@@ -102,7 +102,8 @@ def test_pacgan_toy_networks_match_the_authors_sizes():
     dense = [layer for layer in g.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [400, 400, 400, 400, 2]
     assert [layer.use_bias for layer in dense] == [False] * 4 + [True]
-    assert sum(isinstance(layer, keras.layers.BatchNormalization) for layer in g.layers) == 4
+    norms = [layer for layer in g.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert [(n.epsilon, n.momentum) for n in norms] == [(1e-4, 0.95)] * 4  # Blocks' in their code
     dense = [layer for layer in d.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [1000, 1000, 1000, 1]
     assert [layer.output.shape[-1] for layer in d.layers if "maxout" in layer.name] == [200] * 3
