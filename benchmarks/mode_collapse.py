@@ -153,6 +153,11 @@ def run(args):
     for i, (variant, dataset, architecture, seed, steps) in enumerate(remaining):
         config = flagfile_config(variant, dataset, seed, steps, args)
         result = trainer.train(config)
+        if result.final_step != steps:
+            sys.exit(
+                f"{config.model_dir} is at step {result.final_step}, not {steps}: its score "
+                "would be mislabelled. Score it at its own step, or move it away."
+            )
         coverage, values = score(result.model, dataset, classifier)
         trained += result.final_step - result.start_step
         row = {

@@ -2,6 +2,7 @@
 
 import dataclasses
 import glob
+import logging
 import os
 import subprocess
 import sys
@@ -168,7 +169,7 @@ def optimizer_state(model):
     return [v.numpy().copy() for v in model.g_optimizer.variables + model.d_optimizer.variables]
 
 
-def test_resume_continues_at_the_checkpointed_step(tmp_path):
+def test_resume_continues_at_the_checkpointed_step(tmp_path, caplog):
     first = trainer.train(toy_config(tmp_path))
     saved_state = optimizer_state(first.model)
     saved_weights = [w.copy() for w in first.model.get_weights()]
@@ -187,6 +188,12 @@ def test_resume_continues_at_the_checkpointed_step(tmp_path):
     assert [len(h["d_loss"]) for h in longer.history] == [1]  # one epoch, not three
     assert int(longer.model.d_optimizer.iterations) == 60
     assert longer.export_path.endswith(os.path.join("export", "2"))
+
+    # A shorter run on that directory trains nothing and says it is past its end.
+    with caplog.at_level(logging.WARNING, logger="tfgan_zoo.trainer"):
+        shorter = trainer.train(toy_config(tmp_path, epochs=1))
+    assert (shorter.start_step, shorter.final_step, shorter.history) == (60, 60, [])
+    assert "is at step 60, past this run's 20 steps" in caplog.text
 
 
 def test_resume_from_the_middle_of_an_epoch(tmp_path):

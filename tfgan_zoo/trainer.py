@@ -328,6 +328,12 @@ def train(config):
         checkpoint.restore(latest).assert_existing_objects_matched()
         log.info("Resumed from %s", latest)
     start = int(model.steps_done.numpy())
+    if start > config.total_steps:
+        log.warning(
+            "%s is at step %d, past this run's %d steps: nothing to train, and the model "
+            "returned is the one at step %d (a new --model_dir trains from scratch).",
+            config.model_dir, start, config.total_steps, start,
+        )  # fmt: skip
     log_dir = os.path.join(config.model_dir, "logs")
     if chief:
         if changed and latest:
