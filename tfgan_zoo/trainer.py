@@ -331,8 +331,8 @@ def train(config):
     if start > config.total_steps:
         log.warning(
             "%s is at step %d, past this run's %d steps: nothing to train, and the model "
-            "returned is the one at step %d (a new --model_dir trains from scratch).",
-            config.model_dir, start, config.total_steps, start,
+            "returned is that step's (a new --model_dir trains from scratch).",
+            config.model_dir, start, config.total_steps,
         )  # fmt: skip
     log_dir = os.path.join(config.model_dir, "logs")
     if chief:
