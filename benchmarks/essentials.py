@@ -16,7 +16,7 @@ JSON line in ``<work_dir>/scores.jsonl``; re-running the same command skips
 finished runs. Runs train with 10 steps per execution (and so XLA,
 ``--jit_compile=auto``), which halves a DCGAN step's wall time on 2 CPU cores
 and trains the same (tests/test_execution.py). ``--write`` puts the table in
-`benchmarks/RESULTS.md`.
+`benchmarks/RESULTS.md` (its ``essentials`` block), not the prose around it.
 
     nice python benchmarks/essentials.py --seeds 0,1,2 --steps 3000
 """
@@ -170,7 +170,7 @@ def main():
     args.seeds = [int(s) for s in args.seeds.split(",")]
     if args.steps % 100:
         sys.exit(f"--steps must be a multiple of 100 (the flagfiles log every 100): {args.steps}")
-    run_and_tabulate(args, KEY, run, table, SECTION)
+    run_and_tabulate(args, KEY, run, table, SECTION, "essentials")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ Resumable: every run keeps its checkpoints in ``--work_dir`` and every
 scored point in ``<work_dir>/scores.jsonl``; re-running the same command
 skips what is done and continues interrupted runs from their checkpoints.
 A progress line per scored point gives the runs done and an estimate of the
-time left. ``--write`` replaces the table section of `benchmarks/RESULTS.md`.
+time left. ``--write`` replaces the tables in `benchmarks/RESULTS.md` (its
+``<!-- begin mode_collapse toy -->`` and ``stacked`` blocks), not the prose around them.
 
     nice python benchmarks/mode_collapse.py --seeds 0,1,2,3,4 --curve 2000,5000,10000
 """
@@ -39,7 +40,7 @@ import time
 
 import numpy as np
 from absl import flags
-from records import REPO, append_score, load_scores, mean_se, write_section
+from records import REPO, append_score, command_line, load_scores, mean_se, write_section
 
 from tfgan_zoo import metrics, rng, trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
@@ -298,12 +299,16 @@ def main():
             sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
     scores_file = os.path.join(args.work_dir, "scores.jsonl")
     scores = load_scores(scores_file, KEY) if args.table_only else run(args)
-    text = table(scores, args) if args.curve else ""
+    blocks = {}
+    if args.curve:
+        blocks["mode_collapse toy"] = table(scores, args)
     if args.stacked_curve:
-        text += "\n\n" + stacked_table(scores, args, digit_classifier(args).accuracy)
-    print(text)
-    if args.write:
-        write_section(SECTION, text, "python " + " ".join(sys.argv))
+        classifier = digit_classifier(args)
+        blocks["mode_collapse stacked"] = stacked_table(scores, args, classifier.accuracy)
+    for block, text in blocks.items():
+        print(text + "\n")
+        if args.write:
+            write_section(SECTION, text, command_line(), block=block)
 
 
 if __name__ == "__main__":

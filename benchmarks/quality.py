@@ -12,7 +12,8 @@ Resumable: each finished run appends a line to ``<work_dir>/scores.jsonl``;
 re-running the same command skips what is done. Runs go seed by seed, so an
 interrupted image column still has every loss at the seeds it reached (the
 table says ``n=`` where fewer than all seeds were scored). ``--write``
-replaces this table's section of `benchmarks/RESULTS.md`. Run from the
+replaces this table in `benchmarks/RESULTS.md` (its ``quality`` block), not
+the prose around it. Run from the
 repository root:
 
     nice python benchmarks/quality.py --seeds 0,1,2,3,4 --toy_steps 12000 --image_steps 3000
@@ -66,7 +67,7 @@ VARIANTS = {
 TOY = ("ring8", "grid25")
 IMAGE = "fashion_mnist"
 KEY = ("variant", "part", "seed")
-SECTION = "## Quality under the project's own protocol"
+SECTION = "## Quality, full budget"
 
 
 def toy_scores(common, dataset, steps, seed):
@@ -197,7 +198,7 @@ def main():
     for steps in (args.toy_steps, args.image_steps):
         if steps % 100:
             sys.exit(f"step budgets must be multiples of 100 (steps per execution): {steps}")
-    run_and_tabulate(args, KEY, run, table, SECTION)
+    run_and_tabulate(args, KEY, run, table, SECTION, "quality")
 
 
 if __name__ == "__main__":

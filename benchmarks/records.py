@@ -8,6 +8,7 @@ skips what is done.
 import json
 import math
 import os
+import shlex
 import statistics
 import sys
 
@@ -37,20 +38,47 @@ def mean_se(values):
     return mean, se
 
 
-def write_section(heading, text, command):
-    """Replace (or append) the ``heading`` section of `benchmarks/RESULTS.md`."""
-    path = os.path.join(REPO, "benchmarks", "RESULTS.md")
+RESULTS = os.path.join(REPO, "benchmarks", "RESULTS.md")
+
+
+def command_line():
+    """This process's command, quoted so that it can be pasted back into a shell."""
+    return "python " + shlex.join(sys.argv)
+
+
+def write_section(heading, text, command, block=None, path=RESULTS):
+    """Puts ``text``, made by ``command``, under ``heading`` in ``path``.
+
+    Without ``block`` the whole section is replaced (or appended). With a
+    ``block`` name only that block of the section is: the lines from
+    ``<!-- begin NAME -->`` to ``<!-- end NAME -->``, so the prose written
+    around a table (protocol, per-seed values, the reading of it) survives a
+    re-run. A section without the block gets it at its end; a missing section
+    is appended with it.
+    """
     with open(path) as f:
         content = f.read()
-    body = f"{heading}: `{command}`\n\n{text}\n"
     start = content.find(heading)
     if start < 0:
-        content = content.rstrip() + "\n\n" + body
+        content, start = content.rstrip() + "\n\n", len(content.rstrip()) + 2
+        end, section = start, f"{heading}\n\n"
     else:
-        end = content.find("\n## ", start + 1)
-        content = content[:start] + body + (content[end + 1 :] if end > 0 else "")
+        end = content.find("\n## ", start + 1) + 1 or len(content)
+        section = content[start:end]
+    gap = "\n" if end < len(content) else ""  # a blank line before the next section
+    if block is None:
+        section = f"{heading}: `{command}`\n\n{text.strip()}\n{gap}"
+    else:
+        begin, finish = f"<!-- begin {block} -->", f"<!-- end {block} -->"
+        marked = f"{begin}\n`{command}`:\n\n{text.strip()}\n\n{finish}"
+        b = section.find(begin)
+        e = section.find(finish, b) if b >= 0 else -1
+        if e >= 0:
+            section = section[:b] + marked + section[e + len(finish) :]
+        else:
+            section = section.rstrip() + f"\n\n{marked}\n{gap}"
     with open(path, "w") as f:
-        f.write(content)
+        f.write(content[:start] + section + content[end:])
 
 
 def add_run_arguments(parser, seeds, work_dir):
@@ -61,15 +89,16 @@ def add_run_arguments(parser, seeds, work_dir):
     parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
 
 
-def run_and_tabulate(args, key, run, table, heading):
+def run_and_tabulate(args, key, run, table, heading, block):
     """Runs what is left (``run(args)``, unless ``--table_only``), prints
-    ``table(scores, args)`` and, with ``--write``, puts it under ``heading``."""
+    ``table(scores, args)`` and, with ``--write``, puts it in ``block`` of the
+    ``heading`` section (`write_section`)."""
     path = os.path.join(args.work_dir, "scores.jsonl")
     scores = load_scores(path, key) if args.table_only else run(args)
     text = table(scores, args)
     print(text)
     if args.write:
-        write_section(heading, text, "python " + " ".join(sys.argv))
+        write_section(heading, text, command_line(), block=block)
 
 
 def classifier_fid_setup(dataset, fid_samples):

@@ -67,3 +67,56 @@ def test_throughput_default_compares_images_per_second_with_the_hand_written_gan
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| float32 |")]
     assert [r[2].strip() for r in rows] == ["1", "10"]  # steps_per_execution
     assert all(float(r[3]) > 0 and float(r[4]) > 0 and float(r[5]) > 0 for r in rows)
+
+
+def _records():
+    sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+    import records
+
+    return records
+
+
+def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path):
+    records = _records()
+    path = tmp_path / "RESULTS.md"
+    path.write_text(
+        "## A: `cmd a`\n\nProtocol prose.\n\n<!-- begin t -->\n`old`:\n\n| old |\n\n"
+        "<!-- end t -->\n\nReading prose.\n\n## B: `cmd b`\n\nB text.\n"
+    )
+    records.write_section("## A", "| new |", "python x.py", block="t", path=path)
+    assert path.read_text() == (
+        "## A: `cmd a`\n\nProtocol prose.\n\n<!-- begin t -->\n`python x.py`:\n\n| new |\n\n"
+        "<!-- end t -->\n\nReading prose.\n\n## B: `cmd b`\n\nB text.\n"
+    )
+    records.write_section("## A", "| second |", "python y.py", block="u", path=path)
+    text = path.read_text()
+    assert "| new |" in text and "Reading prose.\n\n<!-- begin u -->\n`python y.py`:\n\n" in text
+    assert text.index("<!-- end u -->") < text.index("## B")  # appended inside section A
+    records.write_section("## B", "B table", "python b.py", path=path)  # whole section
+    assert text.split("## B")[0] == path.read_text().split("## B")[0]
+    assert path.read_text().endswith("## B: `python b.py`\n\nB table\n")
+    records.write_section("## C", "C table", "python c.py", block="c", path=path)
+    assert path.read_text().endswith(
+        "B table\n\n## C\n\n<!-- begin c -->\n`python c.py`:\n\nC table\n\n<!-- end c -->\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "script, blocks",
+    [("quality", ["quality"]), ("essentials", ["essentials"]),
+     ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"])],
+)  # fmt: skip
+def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script, blocks):
+    """``--write`` finds its section and blocks in RESULTS.md, so it replaces the
+    tables there rather than appending a second section or erasing the prose."""
+    with open(os.path.join(REPO, "benchmarks", script + ".py")) as f:
+        source = f.read()
+    heading = source.split('SECTION = "', 1)[1].split('"', 1)[0]
+    with open(_records().RESULTS) as f:
+        results = f.read()
+    start = results.index(heading + ":")
+    section = results[start : results.find("\n## ", start + 1)]
+    for block in blocks:
+        assert f'"{block}"' in source
+        begin = section.index(f"<!-- begin {block} -->")
+        assert section.index(f"<!-- end {block} -->") > begin
