@@ -120,3 +120,35 @@ def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script
         assert f'"{block}"' in source
         begin = section.index(f"<!-- begin {block} -->")
         assert section.index(f"<!-- end {block} -->") > begin
+
+
+def test_population_refresh_is_pacgans_monitoring_update(monkeypatch):
+    """One refresh batch: population = 0.95 population + 0.05 x the mean of the
+    m pack positions' batch statistics, for every batch norm of the generator."""
+    import keras
+    import numpy as np
+
+    from tfgan_zoo import architectures, models
+
+    sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+    import population_stats
+
+    monkeypatch.setattr(population_stats, "REFRESH_BATCHES", 1)
+    g, d = architectures.build("pacgan_mlp", (2,), 2, pack=2)
+    gan = models.GAN(g, d, 2, pack=2, seed=0)
+    norms = [layer for layer in g.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    z = np.random.default_rng(0).standard_normal((2 * 100, 2)).astype(np.float32)
+    inputs = keras.Model(g.inputs, [layer.input for layer in norms])
+    positions = [[np.asarray(x) for x in inputs(z[k * 100 : (k + 1) * 100], training=True)]
+                 for k in (0, 1)]  # fmt: skip
+    for i, layer in enumerate(norms):  # after the calls above, which move them too
+        layer.moving_mean.assign(np.full(layer.moving_mean.shape, 0.5 + i, np.float32))
+        layer.moving_variance.assign(np.full(layer.moving_variance.shape, 3.0, np.float32))
+    population_stats.refresh_population_statistics(gan)
+    for i, layer in enumerate(norms):
+        batch_mean = np.mean([p[i].mean(0) for p in positions], 0)
+        batch_var = np.mean([p[i].var(0) for p in positions], 0)
+        np.testing.assert_allclose(layer.moving_mean, 0.95 * (0.5 + i) + 0.05 * batch_mean,
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(layer.moving_variance, 0.95 * 3.0 + 0.05 * batch_var,
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip

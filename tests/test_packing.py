@@ -118,9 +118,10 @@ def test_a_fixed_toy_training_set_is_reshuffled_every_pass():
     assert not np.array_equal(first, second)  # ... in another order
 
 
-@pytest.mark.slow  # 32 s
+@pytest.mark.slow  # 50 s
 def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
-    """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed."""
+    """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed;
+    then `population_stats.py` on it, and refusing a step the run is not at."""
     import os
     import subprocess
     import sys
@@ -137,6 +138,16 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
     assert "7.9 +- 0.1 / 95.6% / 0.07" in row  # the published row beside ours
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
     assert "1/1 points done; 0 to go" in again.stdout and row in again.stdout
+    refresh = [sys.executable, os.path.join(REPO, "benchmarks", "population_stats.py"),
+               "--seeds", "0", "--steps", "1000", "--variants", "PacGAN2", "--datasets", "ring8",
+               "--work_dir", str(tmp_path)]  # fmt: skip
+    refreshed = subprocess.run(refresh, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
+    scored = row.split(" | ")[4]  # the modes cell of the run's score ...
+    assert f"| PacGAN2 | ring8 | 1,000 | 1 | {scored} -> " in refreshed.stdout  # ... again
+    wrong = [arg if arg != "1000" else "2000" for arg in refresh]
+    wrong_step = subprocess.run(wrong, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert wrong_step.returncode != 0 and "is at step 1000, not --steps 2000" in wrong_step.stderr
 
 
 def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
