@@ -11,8 +11,9 @@ that pass. Our training updates the statistics once per pack position's call
 and `mode_collapse.py` scores the checkpoint as it is. This script measures
 what that difference is worth on finished runs: the latest checkpoint of each
 run in ``--work_dir``, scored as it is, then after those 50 refresh updates
-(each from ``pack`` calls of 100 samples, their statistics averaged). The runs
-are not changed.
+(each from ``pack`` calls of 100 samples, their statistics averaged; Blocks
+averages standard deviations where Keras keeps variances, about 0.3% apart
+for batches of 100). The runs are not changed.
 
     python benchmarks/population_stats.py --seeds 0,1,2,3,4 --steps 50000
 """
