@@ -308,7 +308,7 @@ def main():
     for block, text in blocks.items():
         print(text + "\n")
         if args.write:
-            write_section(SECTION, text, command_line(), block=block)
+            write_section(SECTION, block, text, command_line())
 
 
 if __name__ == "__main__":

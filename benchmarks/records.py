@@ -46,37 +46,33 @@ def command_line():
     return "python " + shlex.join(sys.argv)
 
 
-def write_section(heading, text, command, block=None, path=RESULTS):
-    """Puts ``text``, made by ``command``, under ``heading`` in ``path``.
-
-    Without ``block`` the whole section is replaced (or appended). With a
-    ``block`` name only that block of the section is: the lines from
-    ``<!-- begin NAME -->`` to ``<!-- end NAME -->``, so the prose written
-    around a table (protocol, per-seed values, the reading of it) survives a
-    re-run. A section without the block gets it at its end; a missing section
-    is appended with it.
+def write_section(heading, block, text, command, path=RESULTS):
+    """Puts ``text``, made by ``command``, in ``block`` of the ``heading``
+    section of ``path``: the lines from ``<!-- begin NAME -->`` to
+    ``<!-- end NAME -->`` are replaced, so the prose written around a table
+    (protocol, per-seed values, the reading of it) survives a re-run. A
+    section without the block gets it at its end; a missing section is
+    appended with it.
     """
     with open(path) as f:
         content = f.read()
     start = content.find(heading)
     if start < 0:
-        content, start = content.rstrip() + "\n\n", len(content.rstrip()) + 2
-        end, section = start, f"{heading}\n\n"
+        content = content.rstrip() + "\n\n"
+        start = end = len(content)
+        section = f"{heading}\n\n"
     else:
         end = content.find("\n## ", start + 1) + 1 or len(content)
         section = content[start:end]
-    gap = "\n" if end < len(content) else ""  # a blank line before the next section
-    if block is None:
-        section = f"{heading}: `{command}`\n\n{text.strip()}\n{gap}"
+    begin, finish = f"<!-- begin {block} -->", f"<!-- end {block} -->"
+    marked = f"{begin}\n`{command}`:\n\n{text.strip()}\n\n{finish}"
+    b = section.find(begin)
+    e = section.find(finish, b) if b >= 0 else -1
+    if e >= 0:
+        section = section[:b] + marked + section[e + len(finish) :]
     else:
-        begin, finish = f"<!-- begin {block} -->", f"<!-- end {block} -->"
-        marked = f"{begin}\n`{command}`:\n\n{text.strip()}\n\n{finish}"
-        b = section.find(begin)
-        e = section.find(finish, b) if b >= 0 else -1
-        if e >= 0:
-            section = section[:b] + marked + section[e + len(finish) :]
-        else:
-            section = section.rstrip() + f"\n\n{marked}\n{gap}"
+        gap = "\n" if end < len(content) else ""  # a blank line before the next section
+        section = section.rstrip() + f"\n\n{marked}\n{gap}"
     with open(path, "w") as f:
         f.write(content[:start] + section + content[end:])
 
@@ -98,7 +94,7 @@ def run_and_tabulate(args, key, run, table, heading, block):
     text = table(scores, args)
     print(text)
     if args.write:
-        write_section(heading, text, command_line(), block=block)
+        write_section(heading, block, text, command_line())
 
 
 def classifier_fid_setup(dataset, fid_samples):

@@ -83,21 +83,24 @@ def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path):
         "## A: `cmd a`\n\nProtocol prose.\n\n<!-- begin t -->\n`old`:\n\n| old |\n\n"
         "<!-- end t -->\n\nReading prose.\n\n## B: `cmd b`\n\nB text.\n"
     )
-    records.write_section("## A", "| new |", "python x.py", block="t", path=path)
+    records.write_section("## A", "t", "| new |", "python x.py", path=path)
     assert path.read_text() == (
         "## A: `cmd a`\n\nProtocol prose.\n\n<!-- begin t -->\n`python x.py`:\n\n| new |\n\n"
         "<!-- end t -->\n\nReading prose.\n\n## B: `cmd b`\n\nB text.\n"
     )
-    records.write_section("## A", "| second |", "python y.py", block="u", path=path)
+    records.write_section("## A", "u", "| second |", "python y.py", path=path)
     text = path.read_text()
     assert "| new |" in text and "Reading prose.\n\n<!-- begin u -->\n`python y.py`:\n\n" in text
     assert text.index("<!-- end u -->") < text.index("## B")  # appended inside section A
-    records.write_section("## B", "B table", "python b.py", path=path)  # whole section
-    assert text.split("## B")[0] == path.read_text().split("## B")[0]
-    assert path.read_text().endswith("## B: `python b.py`\n\nB table\n")
-    records.write_section("## C", "C table", "python c.py", block="c", path=path)
+    assert text.endswith("<!-- end u -->\n\n## B: `cmd b`\n\nB text.\n")
+    records.write_section("## B", "b", "B table", "python b.py", path=path)  # at the end
+    assert (
+        path.read_text()
+        == text + "\n<!-- begin b -->\n`python b.py`:\n\nB table\n\n<!-- end b -->\n"
+    )
+    records.write_section("## C", "c", "C table", "python c.py", path=path)  # a new section
     assert path.read_text().endswith(
-        "B table\n\n## C\n\n<!-- begin c -->\n`python c.py`:\n\nC table\n\n<!-- end c -->\n"
+        "<!-- end b -->\n\n## C\n\n<!-- begin c -->\n`python c.py`:\n\nC table\n\n<!-- end c -->\n"
     )
 
 
