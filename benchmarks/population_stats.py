@@ -19,12 +19,11 @@ for batches of 100). The runs are not changed.
 """
 
 import argparse
-import os
 import sys
 
 import keras
 import numpy as np
-from mode_collapse import DATASETS, VARIANTS, score
+from mode_collapse import DATASETS, VARIANTS, flagfile_config, score
 from records import mean_se
 
 from tfgan_zoo import trainer
@@ -93,7 +92,7 @@ def main():
         for variant in args.variants.split(","):
             rows = [
                 scored_and_refreshed(
-                    os.path.join(args.work_dir, f"pacgan{VARIANTS[variant]}_{dataset}_seed{seed}"),
+                    flagfile_config(variant, dataset, seed, args.steps, args).model_dir,
                     dataset,
                     args.steps,
                 )

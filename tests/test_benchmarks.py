@@ -69,15 +69,10 @@ def test_throughput_default_compares_images_per_second_with_the_hand_written_gan
     assert all(float(r[3]) > 0 and float(r[4]) > 0 and float(r[5]) > 0 for r in rows)
 
 
-def _records():
-    sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
     import records
 
-    return records
-
-
-def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path):
-    records = _records()
     path = tmp_path / "RESULTS.md"
     path.write_text(
         "## A: `cmd a`\n\nProtocol prose.\n\n<!-- begin t -->\n`old`:\n\n| old |\n\n"
@@ -115,7 +110,7 @@ def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script
     with open(os.path.join(REPO, "benchmarks", script + ".py")) as f:
         source = f.read()
     heading = source.split('SECTION = "', 1)[1].split('"', 1)[0]
-    with open(_records().RESULTS) as f:
+    with open(os.path.join(REPO, "benchmarks", "RESULTS.md")) as f:
         results = f.read()
     start = results.index(heading + ":")
     section = results[start : results.find("\n## ", start + 1)]
@@ -133,7 +128,7 @@ def test_population_refresh_is_pacgans_monitoring_update(monkeypatch):
 
     from tfgan_zoo import architectures, models
 
-    sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
     import population_stats
 
     monkeypatch.setattr(population_stats, "REFRESH_BATCHES", 1)
