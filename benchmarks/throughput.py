@@ -60,6 +60,12 @@ class HandWrittenGAN(keras.Model):
         super().compile(**kwargs)
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
 
+    @property
+    def steps_done(self):
+        """Training steps taken, as the library's models count them: one generator
+        update per step here, so `seconds_per_step` can check either model."""
+        return self.g_optimizer.iterations
+
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = tf.shape(real)[0]
