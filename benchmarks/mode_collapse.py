@@ -183,6 +183,7 @@ def table(scores, args):
         "| worst seed (modes / HQ / rKL) | PacGAN Table 1 (400k updates, 10 trials) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    per_seed = []
     for dataset in args.datasets:
         for variant in args.variants:
             key = (variant, dataset, TOY_ARCHITECTURE)
@@ -205,6 +206,12 @@ def table(scores, args):
                 f"| {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
                 f"(seed {worst['seed']}) | {PUBLISHED[(variant, dataset)]} |"
             )
+            per_seed.append(
+                f"- {variant} {dataset} at {last:,}: "
+                + ", ".join(f"{r['modes']} / {100 * r['hq']:.1f} / {r['rkl']:.2f}" for r in rows)
+            )
+    seeds = ", ".join(str(s) for s in args.seeds)
+    lines += ["", f"Per seed ({seeds}, in that order): modes / HQ % / reverse KL", "", *per_seed]
     lines += ["", "Curve (mean over seeds: modes / HQ % / reverse KL at each update count):", "",
               "| method | data | " + " | ".join(f"{s:,}" for s in args.curve) + " |",
               "|---|---|" + "---|" * len(args.curve)]  # fmt: skip
@@ -242,6 +249,7 @@ def stacked_table(scores, args, classifier_accuracy):
         + " |",
         "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
+    per_seed = []
     for variant in STACKED_VARIANTS:
         rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, last)) in scores]
         if not rows:
@@ -261,7 +269,11 @@ def stacked_table(scores, args, classifier_accuracy):
             f"| {worst['modes']} / {worst['kl']:.2f} (seed {worst['seed']}) "
             f"| {PUBLISHED_STACKED[variant]} | {' / '.join(curve)} |"
         )
-    return "\n".join(lines)
+        per_seed.append(
+            f"- {variant} at {last:,}: " + ", ".join(f"{r['modes']} / {r['kl']:.2f}" for r in rows)
+        )
+    seeds = ", ".join(str(s) for s in args.seeds)
+    return "\n".join([*lines, "", f"Per seed ({seeds}, in that order): modes / KL", "", *per_seed])
 
 
 SECTION = "## Mode collapse under PacGAN's protocol"
