@@ -175,6 +175,11 @@ def run(args):
     return load_scores(path, KEY)
 
 
+def seed_list(rows):
+    """``seeds 0, 1, 2``: which seeds a per-seed line holds, in its order."""
+    return "seeds " + ", ".join(str(r["seed"]) for r in rows)
+
+
 def table(scores, args):
     """The markdown section: rows at the largest budget every seed reached, beside
     the published ones, then curves (``n=`` where fewer seeds were scored)."""
@@ -207,11 +212,10 @@ def table(scores, args):
                 f"(seed {worst['seed']}) | {PUBLISHED[(variant, dataset)]} |"
             )
             per_seed.append(
-                f"- {variant} {dataset} at {last:,}: "
+                f"- {variant} {dataset} at {last:,}, {seed_list(rows)}: "
                 + ", ".join(f"{r['modes']} / {100 * r['hq']:.1f} / {r['rkl']:.2f}" for r in rows)
             )
-    seeds = ", ".join(str(s) for s in args.seeds)
-    lines += ["", f"Per seed ({seeds}, in that order): modes / HQ % / reverse KL", "", *per_seed]
+    lines += ["", "Per seed, in the order listed: modes / HQ % / reverse KL", "", *per_seed]
     lines += ["", "Curve (mean over seeds: modes / HQ % / reverse KL at each update count):", "",
               "| method | data | " + " | ".join(f"{s:,}" for s in args.curve) + " |",
               "|---|---|" + "---|" * len(args.curve)]  # fmt: skip
@@ -270,10 +274,10 @@ def stacked_table(scores, args, classifier_accuracy):
             f"| {PUBLISHED_STACKED[variant]} | {' / '.join(curve)} |"
         )
         per_seed.append(
-            f"- {variant} at {last:,}: " + ", ".join(f"{r['modes']} / {r['kl']:.2f}" for r in rows)
+            f"- {variant} at {last:,}, {seed_list(rows)}: "
+            + ", ".join(f"{r['modes']} / {r['kl']:.2f}" for r in rows)
         )
-    seeds = ", ".join(str(s) for s in args.seeds)
-    return "\n".join([*lines, "", f"Per seed ({seeds}, in that order): modes / KL", "", *per_seed])
+    return "\n".join([*lines, "", "Per seed, in the order listed: modes / KL", "", *per_seed])
 
 
 SECTION = "## Mode collapse under PacGAN's protocol"

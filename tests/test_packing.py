@@ -138,7 +138,7 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
     assert "7.9 +- 0.1 / 95.6% / 0.07" in row  # the published row beside ours
     seed_line = next(line for line in first.stdout.splitlines() if line.startswith("- PacGAN2"))
     modes = seed_line.split(": ")[1].split(" / ")[0]  # one seed: its modes are the mean's
-    assert seed_line.startswith("- PacGAN2 ring8 at 1,000: ") and f"| {modes}.0 +- " in row
+    assert seed_line.startswith("- PacGAN2 ring8 at 1,000, seeds 0: ") and f"| {modes}.0 +- " in row
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
     assert "1/1 points done; 0 to go" in again.stdout and row in again.stdout
     refresh = [sys.executable, os.path.join(REPO, "benchmarks", "population_stats.py"),
