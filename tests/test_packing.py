@@ -1,11 +1,13 @@
 """PacGAN packing (Lin et al. 2018): layout, penalties on packs, errors, pack=1."""
 
+import collections
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_zoo import architectures, data, losses, models
+from tfgan_zoo import architectures, data, losses, models, trainer
 from tfgan_zoo.config import ConfigError, TrainConfig
 
 
@@ -116,6 +118,43 @@ def test_a_fixed_toy_training_set_is_reshuffled_every_pass():
     key = lambda a: sorted(map(tuple, a))  # noqa: E731
     assert key(first) == key(second)  # the same 40 points on every pass ...
     assert not np.array_equal(first, second)  # ... in another order
+
+
+def packs_of_a_pass(ds, pack, batches):
+    return [tuple(map(tuple, p)) for b in ds.take(batches) for p in b.numpy().reshape(-1, pack, 2)]
+
+
+def test_fixed_toy_packs_are_drawn_once_with_replacement_and_reshuffled():
+    """PacGAN's GaussianPackingMixture: 40 tuples of 3 points of the 40-point set."""
+    mixture = data.GaussianMixture(np.zeros((1, 2)), 1.0)
+    points = set(map(tuple, mixture.sample_numpy(40, seed=0)))
+    ds = mixture.dataset(12, seed=0, num_points=40, fixed_packs=3)
+    first, second = packs_of_a_pass(ds, 3, 10), packs_of_a_pass(ds.skip(10), 3, 10)
+    assert len(first) == 40 and sorted(first) == sorted(second)  # the same 40 tuples ...
+    assert first != second  # ... in another order
+    members = collections.Counter(x for p in first for x in p)
+    assert set(members) <= points
+    assert len(set(members.values())) > 1  # drawn with replacement: uneven counts, not 3 each
+    consecutive = packs_of_a_pass(mixture.dataset(12, seed=0, num_points=40), 3, 10)
+    assert sorted(consecutive) != sorted(first)
+    resampled = [p[0] for p in packs_of_a_pass(mixture.dataset(10, 0, 40, fixed_packs=1), 1, 4)]
+    assert set(resampled) <= points and len(set(resampled)) < 40
+    with pytest.raises(ValueError, match="batch_size=10 does not divide into packs of 3"):
+        mixture.dataset(10, seed=0, num_points=40, fixed_packs=3)
+
+
+def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path):
+    config = TrainConfig(
+        architecture="mlp", dataset="ring8", latent_dim=4, hidden_units=8, batch_size=8,
+        pack=2, toy_points=64, toy_packs="fixed", adam_epsilon=1e-8, epochs=1,
+        steps_per_epoch=4, checkpoint_every=4, log_every=4, sample_every=4,
+        model_dir=str(tmp_path / "run"), verbose=0,
+    )  # fmt: skip
+    result = trainer.train(config)
+    assert result.final_step == 4
+    assert result.model.g_optimizer.epsilon == result.model.d_optimizer.epsilon == 1e-8
+    with pytest.raises(ConfigError, match="--toy_packs=fixed draws its packs from a fixed"):
+        TrainConfig(architecture="mlp", dataset="ring8", pack=2, toy_packs="fixed")
 
 
 @pytest.mark.slow  # 50 s

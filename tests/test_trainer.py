@@ -102,6 +102,8 @@ def test_later_flags_override_the_flagfile(monkeypatch):
         (["--ls_labels=1,2"], "--ls_labels takes three numbers"),
         (["--ls_labels=a,b,c"], "--ls_labels takes comma-separated numbers"),
         (["--beta1=1.5"], "--beta1 must be in"),
+        (["--adam_epsilon=0"], "--adam_epsilon must be > 0, got 0.0"),
+        (["--toy_packs=random"], "--toy_packs: unknown value 'random'"),
         (["--d_norm=group"], "--d_norm: unknown value 'group'"),
         (["--architecture=mlp"], "--architecture=mlp works on the toy sets"),
         (["--dataset=ring8"], "use --architecture=mlp"),

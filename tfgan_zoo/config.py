@@ -176,6 +176,12 @@ class TrainConfig:
         "Toy sets: train on a fixed set of this many points, reshuffled every pass (PacGAN: "
         "100000); 0: a fresh draw for every batch.",
     )
+    toy_packs: str = _field(
+        "consecutive",
+        "Toy sets with --toy_points: consecutive (a pack is --pack consecutive points of the "
+        "reshuffled set) or fixed (PacGAN's code: --toy_points tuples of --pack points drawn "
+        "once with replacement, reshuffled every pass; with --pack=1 a resample).",
+    )
     split: str = _field("train", "Dataset split.")
     batch_size: int = _field(64, "Global batch size.")
     resolution: int = _field(
@@ -196,6 +202,9 @@ class TrainConfig:
     d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
     beta1: float = _field(0.5, "Adam beta_1 of both optimizers.")
     beta2: float = _field(0.999, "Adam beta_2 of both optimizers.")
+    adam_epsilon: float = _field(
+        1e-7, "Adam epsilon of both optimizers (Keras' 1e-7; TensorFlow 1 and Blocks: 1e-8)."
+    )
     lr_decay: str = _field(
         "none", "Learning-rate schedule: none, or linear (to 0 at the last step)."
     )
@@ -272,7 +281,7 @@ class TrainConfig:
                      "identity_weight", "pool_size", "resolution", "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
-        for name in ("g_lr", "d_lr"):
+        for name in ("g_lr", "d_lr", "adam_epsilon"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"--{name} must be > 0, got {getattr(self, name)}.")
         for name in ("beta1", "beta2"):
@@ -326,6 +335,12 @@ class TrainConfig:
             raise ConfigError(
                 f"--toy_points applies to the toy sets ({', '.join(TOY_SETS)}) and must be "
                 f">= 0, got {self.toy_points} with --dataset={self.dataset}."
+            )
+        _check_choice("toy_packs", self.toy_packs, ("consecutive", "fixed"))
+        if self.toy_packs == "fixed" and not self.toy_points:
+            raise ConfigError(
+                "--toy_packs=fixed draws its packs from a fixed training set: set --toy_points "
+                "(PacGAN: 100000)."
             )
 
     def _check_translation(self):

@@ -63,7 +63,7 @@ def _adam(lr, decay_steps, config):
         lr = ConstantThenLinear(lr, decay_steps, int(config.decay_start * decay_steps))
     elif config.lr_decay == "linear":
         lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, 0.0, power=1.0)
-    return keras.optimizers.Adam(lr, config.beta1, config.beta2)
+    return keras.optimizers.Adam(lr, config.beta1, config.beta2, config.adam_epsilon)
 
 
 @contextlib.contextmanager
@@ -301,6 +301,7 @@ def train(config):
         config.direction,
         config.augment,
         config.toy_points,
+        config.pack if config.toy_packs == "fixed" else 0,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     replicas = strategy.num_replicas_in_sync

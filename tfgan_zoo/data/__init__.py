@@ -272,13 +272,14 @@ def critic_groups(ds, n_critic):
 
 
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
-         direction="a_to_b", augment=False, toy_points=0):  # fmt: skip
+         direction="a_to_b", augment=False, toy_points=0, toy_packs=0):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
     ``resolution`` center-crops and resizes images (`resized`; for
     image-to-image datasets see `tfgan_zoo.data.translation.load`),
-    ``direction`` and ``augment`` apply to image-to-image datasets, ``toy_points`` to the
-    toy sets (`GaussianMixture.dataset`'s ``num_points``). Every pipeline is
+    ``direction`` and ``augment`` apply to image-to-image datasets, ``toy_points`` and
+    ``toy_packs`` to the toy sets (`GaussianMixture.dataset`'s ``num_points`` and
+    ``fixed_packs``). Every pipeline is
     sharded by data under multi-worker training (`shard_by_data`).
 
     Raises:
@@ -288,7 +289,8 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         raise DataError(f"batch_size must be >= 1, got {batch_size}.")
     if name in TOY_SETS:
         toy = TOY_SETS[name]()
-        ds, info = toy.dataset(batch_size, seed, toy_points), DataInfo((2,), 0, f"toy:{name}", toy)
+        ds = toy.dataset(batch_size, seed, toy_points, toy_packs)
+        info = DataInfo((2,), 0, f"toy:{name}", toy)
     elif translation.is_translation(name):
         ds, info = translation.load(
             name, batch_size, split, data_dir, seed, resolution, direction, augment

@@ -26,7 +26,7 @@ class GaussianMixture:
         idx = rng.integers(len(self.means), size=n)
         return (self.means[idx] + self.std * rng.standard_normal((n, 2))).astype(np.float32)
 
-    def dataset(self, batch_size, seed=0, num_points=0):
+    def dataset(self, batch_size, seed=0, num_points=0, fixed_packs=0):
         """An endless `tf.data.Dataset` of ``[batch_size, 2]`` float32 batches.
 
         Batch ``i`` is drawn with the stateless seed ``(seed, i)``, so the
@@ -34,11 +34,36 @@ class GaussianMixture:
         ``num_points``, batches come instead from one fixed training set of
         that many points (`sample_numpy` with ``seed``), reshuffled on every
         pass, as PacGAN trains (100,000 points, 1,000 batches of 100 per pass).
+
+        ``fixed_packs=m`` (with ``num_points``) reproduces how PacGAN's code
+        (``GaussianPackingMixture``) forms the real packs: ``num_points``
+        tuples of ``m`` points, each position drawn once, with replacement,
+        from the training set; the tuples are reshuffled on every pass and
+        each batch holds ``batch_size / m`` of them, members consecutive, the
+        order a packed discriminator reads. Without it a pack is ``m``
+        consecutive points of the reshuffled set, so its members change every
+        pass. ``fixed_packs=1`` is their unpacked GAN's data: one resample
+        with replacement (about 63% of the points distinct).
         """
         if num_points:
-            points = tf.data.Dataset.from_tensor_slices(self.sample_numpy(num_points, seed))
-            points = points.shuffle(num_points, seed=seed, reshuffle_each_iteration=True)
-            return points.repeat().batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+            points = self.sample_numpy(num_points, seed)
+            if fixed_packs:
+                if batch_size % fixed_packs:
+                    raise ValueError(
+                        f"batch_size={batch_size} does not divide into packs of {fixed_packs}."
+                    )
+                ids = np.random.default_rng([seed, 1]).integers(
+                    num_points, size=(num_points, fixed_packs)
+                )
+                points = points[ids]
+            ds = tf.data.Dataset.from_tensor_slices(points)
+            ds = ds.shuffle(num_points, seed=seed, reshuffle_each_iteration=True).repeat()
+            if fixed_packs:
+                ds = ds.batch(batch_size // fixed_packs, drop_remainder=True)
+                ds = ds.map(lambda packs: tf.reshape(packs, [batch_size, 2]))
+            else:
+                ds = ds.batch(batch_size, drop_remainder=True)
+            return ds.prefetch(tf.data.AUTOTUNE)
         means = tf.constant(self.means, tf.float32)
 
         def draw(i):
