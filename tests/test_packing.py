@@ -143,14 +143,21 @@ def test_fixed_toy_packs_are_drawn_once_with_replacement_and_reshuffled():
         mixture.dataset(10, seed=0, num_points=40, fixed_packs=3)
 
 
-def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path):
-    config = TrainConfig(
-        architecture="mlp", dataset="ring8", latent_dim=4, hidden_units=8, batch_size=8,
-        pack=2, toy_points=64, toy_packs="fixed", adam_epsilon=1e-8, epochs=1,
-        steps_per_epoch=4, checkpoint_every=4, log_every=4, sample_every=4,
-        model_dir=str(tmp_path / "run"), verbose=0,
-    )  # fmt: skip
-    result = trainer.train(config)
+def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path, monkeypatch):
+    """BUILD.md's two options on a pacgan flagfile, at 4 steps."""
+    from absl import flags
+    from conftest import REPO
+
+    from tfgan_zoo.cli import train
+
+    monkeypatch.chdir(REPO)
+    fv = flags.FlagValues()
+    train.define_flags(fv)
+    fv(["train", "--flagfile=flags/pacgan2_ring8.flags", "--toy_packs=fixed",
+        "--adam_epsilon=1e-8", "--epochs=1", "--steps_per_epoch=4", "--checkpoint_every=4",
+        "--log_every=4", "--sample_every=4", f"--model_dir={tmp_path / 'run'}",
+        "--steps_per_execution=1", "--verbose=0"])  # fmt: skip
+    result = trainer.train(train.config_from_flags(fv))
     assert result.final_step == 4
     assert result.model.g_optimizer.epsilon == result.model.d_optimizer.epsilon == 1e-8
     with pytest.raises(ConfigError, match="--toy_packs=fixed draws its packs from a fixed"):
