@@ -279,8 +279,8 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
     image-to-image datasets see `tfgan_zoo.data.translation.load`),
     ``direction`` and ``augment`` apply to image-to-image datasets, ``toy_points`` and
     ``toy_packs`` to the toy sets (`GaussianMixture.dataset`'s ``num_points`` and
-    ``fixed_packs``). Every pipeline is
-    sharded by data under multi-worker training (`shard_by_data`).
+    ``fixed_packs``: the size of PacGAN's fixed real packs, 0 for none). Every pipeline
+    is sharded by data under multi-worker training (`shard_by_data`).
 
     Raises:
       DataError / FileNotFoundError: with every source tried and how to fix it.
