@@ -4,13 +4,14 @@ batch-norm refresh PacGAN's code runs before it measures.
 PacGAN's toy code (fjxmlzn/PacGAN, ``pacgan_task.py``) updates the
 generator's population statistics once a training step, from the m pack
 positions' batch statistics averaged (new = 0.95 old + 0.05 batch), and its
-end-of-epoch monitoring pass (``DataStreamMonitoring(..., updates=bn_updates)``
-over 5,000 training points in batches of 100) applies the same update 50 more
-times with the weights frozen; the samples its metrics score are drawn after
-that pass. Our training updates the statistics once per pack position's call
-and `mode_collapse.py` scores the checkpoint as it is. This script measures
-what that difference is worth on finished runs: the latest checkpoint of each
-run in ``--work_dir``, scored as it is, then after those 50 refresh updates
+end-of-epoch monitoring pass (``DataStreamMonitoring(...,
+updates=bn_updates)`` over 5,000 training points in batches of 100) applies
+the same update 50 more times with the weights frozen; the samples its
+metrics score are drawn after that pass. Our training updates the statistics
+once per pack position's call and `mode_collapse.py` scores the checkpoint
+as it is. This script measures what that difference is worth: each run's
+checkpoint at ``--steps`` in ``--work_dir`` (the latest, or an earlier one
+the run still keeps), scored as it is, then after those 50 refresh updates
 (each from ``pack`` calls of 100 samples, their statistics averaged; Blocks
 averages standard deviations where Keras keeps variances, about 0.3% apart
 for batches of 100). The runs are not changed.
@@ -57,10 +58,11 @@ def refresh_population_statistics(model, seed=0):
 
 
 def scored_and_refreshed(run_dir, dataset, steps):
-    """The scores of ``run_dir``'s latest checkpoint, as it is and refreshed."""
-    model, _ = trainer.restore_model(run_dir)
-    if int(model.steps_done.numpy()) != steps:
-        sys.exit(f"{run_dir} is at step {int(model.steps_done.numpy())}, not --steps {steps}.")
+    """The scores of ``run_dir``'s checkpoint at ``steps``, as it is and refreshed."""
+    try:
+        model, _ = trainer.restore_model(run_dir, step=steps)
+    except FileNotFoundError as error:
+        sys.exit(str(error))
     before = score(model, dataset)[1]
     refresh_population_statistics(model)
     return before, score(model, dataset)[1]
@@ -82,7 +84,12 @@ HEADER = (
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2,3,4")
-    parser.add_argument("--steps", type=int, required=True, help="the runs' final update")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        required=True,
+        help="the update to score: the latest checkpoint or one still kept",
+    )
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--work_dir", default="runs/mode_collapse")

@@ -167,7 +167,7 @@ def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path, m
 @pytest.mark.slow  # 50 s
 def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
     """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed;
-    then `population_stats.py` on it, and refusing a step the run is not at."""
+    then `population_stats.py` on it, and refusing a step whose checkpoint is not kept."""
     import os
     import subprocess
     import sys
@@ -196,7 +196,8 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
     assert f"| PacGAN2 | ring8 | 1,000 | 1 | {scored} -> " in refreshed.stdout  # ... again
     wrong = [arg if arg != "1000" else "2000" for arg in refresh]
     wrong_step = subprocess.run(wrong, capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert wrong_step.returncode != 0 and "is at step 1000, not --steps 2000" in wrong_step.stderr
+    assert wrong_step.returncode != 0 and "No checkpoint at step 2000" in wrong_step.stderr
+    assert "(kept: 1000)" in wrong_step.stderr
 
 
 def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):

@@ -167,6 +167,20 @@ def test_mixed_bfloat16_run_resumes_restores_and_exports_float32(tmp_path):
     np.testing.assert_allclose(images, restored.generator(z), atol=0.02)  # bfloat16: ~3 digits
 
 
+def test_restore_model_at_a_kept_step_or_a_clear_error(tmp_path):
+    """``restore_model(model_dir, step)`` rebuilds an earlier checkpoint the run still
+    keeps (what `benchmarks/population_stats.py --steps` scores while a run goes on)."""
+    trainer.train(toy_config(tmp_path))  # checkpoints at 10, 20, 30, 40; the last 3 kept
+    model_dir = str(tmp_path / "run")
+    latest, _ = trainer.restore_model(model_dir)
+    earlier, _ = trainer.restore_model(model_dir, step=20)
+    assert (int(latest.steps_done), int(earlier.steps_done)) == (40, 20)
+    pairs = zip(latest.get_weights(), earlier.get_weights(), strict=True)
+    assert not all(np.array_equal(a, b) for a, b in pairs)
+    with pytest.raises(FileNotFoundError, match=r"No checkpoint at step 10 .*\(kept: 20, 30, 40\)"):
+        trainer.restore_model(model_dir, step=10)
+
+
 def optimizer_state(model):
     return [v.numpy().copy() for v in model.g_optimizer.variables + model.d_optimizer.variables]
 

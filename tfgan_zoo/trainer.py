@@ -160,13 +160,16 @@ def export_if_stale(model, base_dir, class_names=None):
     return export_model(model, base_dir, class_names=class_names), ""
 
 
-def restore_model(model_dir):
-    """Rebuilds the model of a training directory at its latest checkpoint.
+def restore_model(model_dir, step=None):
+    """Rebuilds the model of a training directory at its latest checkpoint, or at
+    ``step``'s when that one is still kept (a run that has gone on keeps its last
+    ``--keep_checkpoints``), so an earlier step can be measured again.
 
     Returns ``(model, config)``.
 
     Raises:
-      FileNotFoundError: ``model_dir`` holds no run.json or no checkpoint.
+      FileNotFoundError: ``model_dir`` holds no run.json or no checkpoint, or none
+        at ``step`` (the message lists the steps kept).
     """
     run = rundir.read_run(model_dir)
     if run is None:
@@ -176,10 +179,20 @@ def restore_model(model_dir):
         )
     config = TrainConfig.from_dict(run["config"])
     model = build_model(config, run_data_info(run, model_dir))
-    latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
-    if latest is None:
-        raise FileNotFoundError(f"No checkpoint in {model_dir}/checkpoints: train first.")
-    _checkpoint(model).restore(latest).assert_existing_objects_matched()
+    checkpoints = os.path.join(model_dir, "checkpoints")
+    path = tf.train.latest_checkpoint(checkpoints)
+    if path is None:
+        raise FileNotFoundError(f"No checkpoint in {checkpoints}: train first.")
+    if step is not None:
+        path = os.path.join(checkpoints, f"ckpt-{step}")
+        if not tf.io.gfile.exists(path + ".index"):
+            kept = tf.train.get_checkpoint_state(checkpoints).all_model_checkpoint_paths
+            steps = sorted(int(p.rsplit("-", 1)[1]) for p in kept)
+            raise FileNotFoundError(
+                f"No checkpoint at step {step} in {checkpoints} (kept: "
+                f"{', '.join(map(str, steps))}); a run keeps its last --keep_checkpoints."
+            )
+    _checkpoint(model).restore(path).assert_existing_objects_matched()
     return model, config
 
 
