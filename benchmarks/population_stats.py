@@ -4,17 +4,17 @@ batch-norm refresh PacGAN's code runs before it measures.
 PacGAN's toy code (fjxmlzn/PacGAN, ``pacgan_task.py``) updates the
 generator's population statistics once a training step, from the m pack
 positions' batch statistics averaged (new = 0.95 old + 0.05 batch), and its
-end-of-epoch monitoring pass (``DataStreamMonitoring(...,
-updates=bn_updates)`` over 5,000 training points in batches of 100) applies
-the same update 50 more times with the weights frozen; the samples its
-metrics score are drawn after that pass. Our training updates the statistics
-once per pack position's call and `mode_collapse.py` scores the checkpoint
-as it is. This script measures what that difference is worth: each run's
-checkpoint at ``--steps`` in ``--work_dir`` (the latest, or an earlier one
-the run still keeps), scored as it is, then after those 50 refresh updates
-(each from ``pack`` calls of 100 samples, their statistics averaged; Blocks
-averages standard deviations where Keras keeps variances, about 0.3% apart
-for batches of 100). The runs are not changed.
+end-of-epoch monitoring pass (``DataStreamMonitoring(..., updates=bn_updates)``
+over 5,000 training points in batches of 100) applies the same update 50 more
+times with the weights frozen; the samples its metrics score are drawn after
+that pass. Our training updates the statistics once per pack position's call
+and `mode_collapse.py` scores the checkpoint as it is. This script measures
+what that difference is worth: each run's checkpoint at ``--steps`` in
+``--work_dir`` (the latest, or an earlier one the run still keeps), scored as
+it is, then after those 50 refresh updates (each from ``pack`` calls of 100
+samples, their statistics averaged; Blocks averages standard deviations where
+Keras keeps variances, about 0.3% apart for batches of 100). The runs are not
+changed.
 
     python benchmarks/population_stats.py --seeds 0,1,2,3,4 --steps 50000
 """
