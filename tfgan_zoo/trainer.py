@@ -177,8 +177,6 @@ def restore_model(model_dir, step=None):
             f"{os.path.join(model_dir, rundir.RUN_FILE)} not found: is {model_dir!r} a "
             f"training --model_dir?"
         )
-    config = TrainConfig.from_dict(run["config"])
-    model = build_model(config, run_data_info(run, model_dir))
     checkpoints = os.path.join(model_dir, "checkpoints")
     path = tf.train.latest_checkpoint(checkpoints)
     if path is None:
@@ -192,6 +190,8 @@ def restore_model(model_dir, step=None):
                 f"No checkpoint at step {step} in {checkpoints} (kept: "
                 f"{', '.join(map(str, steps))}); a run keeps its last --keep_checkpoints."
             )
+    config = TrainConfig.from_dict(run["config"])
+    model = build_model(config, run_data_info(run, model_dir))
     _checkpoint(model).restore(path).assert_existing_objects_matched()
     return model, config
 
