@@ -135,7 +135,7 @@ def run(args):
     ] + [
         (variant, STACKED, args.stacked_architecture, seed, steps)
         for seed in args.seeds
-        for variant in STACKED_VARIANTS
+        for variant in args.stacked_variants
         for steps in args.stacked_curve
     ]
     remaining = [key for key in todo if key not in done]
@@ -254,7 +254,7 @@ def stacked_table(scores, args, classifier_accuracy):
         "|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     per_seed = []
-    for variant in STACKED_VARIANTS:
+    for variant in args.stacked_variants:
         rows = [scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, last)) in scores]
         if not rows:
             continue
@@ -290,6 +290,7 @@ def main():
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--stacked_curve", default="", help="Stacked MNIST update counts")
+    parser.add_argument("--stacked_variants", default=",".join(STACKED_VARIANTS))
     parser.add_argument(
         "--stacked_architecture", default="pacgan_dcgan",
         help="Stacked-MNIST networks: the flagfiles' pacgan_dcgan (the authors'), or dcgan",
@@ -307,6 +308,11 @@ def main():
     args.stacked_curve = sorted(int(s) for s in args.stacked_curve.split(",") if s)
     args.variants = args.variants.split(",")
     args.datasets = args.datasets.split(",")
+    args.stacked_variants = args.stacked_variants.split(",")
+    for given, known in [(args.variants, VARIANTS), (args.datasets, DATASETS),
+                         (args.stacked_variants, STACKED_VARIANTS)]:  # fmt: skip
+        if unknown := [name for name in given if name not in known]:
+            sys.exit(f"unknown {', '.join(unknown)}: choose from {', '.join(known)}")
     for steps in args.curve:
         if steps % 1000:
             sys.exit(f"--curve points must be multiples of 1000 (the flagfiles' epoch): {steps}")

@@ -202,7 +202,8 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
 
 def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
     """BUILD.md's full command and the default ``--curve`` pass the script's checks
-    (a curve of 2,500 once did not); ``--table_only`` trains nothing."""
+    (a curve of 2,500 once did not); ``--table_only`` trains nothing; a misspelt
+    variant is refused by name."""
     import os
     import re
     import subprocess
@@ -218,3 +219,7 @@ def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
         result = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "| method | data | 2,000 | 5,000 | 10,000 |" in result.stdout
+    typo = [sys.executable, script, "--stacked_variants", "DCGAN,PacDCGAN3", "--table_only"]
+    result = subprocess.run(typo, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode != 0
+    assert "unknown PacDCGAN3: choose from DCGAN, PacDCGAN2" in result.stderr

@@ -102,7 +102,10 @@ def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
         "seed": 1, "modes": 999, "kl": 0.1
     }  # fmt: skip
     args = argparse.Namespace(
-        seeds=[0, 1, 2], stacked_curve=[2000, 4000], stacked_architecture="dcgan"
+        seeds=[0, 1, 2],
+        stacked_curve=[2000, 4000],
+        stacked_architecture="dcgan",
+        stacked_variants=list(mode_collapse.STACKED_VARIANTS),
     )
     lines = mode_collapse.stacked_table(scores, args, 0.9855).splitlines()
     assert "networks `dcgan`" in lines[0] and "98.55% on held-out digits" in lines[0]
