@@ -266,7 +266,8 @@ def stacked_table(scores, args, classifier_accuracy):
             at = [
                 scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, steps)) in scores
             ]
-            curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}" if at else "-")
+            n = "" if len(at) == len(args.seeds) else f" (n={len(at)})"
+            curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}{n}" if at else "-")
         lines.append(
             f"| {variant} | {last:,} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
             f"| {kl:.2f} +- {kl_se:.2f} "

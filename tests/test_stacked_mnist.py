@@ -83,7 +83,8 @@ def test_the_stacked_mnist_flagfiles_train_and_export(name, tmp_path, monkeypatc
 
 def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
     """`benchmarks/mode_collapse.py`'s Stacked-MNIST rows: the largest budget, how
-    many seeds reached it, mean +- s.e., the worst seed and PacGAN's row."""
+    many seeds reached it, mean +- s.e., the worst seed and PacGAN's row; the
+    curve marks a point fewer seeds reached."""
     import argparse
     import sys
 
@@ -114,5 +115,6 @@ def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
                      "| 78.9 / 4.50 | 100 / 200 |")  # fmt: skip
     pac = next(line for line in lines if line.startswith("| PacDCGAN2 |"))
     assert pac.startswith("| PacDCGAN2 | 4,000 | 1 | 999.0 +- nan |") and "1000 / 0.06" in pac
+    assert pac.endswith("| - / 999 (n=1) |")  # a curve point short of seeds says how many
     assert lines[-2:] == ["- DCGAN at 4,000, seeds 0, 1, 2: 100 / 1.00, 200 / 2.00, 300 / 3.00",
                           "- PacDCGAN2 at 4,000, seeds 1: 999 / 0.10"]  # fmt: skip
