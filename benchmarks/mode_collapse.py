@@ -307,9 +307,9 @@ def main():
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.curve = sorted(int(s) for s in args.curve.split(",") if s)
     args.stacked_curve = sorted(int(s) for s in args.stacked_curve.split(",") if s)
-    args.variants = args.variants.split(",")
-    args.datasets = args.datasets.split(",")
-    args.stacked_variants = args.stacked_variants.split(",")
+    args.variants = [s for s in args.variants.split(",") if s]
+    args.datasets = [s for s in args.datasets.split(",") if s]
+    args.stacked_variants = [s for s in args.stacked_variants.split(",") if s]
     for given, known in [(args.variants, VARIANTS), (args.datasets, DATASETS),
                          (args.stacked_variants, STACKED_VARIANTS)]:  # fmt: skip
         if unknown := [name for name in given if name not in known]:
