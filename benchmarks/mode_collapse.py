@@ -325,6 +325,9 @@ def main():
     blocks = {}
     if args.curve:
         blocks["mode_collapse toy"] = table(scores, args)
+    if args.write and not any(key[1] in args.datasets for key in scores):
+        print(f"No toy scores in {scores_file}: the toy table in RESULTS.md is left as it is.")
+        blocks.pop("mode_collapse toy", None)
     if args.stacked_curve:
         classifier = digit_classifier(args)
         blocks["mode_collapse stacked"] = stacked_table(scores, args, classifier.accuracy)
