@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO
 
 BIN = os.path.dirname(sys.executable)
+NOISE = ("cuInit", "cuda", "cpu_feature_guard", "absl::InitializeLog", "deprecat")
 
 
 def run(*argv, timeout=300):
@@ -47,9 +48,14 @@ def test_a_cpu_run_prints_no_tensorflow_noise(tmp_path):
         "--checkpoint_every=2", f"--model_dir={tmp_path / 'run'}", "--verbose=0",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    for noise in ("cuInit", "cuda", "cpu_feature_guard", "absl::InitializeLog"):
+    for noise in NOISE:
         assert noise not in result.stderr, result.stderr
     assert "Exported generator:" in result.stdout
+    # Resuming reads the TensorBoard events back, without deprecated readers.
+    again = run(*result.args[:-1], "--epochs=2", "--verbose=0")
+    assert again.returncode == 0 and "Trained to step 4" in again.stdout, again.stderr[-2000:]
+    for noise in NOISE:
+        assert noise not in again.stderr, again.stderr
 
 
 def test_user_errors_are_one_line(tmp_path):
@@ -72,6 +78,22 @@ def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
     result = run(os.path.join(BIN, "tfgan-zoo-export"), f"--model_dir={tmp_path / 'run'}",
                  f"--export_dir={tmp_path / 'run' / 'export'}", "--version=1")  # fmt: skip
     assert_one_line_error(result, "already exists; versions are never overwritten")
+    result = run(sys.executable, "-m", "tfgan_zoo.export", f"--model_dir={tmp_path / 'run'}",
+                 f"--export_dir={tmp_path / 'export'}")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Exported step 20" in result.stdout
+    for noise in NOISE:
+        assert noise not in result.stderr, result.stderr
+
+
+def test_bad_flags_and_a_missing_flagfile_are_one_line(tmp_path):
+    result = run(sys.executable, "-m", "tfgan_zoo.train", f"--flagfile={tmp_path}/nope.flags")
+    assert_one_line_error(result, "Unable to open flagfile", "nope.flags")
+    assert len(result.stderr.strip().splitlines()) == 1 and "FATAL" not in result.stderr
+    result = run(os.path.join(BIN, "tfgan-zoo-train"), "--bogus=1")
+    assert_one_line_error(result, "Unknown command line flag 'bogus'", "--help")
+    result = run(sys.executable, "-m", "tfgan_zoo.export")
+    assert_one_line_error(result, "--model_dir must have a value", "--export_dir must")
 
 
 def test_import_tfgan_zoo_reaches_the_library():

@@ -93,6 +93,10 @@ def test_a_run_killed_before_its_export_exports_on_rerun(tmp_path):
     again = trainer.train(toy_config(tmp_path, epochs=2))
     assert again.export_path is None
     assert again.export_note == f"{tmp_path / 'run' / 'export' / '2'} is current (step 40)."
+    # Re-running the finished run writes its last grid no second time.
+    assert again.sample_path.endswith("step_0000040.png")
+    samples = event_steps(str(tmp_path / "run" / "logs"), "samples")
+    assert samples.count(("samples", 40)) == 1
 
 
 def diverging_loss(after_step):
@@ -239,3 +243,23 @@ def test_the_trainer_exports_class_names_and_step(tmp_path):
     out = served(unused=tf.constant([0]))
     assert out["class_names"].numpy()[0] == b"T-shirt/top" and int(out["step"]) == 2
     assert np.array_equal(out["image_shape"].numpy(), [28, 28, 1])
+
+
+def test_a_learning_rate_changed_on_resume_is_the_one_in_effect(tmp_path):
+    """The checkpoint holds Adam's learning-rate variable; the new flag must win."""
+    trainer.train(toy_config(tmp_path, epochs=1, g_lr=1e-3, d_lr=1e-3))
+    result = trainer.train(toy_config(tmp_path, epochs=2, g_lr=5e-4, d_lr=2e-4))
+    assert float(result.model.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert float(result.model.d_optimizer.learning_rate) == pytest.approx(2e-4)
+    model, _ = trainer.restore_model(str(tmp_path / "run"))  # the step-40 checkpoint
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    # A schedule has no rate variable, so its optimizers cannot restore these: refused.
+    with pytest.raises(rundir.RunMismatchError, match="--lr_decay was none, now linear"):
+        trainer.train(toy_config(tmp_path, epochs=3, lr_decay="linear"))
+
+
+def test_a_scheduled_run_resumes_on_the_schedule_of_its_new_flags(tmp_path):
+    trainer.train(toy_config(tmp_path, epochs=1, lr_decay="linear"))
+    result = trainer.train(toy_config(tmp_path, epochs=4, g_lr=1e-4, lr_decay="linear"))
+    schedule = result.model.g_optimizer._learning_rate
+    assert float(schedule(20)) == pytest.approx(1e-4 * 0.75)  # 20 of 80 steps, from 1e-4

@@ -254,6 +254,17 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, monkeypatch
     assert all(np.isfinite(w).all() for w in resumed.model.get_weights())
 
 
+def test_a_loss_bad_before_the_first_checkpoint_says_there_is_none(tmp_path, monkeypatch):
+    explodes_at_once, _ = exploding_loss(0)
+    monkeypatch.setitem(losses.LOSSES, "explodes", explodes_at_once)
+    with pytest.raises(NonFiniteLossError) as e:
+        trainer.train(toy_config(tmp_path, loss="explodes"))
+    message = str(e.value)
+    assert "stopped at step 1" in message and "No checkpoint was written before it" in message
+    assert "starts from step 0" in message
+    assert "resume from that checkpoint" not in message and "is none" not in message
+
+
 def test_dcgan_flagfile_on_real_fashion_mnist(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     config = dataclasses.replace(

@@ -14,6 +14,12 @@ before it loads.
 """
 
 import importlib
+import sys
+
+if sys.argv[:1] == ["-m"]:  # python -m tfgan_zoo.<command>: quiet TensorFlow before it loads
+    from tfgan_zoo.cli import quiet_tensorflow
+
+    quiet_tensorflow()
 
 __version__ = "0.1.0"
 

@@ -134,6 +134,9 @@ class SampleGrid(StepCallback):
         self.inputs = inputs
         self.paths = {}  # step -> PNG written in this run
 
+    def path(self, step):
+        return os.path.join(self.out_dir, f"step_{step:07d}.png")
+
     def write(self, step):
         """Writes the grid of ``step`` (once per run); returns the PNG's path."""
         if step in self.paths:
@@ -141,7 +144,7 @@ class SampleGrid(StepCallback):
         samples = np.asarray(self.model.preview(self.inputs))
         grid = images_lib.render(samples, getattr(self.model, "preview_columns", None))
         os.makedirs(self.out_dir, exist_ok=True)
-        path = os.path.join(self.out_dir, f"step_{step:07d}.png")
+        path = self.path(step)
         images_lib.write_png(path, grid)
         with self.writer.as_default(step=step):
             tf.summary.image("samples", grid[None])

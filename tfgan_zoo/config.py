@@ -20,12 +20,13 @@ JIT_CHOICES = ("auto", "on", "off")
 
 TRANSLATORS = ("pix2pix", "cyclegan")
 
-# Flags a run cannot resume across: they change the networks' variables or
-# what the generator maps (the trainer also compares the data's shapes).
+# Flags a run cannot resume across: they change the networks' variables, the
+# optimizers' (a learning-rate schedule replaces Adam's rate variable) or what
+# the generator maps (the trainer also compares the data's shapes).
 NETWORK_FIELDS = (
     "model", "architecture", "latent_dim", "latent_distribution", "hidden_units", "num_layers",
     "base_filters", "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous",
-    "pool_size", "direction", "pack", "ema_decay",
+    "pool_size", "direction", "pack", "ema_decay", "lr_decay",
 )  # fmt: skip
 
 

@@ -33,7 +33,7 @@ DATA_FIELDS = ("sample_shape", "num_classes", "input_shape", "paired")
 
 
 class RunMismatchError(ConfigError):
-    """The flags describe other networks or data than the run in ``--model_dir``."""
+    """The flags describe other networks, optimizers or data than the run in ``--model_dir``."""
 
 
 def _is_local(path):
@@ -125,7 +125,8 @@ def check_resume(config, info, has_checkpoint):
     network, training = changes(run, config, info)
     if network and has_checkpoint:
         raise RunMismatchError(
-            f"--model_dir={config.model_dir} holds a run with other networks or data: "
+            f"--model_dir={config.model_dir} holds a run with other networks, optimizers or "
+            f"data: "
             + "; ".join(f"{_flag(n)} was {old}, now {new}" for n, old, new in network)
             + f". Resume it with its original flags (in "
             f"{os.path.join(config.model_dir, RUN_FILE)}), or train into a new --model_dir."
@@ -171,8 +172,8 @@ def _read_events(path):
     """The events of one file, up to a record a kill cut short."""
     events = []
     try:
-        for event in tf.compat.v1.train.summary_iterator(path):
-            events.append(event)
+        for record in tf.data.TFRecordDataset(path):
+            events.append(tf.compat.v1.Event.FromString(record.numpy()))
     except tf.errors.DataLossError:
         pass
     return events

@@ -120,6 +120,21 @@ def build_model(config, info, jit_compile=None):
     return model
 
 
+def apply_learning_rates(model, config):
+    """Sets both optimizers' constant learning rates to ``config``'s.
+
+    A checkpoint holds each Adam's learning-rate variable, so a restore brings
+    back the rate the run was trained with: without this, ``--g_lr``/``--d_lr``
+    changed on resume (what the divergence message advises) would be recorded
+    and ignored. A schedule (``--lr_decay``) holds no variable: it is rebuilt
+    from the config and needs nothing here. Adam's betas and epsilon are not
+    checkpointed either.
+    """
+    for optimizer, lr in ((model.g_optimizer, config.g_lr), (model.d_optimizer, config.d_lr)):
+        if isinstance(optimizer.learning_rate, keras.Variable):  # not a schedule
+            optimizer.learning_rate = lr
+
+
 def _checkpoint(model):
     return tf.train.Checkpoint(
         model=model, g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer
@@ -274,19 +289,24 @@ def _prepare_model_dir(config, info, chief, checkpoint_dir, has_checkpoint):
 
 def _stopped_error(nan_guard, manager):
     step, values, diverged = nan_guard.bad
-    last = manager.latest_checkpoint or "none (no checkpoint was written before it)"
     what = (
         f"a loss passed --max_loss={nan_guard.max_loss:g} (diverging)"
         if diverged
         else "non-finite loss"
     )
-    return callbacks.NonFiniteLossError(
-        f"Training stopped at step {step}: {what} {values}. "
-        f"The last good checkpoint is {last}; nothing after it was saved or exported. "
-        f"Lower --g_lr/--d_lr, add a penalty (--gp_weight) or change --loss, "
-        f"then rerun the same command to resume from that checkpoint (or use a "
-        f"new --model_dir to start over)."
-    )
+    fix = "Lower --g_lr/--d_lr, add a penalty (--gp_weight) or change --loss"
+    if manager.latest_checkpoint:
+        kept = (
+            f"The last good checkpoint is {manager.latest_checkpoint}; nothing after it was "
+            f"saved or exported. {fix}, then rerun the same command to resume from that "
+            f"checkpoint (or use a new --model_dir to start over)."
+        )
+    else:
+        kept = (
+            f"No checkpoint was written before it, so nothing was saved or exported. {fix}, "
+            f"then rerun the command: it starts from step 0."
+        )
+    return callbacks.NonFiniteLossError(f"Training stopped at step {step}: {what} {values}. {kept}")
 
 
 def train(config):
@@ -340,6 +360,7 @@ def train(config):
     )
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
+        apply_learning_rates(model, config)
         log.info("Resumed from %s", latest)
     start = int(model.steps_done.numpy())
     if start > config.total_steps:
@@ -396,7 +417,9 @@ def train(config):
     if not chief:
         shutil.rmtree(manager.directory, ignore_errors=True)
         return TrainResult(model, start, final, None, None, history, cbs)
-    sample_path = grid.write(final)
+    sample_path = grid.path(final)
+    if final > start or not os.path.exists(sample_path):  # a finished run's grid is written
+        sample_path = grid.write(final)
     export_path, note = export_if_stale(model, config.resolved_export_dir, info.class_names)
     log.info("Step %d. Samples: %s. %s", final, sample_path,
              f"Exported generator: {export_path}" if export_path else note)  # fmt: skip

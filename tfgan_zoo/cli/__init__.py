@@ -90,15 +90,29 @@ def help_requested(argv):
     return any(a in ("-h", "--help", "-?", "--helpshort") for a in argv[1:])
 
 
+def parse_flags(argv):
+    """absl's flag parsing, with a bad flag (unknown, unparsable, missing, or a
+    ``--flagfile`` that cannot be opened) as one ``ERROR:`` line and exit status 1
+    instead of absl's two-line ``FATAL Flags parsing error``."""
+    from absl import flags
+
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as e:
+        lines = [line.strip().rstrip(".") for line in str(e).removeprefix("ERROR:: ").splitlines()]
+        sys.exit(f"ERROR: {'; '.join(line for line in lines if line)} (--help lists the flags)")
+
+
 def run_app(main, flag_values, module_name):
-    """``absl.app.run(main)``, but ``--help`` lists this command's flags and exits 0."""
+    """``absl.app.run(main)``, but ``--help`` lists this command's flags and exits 0,
+    and a bad flag is one line (`parse_flags`)."""
     from absl import app
 
     if help_requested(sys.argv):
         print(flag_values.module_help(module_name) or "No flags.")
         print("\nFlags may also come from --flagfile=<file>; --helpfull lists absl's own too.")
         sys.exit(0)
-    app.run(main)
+    app.run(main, flags_parser=parse_flags)
 
 
 def run_train():
