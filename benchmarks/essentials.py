@@ -12,10 +12,12 @@ directory), with and without ``--augment_policy=color,translation,cutout``.
 Scores: classifier FID (`tfgan_zoo.metrics.features.ClassifierExtractor`,
 trained once on 20,000 Fashion-MNIST training images; not Inception) between
 ``--fid_samples`` generated images and as many test images. Every run is one
-JSON line in ``<work_dir>/scores.jsonl``; re-running the same command skips
-finished runs. Runs train with 10 steps per execution (and so XLA,
-``--jit_compile=auto``), which halves a DCGAN step's wall time on 2 CPU cores
-and trains the same (tests/test_execution.py). ``--write`` puts the table in
+JSON line in ``--scores`` (``benchmarks/scores/essentials.jsonl``, committed;
+``--table_only`` rebuilds the table from it); re-running the same command
+skips finished runs, whose directories stay in ``--work_dir``. Runs train
+with 10 steps per execution (and so XLA, ``--jit_compile=auto``), which
+halves a DCGAN step's wall time on 2 CPU cores and trains the same
+(tests/test_execution.py). ``--write`` puts the table in
 `benchmarks/RESULTS.md` (its ``essentials`` block), not the prose around it.
 
     nice python benchmarks/essentials.py --seeds 0,1,2 --steps 3000
@@ -92,8 +94,7 @@ def fid_of(network, model, extractor, real):
 
 
 def run(args):
-    os.makedirs(args.work_dir, exist_ok=True)
-    path = os.path.join(args.work_dir, "scores.jsonl")
+    path = args.scores
     done = load_scores(path, KEY)
     # Seed by seed, the SNGAN runs (5 D updates per step, ~3x a DCGAN run) last.
     todo = sorted(((name, seed, args.steps) for seed in args.seeds for name in RUNS),
@@ -162,7 +163,7 @@ def table(scores, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_run_arguments(parser, "0,1,2", "runs/essentials")
+    add_run_arguments(parser, "essentials", "0,1,2")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--subset", type=int, default=6000, help="DiffAugment's training images")
     parser.add_argument("--fid_samples", type=int, default=2000)

@@ -20,12 +20,19 @@ updates and XLA took ~0.27 s with two runs sharing 2 CPU cores, so PacGAN's
 100,000 updates are still hours per run). Scores and run directories are
 kept per architecture.
 
-Resumable: every run keeps its checkpoints in ``--work_dir`` and every
-scored point in ``<work_dir>/scores.jsonl``; re-running the same command
-skips what is done and continues interrupted runs from their checkpoints.
+Resumable: every run keeps its checkpoints in ``--work_dir`` (outside the
+work tree by default) and every scored point goes to ``--scores``
+(``benchmarks/scores/mode_collapse.jsonl``, committed); re-running the same
+command skips what is done and continues interrupted runs from their
+checkpoints, and ``--table_only`` rebuilds the tables from the scores alone.
 A progress line per scored point gives the runs done and an estimate of the
 time left. ``--write`` replaces the tables in `benchmarks/RESULTS.md` (its
-``<!-- begin mode_collapse toy -->`` and ``stacked`` blocks), not the prose around them.
+``<!-- begin mode_collapse toy -->`` and ``stacked`` blocks), not the prose
+around them, and leaves a block with no scores as it is.
+
+Rows with ``"seed": "mean"`` are curve means transcribed from RESULTS.md
+after the per-seed scores behind them were lost with an uncommitted
+``runs/``; the curves use them where no per-seed rows exist.
 
     nice python benchmarks/mode_collapse.py --seeds 0,1,2,3,4 --curve 2000,5000,10000
 """
@@ -40,7 +47,16 @@ import time
 
 import numpy as np
 from absl import flags
-from records import REPO, append_score, command_line, load_scores, mean_se, write_section
+from records import (
+    REPO,
+    RESULTS,
+    RUNS,
+    SCORES,
+    append_score,
+    load_scores,
+    mean_se,
+    write_table,
+)
 
 from tfgan_zoo import metrics, rng, trainer
 from tfgan_zoo.cli.train import config_from_flags, define_flags
@@ -103,7 +119,8 @@ def score(model, dataset, classifier=None):
         images = np.concatenate([model.generator(z[i : i + 1000], training=False).numpy()
                                  for i in range(0, len(z), 1000)])  # fmt: skip
         result = stacked_mnist.mode_histogram(classifier.modes(images))
-        return str(result), {"modes": result.modes_covered, "kl": result.kl}
+        return str(result), {"modes": result.modes_covered, "kl": result.kl,
+                             "classifier_accuracy": classifier.accuracy}  # fmt: skip
     toy = TOY_SETS[dataset]()
     points = model.generator(latents(model, SAMPLES), training=False).numpy()
     result = metrics.mode_coverage(points, toy.means, toy.std)
@@ -124,7 +141,7 @@ def digit_classifier(args):
 
 def run(args):
     os.makedirs(args.work_dir, exist_ok=True)
-    path = os.path.join(args.work_dir, "scores.jsonl")
+    path = args.scores
     done = load_scores(path, KEY)
     todo = [
         (variant, dataset, TOY_ARCHITECTURE, seed, steps)
@@ -223,30 +240,46 @@ def table(scores, args):
         for variant in args.variants:
             cells = []  # toy curves
             for steps in args.curve:
-                rows = [
-                    scores[k]
-                    for s in args.seeds
-                    if (k := (variant, dataset, TOY_ARCHITECTURE, s, steps)) in scores
-                ]
-                if rows:
-                    n = "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
-                    cells.append(
-                        f"{statistics.mean(r['modes'] for r in rows):.1f} / "
-                        f"{100 * statistics.mean(r['hq'] for r in rows):.1f} / "
-                        f"{statistics.mean(min(r['rkl'], 99.0) for r in rows):.2f}{n}"
-                    )
-                else:
-                    cells.append("-")
+                mean, n = curve_point(scores, (variant, dataset, TOY_ARCHITECTURE), steps, args)
+                cells.append(
+                    f"{mean['modes']:.1f} / {100 * mean['hq']:.1f} / {mean['rkl']:.2f}{n}"
+                    if mean
+                    else "-"
+                )
             lines.append(f"| {variant} | {dataset} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def stacked_table(scores, args, classifier_accuracy):
-    """Stacked-MNIST rows of ``--stacked_architecture`` at the largest budget, and their curve."""
+METRICS = ("modes", "hq", "rkl", "kl")
+
+
+def curve_point(scores, key, steps, args):
+    """``(means, n_mark)`` of ``key`` = (variant, dataset, architecture) at ``steps``:
+    the means of its per-seed rows, or else its transcribed ``"mean"`` row;
+    ``n_mark`` is `` (n=k)`` when fewer than ``--seeds`` lie behind them.
+    ``(None, "")`` when the point was not scored."""
+    rows = [scores[k] for s in args.seeds if (k := (*key, s, steps)) in scores]
+    if rows:
+        means = {m: statistics.mean(r[m] for r in rows) for m in METRICS if m in rows[0]}
+        if "rkl" in means:
+            means["rkl"] = statistics.mean(min(r["rkl"], 99.0) for r in rows)
+        n = len(rows)
+    elif (mean := scores.get((*key, "mean", steps))) is not None:
+        means, n = mean, mean["n"]
+    else:
+        return None, ""
+    return means, "" if n == len(args.seeds) else f" (n={n})"
+
+
+def stacked_table(scores, args):
+    """Stacked-MNIST rows of ``--stacked_architecture`` at the largest budget, and their
+    curve; the digit classifier's held-out accuracy is the one its scores record."""
     last, arch = max(args.stacked_curve), args.stacked_architecture
+    accuracies = {r["classifier_accuracy"] for k, r in scores.items() if k[1:3] == (STACKED, arch)}
+    accuracy = ", ".join(f"{100 * a:.2f}%" for a in sorted(accuracies))
     lines = [
         f"Stacked MNIST, networks `{arch}`, {stacked_mnist.SAMPLES:,} samples, digit classifier "
-        f"{100 * classifier_accuracy:.2f}% on held-out digits:",
+        f"{accuracy or 'n/a'} on held-out digits:",
         "",
         "| method | updates | seeds | modes (mean +- s.e.) | KL (mean +- s.e.) | worst seed | "
         "PacGAN (100k updates, 10 runs) | curve: " + ", ".join(f"{s:,}" for s in args.stacked_curve)
@@ -263,11 +296,8 @@ def stacked_table(scores, args, classifier_accuracy):
         worst = min(rows, key=lambda r: r["modes"])
         curve = []
         for steps in args.stacked_curve:
-            at = [
-                scores[k] for s in args.seeds if (k := (variant, STACKED, arch, s, steps)) in scores
-            ]
-            n = "" if len(at) == len(args.seeds) else f" (n={len(at)})"
-            curve.append(f"{statistics.mean(r['modes'] for r in at):.0f}{n}" if at else "-")
+            mean, n = curve_point(scores, (variant, STACKED, arch), steps, args)
+            curve.append(f"{mean['modes']:.0f}{n}" if mean else "-")
         lines.append(
             f"| {variant} | {last:,} | {len(rows)} | {modes:.1f} +- {modes_se:.1f} "
             f"| {kl:.2f} +- {kl_se:.2f} "
@@ -298,8 +328,10 @@ def main():
     )  # fmt: skip
     parser.add_argument("--digits", default="idx:../shared/data/mnist")
     parser.add_argument("--digits_split", default="test")
-    parser.add_argument("--work_dir", default="runs/mode_collapse")
-    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--scores", default=os.path.join(SCORES, "mode_collapse.jsonl"))
+    parser.add_argument("--work_dir", default=os.path.join(RUNS, "mode_collapse"))
+    parser.add_argument("--write", action="store_true", help="update --results")
+    parser.add_argument("--results", default=RESULTS, help="the page --write updates")
     parser.add_argument(
         "--table_only", action="store_true", help="tabulate the scores so far, train nothing"
     )
@@ -320,21 +352,18 @@ def main():
     for steps in args.stacked_curve:
         if steps % 2000:
             sys.exit(f"--stacked_curve points must be multiples of 2000: {steps}")
-    scores_file = os.path.join(args.work_dir, "scores.jsonl")
-    scores = load_scores(scores_file, KEY) if args.table_only else run(args)
-    blocks = {}
+    scores = load_scores(args.scores, KEY) if args.table_only else run(args)
+    blocks = []
     if args.curve:
-        blocks["mode_collapse toy"] = table(scores, args)
-    if args.write and not any(key[1] in args.datasets for key in scores):
-        print(f"No toy scores in {scores_file}: the toy table in RESULTS.md is left as it is.")
-        blocks.pop("mode_collapse toy", None)
+        toy = [k for k in scores if k[0] in args.variants and k[1] in args.datasets]
+        blocks.append(("mode_collapse toy", table(scores, args), toy))
     if args.stacked_curve:
-        classifier = digit_classifier(args)
-        blocks["mode_collapse stacked"] = stacked_table(scores, args, classifier.accuracy)
-    for block, text in blocks.items():
+        stacked = [k for k in scores if k[1] == STACKED and k[2] == args.stacked_architecture]
+        blocks.append(("mode_collapse stacked", stacked_table(scores, args), stacked))
+    for block, text, scored in blocks:
         print(text + "\n")
         if args.write:
-            write_section(SECTION, block, text, command_line())
+            write_table(SECTION, block, text, scored, args.results)
 
 
 if __name__ == "__main__":

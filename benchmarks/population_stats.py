@@ -20,12 +20,13 @@ changed.
 """
 
 import argparse
+import os
 import sys
 
 import keras
 import numpy as np
 from mode_collapse import DATASETS, VARIANTS, flagfile_config, score
-from records import mean_se
+from records import RUNS, mean_se
 
 from tfgan_zoo import trainer
 
@@ -92,7 +93,7 @@ def main():
     )
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument("--work_dir", default="runs/mode_collapse")
+    parser.add_argument("--work_dir", default=os.path.join(RUNS, "mode_collapse"))
     args = parser.parse_args()
     print(HEADER)
     for dataset in args.datasets.split(","):

@@ -8,8 +8,9 @@ budget (DCGAN networks; features of
 numbers are comparable among rows of this table only). Every cell is the
 mean +- standard error over seeds, with the worst seed beside it.
 
-Resumable: each finished run appends a line to ``<work_dir>/scores.jsonl``;
-re-running the same command skips what is done. Runs go seed by seed, so an
+Resumable: each finished run appends a line to ``--scores``
+(``benchmarks/scores/quality.jsonl``, committed); re-running the same command
+skips what is done, and ``--table_only`` rebuilds the table from it. Runs go seed by seed, so an
 interrupted image column still has every loss at the seeds it reached (the
 table says ``n=`` where fewer than all seeds were scored). ``--write``
 replaces this table in `benchmarks/RESULTS.md` (its ``quality`` block), not
@@ -21,7 +22,6 @@ repository root:
 
 import argparse
 import datetime
-import os
 import sys
 import tempfile
 import time
@@ -109,8 +109,7 @@ def todo_list(args):
 
 
 def run(args):
-    os.makedirs(args.work_dir, exist_ok=True)
-    path = os.path.join(args.work_dir, "scores.jsonl")
+    path = args.scores
     done = load_scores(path, KEY)
     todo = todo_list(args)
     remaining = [key for key in todo if key not in done]
@@ -188,7 +187,7 @@ def table(scores, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_run_arguments(parser, "0,1,2,3,4", "runs/quality")
+    add_run_arguments(parser, "quality", "0,1,2,3,4")
     parser.add_argument("--toy_steps", type=int, default=12000, help="0 skips the toy columns")
     parser.add_argument("--image_steps", type=int, default=3000, help="0 skips the FID column")
     parser.add_argument("--fid_samples", type=int, default=5000)

@@ -1,8 +1,12 @@
 """Helpers shared by the long benchmarks: resumable score files and table cells.
 
-Each benchmark appends one JSON line per finished run to a ``scores.jsonl`` in
-its work directory, so an interrupted command re-run with the same arguments
-skips what is done.
+Each benchmark appends one JSON line per finished run (or scored point) to
+its score file, ``benchmarks/scores/<name>.jsonl`` by default: committed, so
+every table and plot regenerates with ``--table_only`` on a fresh clone, and
+an interrupted command re-run with the same arguments skips what is done.
+Run directories (checkpoints) go to ``--work_dir``, outside the work tree by
+default (``~/.cache/tfgan_zoo/runs/<name>``), where a later session on the
+same machine can resume them.
 """
 
 import json
@@ -15,6 +19,8 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCORES = os.path.join(REPO, "benchmarks", "scores")
+RUNS = os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "runs")
 
 
 def load_scores(path, key_fields):
@@ -27,6 +33,7 @@ def load_scores(path, key_fields):
 
 
 def append_score(path, row):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "a") as f:
         f.write(json.dumps(row) + "\n")
 
@@ -77,24 +84,44 @@ def write_section(heading, block, text, command, path=RESULTS):
         f.write(content[:start] + section + content[end:])
 
 
-def add_run_arguments(parser, seeds, work_dir):
-    """The flags every resumable benchmark shares."""
+def write_table(heading, block, text, scored, path=RESULTS):
+    """``--write``'s one way into RESULTS.md: `write_section`, unless no score
+    lies behind ``text`` (``scored`` is empty), when the block is left as it
+    is and this says so. An empty score file (a typo in ``--scores``, a
+    ``--seeds`` with no runs) must never blank a committed table."""
+    if not scored:
+        print(f"No scores for the {block!r} block: RESULTS.md keeps it as it is.")
+        return False
+    write_section(heading, block, text, command_line(), path)
+    return True
+
+
+def add_run_arguments(parser, name, seeds):
+    """The flags every resumable benchmark shares; ``name`` names its score file
+    and its default work directory."""
     parser.add_argument("--seeds", default=seeds)
-    parser.add_argument("--work_dir", default=work_dir)
-    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument(
+        "--scores", default=os.path.join(SCORES, f"{name}.jsonl"),
+        help="the score file: read by --table_only, appended to by runs (committed)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--work_dir", default=os.path.join(RUNS, name),
+        help="run directories and caches (checkpoints; not committed)",
+    )  # fmt: skip
+    parser.add_argument("--write", action="store_true", help="update --results")
+    parser.add_argument("--results", default=RESULTS, help="the page --write updates")
     parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
 
 
 def run_and_tabulate(args, key, run, table, heading, block):
     """Runs what is left (``run(args)``, unless ``--table_only``), prints
     ``table(scores, args)`` and, with ``--write``, puts it in ``block`` of the
-    ``heading`` section (`write_section`)."""
-    path = os.path.join(args.work_dir, "scores.jsonl")
-    scores = load_scores(path, key) if args.table_only else run(args)
+    ``heading`` section (`write_table`: never from no scores)."""
+    scores = load_scores(args.scores, key) if args.table_only else run(args)
     text = table(scores, args)
     print(text)
     if args.write:
-        write_section(heading, block, text, command_line())
+        write_table(heading, block, text, scores, args.results)
 
 
 def classifier_fid_setup(dataset, fid_samples):

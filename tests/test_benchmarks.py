@@ -150,3 +150,49 @@ def test_population_refresh_is_pacgans_monitoring_update(monkeypatch):
                                    rtol=1e-5, atol=1e-6)  # fmt: skip
         np.testing.assert_allclose(layer.moving_variance, 0.95 * 3.0 + 0.05 * batch_var,
                                    rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+def committed_blocks():
+    """``[(block, command, text)]`` of every generated block in RESULTS.md."""
+    import re
+
+    with open(os.path.join(REPO, "benchmarks", "RESULTS.md")) as f:
+        results = f.read()
+    pattern = r"<!-- begin (.+?) -->\n`(python benchmarks/.+?)`:\n\n(.*?)\n\n<!-- end \1 -->"
+    return re.findall(pattern, results, flags=re.S)
+
+
+# Blocks whose scores were never committed (their runs predate benchmarks/scores/).
+UNSCORED = {"essentials", "quality"}
+
+
+@pytest.mark.parametrize("block, command, text", committed_blocks(), ids=lambda v: v[:20])
+def test_each_committed_table_regenerates_from_the_committed_scores(block, command, text):
+    """The block's own command (``--table_only``: trains nothing) prints the block
+    from ``benchmarks/scores/``, on a fresh clone as here."""
+    import shlex
+
+    if block in UNSCORED:
+        pytest.skip(f"{block}: no committed scores yet")
+    assert "--table_only" in command
+    args = [a for a in shlex.split(command)[1:] if a != "--write"]
+    out = run(*args, timeout=300)
+    assert text.strip() in out, out[-3000:]
+
+
+@pytest.mark.parametrize("block, command, text", committed_blocks(), ids=lambda v: v[:20])
+def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, text, tmp_path):
+    import shlex
+    import shutil
+
+    results = tmp_path / "RESULTS.md"
+    shutil.copy(os.path.join(REPO, "benchmarks", "RESULTS.md"), results)
+    before = results.read_text()
+    args = shlex.split(command)[1:]
+    args += [flag for flag in ("--table_only", "--write") if flag not in args]
+    args += ["--scores", str(tmp_path / "typo.jsonl"), "--results", str(results),
+             "--work_dir", str(tmp_path)]  # fmt: skip
+    out = run(*args, timeout=300)
+    assert f"No scores for the {block!r} block: RESULTS.md keeps it as it is." in out
+    assert results.read_text() == before
+    assert os.listdir(tmp_path) == ["RESULTS.md"]  # nothing trained, no classifier either

@@ -95,12 +95,17 @@ def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
     scores = {}
     for seed, modes in enumerate((100, 200, 300)):
         for steps in (2000, 4000):
-            row = {"seed": seed, "modes": modes * steps // 4000, "kl": 1.0 + seed}
+            row = {"seed": seed, "modes": modes * steps // 4000, "kl": 1.0 + seed,
+                   "classifier_accuracy": 0.9855}  # fmt: skip
             scores[("DCGAN", mode_collapse.STACKED, "dcgan", seed, steps)] = row
             other = {**row, "modes": 5}  # the other networks' rows stay out
             scores[("DCGAN", mode_collapse.STACKED, "pacgan_dcgan", seed, steps)] = other
     scores[("PacDCGAN2", mode_collapse.STACKED, "dcgan", 1, 4000)] = {
-        "seed": 1, "modes": 999, "kl": 0.1
+        "seed": 1, "modes": 999, "kl": 0.1, "classifier_accuracy": 0.9855
+    }  # fmt: skip
+    # A transcribed curve mean stands in where no per-seed row is.
+    scores[("PacDCGAN2", mode_collapse.STACKED, "dcgan", "mean", 2000)] = {
+        "seed": "mean", "n": 3, "modes": 812.4, "kl": 0.5, "classifier_accuracy": 0.9855
     }  # fmt: skip
     args = argparse.Namespace(
         seeds=[0, 1, 2],
@@ -108,13 +113,13 @@ def test_the_stacked_mnist_table_counts_seeds_and_quotes_pacgan(monkeypatch):
         stacked_architecture="dcgan",
         stacked_variants=list(mode_collapse.STACKED_VARIANTS),
     )
-    lines = mode_collapse.stacked_table(scores, args, 0.9855).splitlines()
+    lines = mode_collapse.stacked_table(scores, args).splitlines()
     assert "networks `dcgan`" in lines[0] and "98.55% on held-out digits" in lines[0]
     dcgan = next(line for line in lines if line.startswith("| DCGAN |"))
     assert dcgan == ("| DCGAN | 4,000 | 3 | 200.0 +- 57.7 | 2.00 +- 0.58 | 100 / 1.00 (seed 0) "
                      "| 78.9 / 4.50 | 100 / 200 |")  # fmt: skip
     pac = next(line for line in lines if line.startswith("| PacDCGAN2 |"))
     assert pac.startswith("| PacDCGAN2 | 4,000 | 1 | 999.0 +- nan |") and "1000 / 0.06" in pac
-    assert pac.endswith("| - / 999 (n=1) |")  # a curve point short of seeds says how many
+    assert pac.endswith("| 812 / 999 (n=1) |")  # a curve point short of seeds says how many
     assert lines[-2:] == ["- DCGAN at 4,000, seeds 0, 1, 2: 100 / 1.00, 200 / 2.00, 300 / 3.00",
                           "- PacDCGAN2 at 4,000, seeds 1: 999 / 0.10"]  # fmt: skip
