@@ -19,6 +19,7 @@ setup(
         "absl-py",
         "tensorboard",  # tf.summary needs it; TensorFlow no longer installs it
         "tensorflow-serving-api",  # PredictionLog protos for the exports' warm-up requests
+        "pillow",  # the sample command's pictures, labels and animations; the tests' images
     ],
     extras_require={"test": ["pytest", "ruff==0.17.6"]},
     entry_points={
@@ -26,6 +27,7 @@ setup(
             "tfgan-zoo-train=tfgan_zoo.cli:run_train",
             "tfgan-zoo-export=tfgan_zoo.cli:run_export",
             "tfgan-zoo-evaluate=tfgan_zoo.cli:run_evaluate",
+            "tfgan-zoo-sample=tfgan_zoo.cli:run_sample",
         ]
     },
 )

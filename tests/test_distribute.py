@@ -201,6 +201,35 @@ def test_two_workers_on_images_equal_one_device(tmp_path, case):
     assert fid_steps(run / "logs" / "train") == [4, 8]  # the chief's FID monitor
 
 
+def test_two_workers_on_tfrecord_shards_equal_one_device(tmp_path):
+    """A folder written as 3 TFRecord shards by the converter, read by 2 workers:
+    both read every shard and cut their slice of each global batch, as for the
+    other datasets, so they train as one device does."""
+    from own_images import make_folder
+
+    from tfgan_zoo.data import files
+
+    make_folder(str(tmp_path / "pets"))
+    files.write_tfrecords(files.scan_folder(str(tmp_path / "pets")), str(tmp_path / "pets"), 3)
+
+    def config(model_dir, **overrides):
+        return TrainConfig(
+            model="conditional", architecture="conditional_dcgan", image_size="16",
+            dataset=f"tfrecord:{tmp_path}/pets-*.tfrecord", latent_dim=8, base_filters=4,
+            d_norm="layer", g_norm="none", batch_size=8, epochs=1, steps_per_epoch=4,
+            checkpoint_every=4, sample_every=4, model_dir=str(model_dir), verbose=0, **overrides,
+        ).to_dict()  # fmt: skip
+
+    chief, worker = train_in_processes(
+        tmp_path, "worker", config(tmp_path / "run", strategy="multi_worker"), 2
+    )
+    (one,) = train_in_processes(tmp_path, "one", config(tmp_path / "one"), 1)
+    assert int(chief["step"]) == int(worker["step"]) == int(one["step"]) == 4
+    assert chief["finite"] and worker["finite"]
+    assert_same_weights(chief, worker)
+    assert_same_weights(chief, one, atol=1e-5)
+
+
 def fid_steps(log_dir):
     return sorted(
         event.step

@@ -139,19 +139,19 @@ def test_folder_unpaired_and_side_by_side_layouts(tmp_path):
                 str(tmp_path / "cyc" / f"train{side}" / f"{i}.png"),
                 rng.integers(0, 255, (20, 20, 3), dtype=np.uint8),
             )
-    ds, info = data.load(f"folder:{tmp_path / 'cyc'}", 2, resolution=16)
+    ds, info = data.load(f"folder:{tmp_path / 'cyc'}", 2, pairs=True, resolution=16)
     assert not info.paired and info.input_shape == (16, 16, 3)
     assert next(iter(ds))[0].shape == (2, 16, 16, 3)
 
     pair = np.concatenate([np.zeros((8, 8, 1), np.uint8), np.full((8, 8, 1), 255, np.uint8)], 1)
     for i in range(2):
         write_png(str(tmp_path / "p2p" / "train" / f"{i}.png"), pair)
-    ds, info = data.load(f"folder:{tmp_path / 'p2p'}", 2)
+    ds, info = data.load(f"folder:{tmp_path / 'p2p'}", 2, pairs=True)
     assert info.paired and info.input_shape == info.sample_shape == (8, 8, 1)
     a, b = (np.asarray(t) for t in next(iter(ds)))
     np.testing.assert_allclose(a, -1.0)
     np.testing.assert_allclose(b, 1.0)
-    a, b = (np.asarray(t) for t in next(iter(data.load(f"folder:{tmp_path / 'p2p'}", 2,
+    a, b = (np.asarray(t) for t in next(iter(data.load(f"folder:{tmp_path / 'p2p'}", 2, pairs=True,
                                                         direction="b_to_a")[0])))  # fmt: skip
     np.testing.assert_allclose(a, 1.0)
 
@@ -159,16 +159,16 @@ def test_folder_unpaired_and_side_by_side_layouts(tmp_path):
 def test_folder_errors_name_the_file_and_the_fix(tmp_path):
     write_png(str(tmp_path / "odd" / "train" / "0.png"), np.zeros((8, 9, 1), np.uint8))
     with pytest.raises(DataError, match="even width"):
-        data.load(f"folder:{tmp_path / 'odd'}", 1)
+        data.load(f"folder:{tmp_path / 'odd'}", 1, pairs=True)
     (tmp_path / "bad" / "train").mkdir(parents=True)
     (tmp_path / "bad" / "train" / "0.jpg").write_bytes(b"not an image at all")
     with pytest.raises(DataError, match="0.jpg is not a PNG, JPEG"):
-        data.load(f"folder:{tmp_path / 'bad'}", 1)
+        data.load(f"folder:{tmp_path / 'bad'}", 1, pairs=True)
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="trainA/ and trainB/"):
-        data.load(f"folder:{tmp_path / 'empty'}", 1)
+        data.load(f"folder:{tmp_path / 'empty'}", 1, pairs=True)
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        data.load(f"folder:{tmp_path / 'missing'}", 1)
+        data.load(f"folder:{tmp_path / 'missing'}", 1, pairs=True)
 
 
 def test_tfds_cycle_gan_config(tmp_path):
@@ -608,8 +608,8 @@ def test_augment_jitters_both_images_of_a_pair_alike(tmp_path):
     for i in range(4):
         half = rng.integers(0, 255, (16, 16, 1), dtype=np.uint8)
         write_png(str(tmp_path / "train" / f"{i}.png"), np.concatenate([half, half], 1))
-    plain = data.load(f"folder:{tmp_path}", 4, seed=1)[0]
-    jittered = data.load(f"folder:{tmp_path}", 4, seed=1, augment=True)[0]
+    plain = data.load(f"folder:{tmp_path}", 4, pairs=True, seed=1)[0]
+    jittered = data.load(f"folder:{tmp_path}", 4, pairs=True, seed=1, augment=True)[0]
     (a0, b0), (a1, b1) = (next(iter(ds)) for ds in (plain, jittered))
     np.testing.assert_allclose(a1, b1, atol=1e-6)  # one crop and flip for the pair
     assert a1.shape == a0.shape and not np.allclose(a0, a1)

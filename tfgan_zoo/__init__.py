@@ -25,7 +25,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "architectures", "callbacks", "config", "data", "distribute", "evaluation", "export",
-    "images", "layers", "losses", "metrics", "models", "penalties", "rng", "rundir", "trainer",
+    "images", "layers", "losses", "metrics", "models", "penalties", "rng", "rundir", "sampling",
+    "seeds", "trainer",
 )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ import dataclasses
 import os
 
 from tfgan_zoo import architectures, augment, losses, models, rng
-from tfgan_zoo.data import TOY_SETS, translation
+from tfgan_zoo.data import TOY_SETS, files, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
 
@@ -168,8 +168,41 @@ class TrainConfig:
     # Data.
     dataset: str = _field(
         "fashion_mnist",
-        "ring8, grid25, idx:<dir> of IDX files, or a tensorflow-datasets name; for pix2pix "
-        "and cyclegan edges:<images>, unpaired:<A>,<B>, folder:<dir> or cycle_gan/<name>.",
+        "ring8, grid25, idx:<dir> of IDX files, stacked:<digits> (Stacked MNIST), "
+        "folder:<dir> of your images (class subfolders), tfrecord:<glob> of tf.train.Example "
+        "shards, or a tensorflow-datasets name; for pix2pix and cyclegan edges:<images>, "
+        "unpaired:<A>,<B>, folder:<dir> (trainA/trainB or side-by-side pairs) or "
+        "cycle_gan/<name>.",
+    )
+    image_size: str = _field(
+        "",
+        "folder: and tfrecord: data: the training size, square (64) or HxW (64x48); empty: "
+        "--resolution, or else the first image's size.",
+    )
+    resize: str = _field(
+        "center_crop",
+        "folder: and tfrecord: data: how images of another shape reach --image_size: "
+        "center_crop (crop to its aspect, then resize), pad (fit inside, black borders) or "
+        "stretch.",
+    )
+    channels: int = _field(
+        0, "folder: and tfrecord: data: 1 (grey) or 3 (RGB); 0: 1 if every image is grey."
+    )
+    strict_images: bool = _field(
+        False,
+        "folder: data: stop at the first unreadable or corrupt file (default: skip, count and "
+        "name them in the log).",
+    )
+    data_cache: str = _field(
+        "",
+        "folder: and tfrecord: data: keep the decoded images after the first pass, in "
+        "'memory' or in files under this directory (one training process per directory); "
+        "empty: decode every pass.",
+    )
+    tfrecord_keys: str = _field(
+        ",".join(files.KEYS),
+        "tfrecord: data: the tf.train.Example keys of the encoded image, the class id and "
+        "the class name (the last two optional in the records).",
     )
     data_dir: str = _field("", "tensorflow-datasets data_dir (empty: tfds's default).")
     toy_points: int = _field(
@@ -266,6 +299,7 @@ class TrainConfig:
         for name in ("g_norm", "d_norm"):
             _check_choice(name, getattr(self, name), NORMS)
         self._check_translation()
+        self._check_own_images()
         self._check_execution()
         for name in (
             "n_critic", "g_steps", "latent_dim", "hidden_units", "num_layers", "base_filters",
@@ -344,9 +378,44 @@ class TrainConfig:
                 "(PacGAN: 100000)."
             )
 
+    def _check_own_images(self):
+        _check_choice("resize", self.resize, files.RESIZE)
+        if self.channels not in (0, 1, 3):
+            raise ConfigError(f"--channels must be 0 (auto), 1 or 3, got {self.channels}.")
+        try:
+            files.parse_size(self.image_size)
+        except ValueError as e:
+            raise ConfigError(f"--image_size: {e}") from None
+        if len(self.tfrecord_keys.split(",")) != 3:
+            raise ConfigError(
+                f"--tfrecord_keys takes three comma-separated keys (image, class id, class "
+                f"name), got {self.tfrecord_keys!r}."
+            )
+        own = files.is_file_dataset(self.dataset) and self.model not in TRANSLATORS
+        changed = [f"--{name}" for name in ("image_size", "channels", "data_cache")
+                   if getattr(self, name)]  # fmt: skip
+        if changed and not own:
+            raise ConfigError(
+                f"{', '.join(changed)} apply to your own images (--dataset=folder:<dir> or "
+                f"tfrecord:<glob>) with the generator models; --resolution resizes the others."
+            )
+
+    @property
+    def image_options(self):
+        """The `tfgan_zoo.data.ImageOptions` of the own-image flags."""
+        return files.ImageOptions(
+            size=files.parse_size(self.image_size), resize=self.resize, channels=self.channels,
+            strict=self.strict_images, cache=self.data_cache,
+            keys=tuple(self.tfrecord_keys.split(",")),
+        )  # fmt: skip
+
     def _check_translation(self):
         translator = self.model in TRANSLATORS
-        if translator != translation.is_translation(self.dataset):
+        if (
+            translator
+            and not self.dataset.startswith(translation.PREFIXES)
+            or (not translator and translation.is_translation(self.dataset))
+        ):
             raise ConfigError(
                 f"--model={self.model} and --dataset={self.dataset} do not go together: "
                 f"{', '.join(TRANSLATORS)} train on image-to-image datasets "
@@ -422,7 +491,7 @@ class TrainConfig:
     @property
     def fid_domain(self):
         """The labelled dataset whose images FID compares generated ones with."""
-        if translation.is_translation(self.dataset):
+        if self.model in TRANSLATORS:
             return translation.labelled_domains(self.dataset, self.direction)[1]
         return self.dataset
 

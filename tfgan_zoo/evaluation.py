@@ -145,7 +145,8 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
     if not directions:
         raise ValueError(f"{export_path} is not an image-to-image export (no *_float signature).")
     resolution = signatures[f"{directions[0]}_float"].structured_outputs["images"].shape[1]
-    ds, info = data.load(dataset, num_samples, split, data_dir, 0, resolution, direction)
+    ds, info = data.load(dataset, num_samples, split, data_dir, 0, resolution, direction,
+                         pairs=True)  # fmt: skip
     inputs, targets = (np.asarray(x) for x in next(iter(ds)))
     input_domain, output_domain = translation.labelled_domains(dataset, direction)
     inception = None

@@ -51,9 +51,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.data import files
+from tfgan_zoo.seeds import latent_from_seeds
+
 WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
 METADATA_FILE = os.path.join("assets.extra", "tfgan_zoo.json")
-_UNIFORM_EPS = 1e-7
 
 
 def next_version(base_dir):
@@ -62,32 +64,6 @@ def next_version(base_dir):
         return 1
     versions = [int(n) for n in os.listdir(base_dir) if n.isdigit()]
     return max(versions, default=0) + 1
-
-
-def latent_from_seeds(seeds, latent_dim, truncation=None, distribution="normal"):
-    """Deterministic latents ``[batch, latent_dim]``, one per int seed: standard
-    normal, or with ``distribution="uniform"`` uniform in [-1, 1].
-
-    Row ``i`` depends on ``seeds[i]`` alone (stateless RNG, inverse normal CDF
-    of uniform draws). With ``truncation`` ``[batch]``, row ``i`` is the same
-    draw conditioned on ``|z| <= truncation[i]`` coordinate-wise.
-    """
-    seeds = tf.cast(seeds, tf.int64)
-    uniform = tf.map_fn(
-        lambda s: tf.random.stateless_uniform([latent_dim], tf.stack([s, tf.zeros_like(s)])),
-        seeds,
-        fn_output_signature=tf.float32,
-    )
-    uniform = tf.clip_by_value(uniform, _UNIFORM_EPS, 1.0 - _UNIFORM_EPS)
-    if distribution == "uniform":
-        z = 2.0 * uniform - 1.0
-        if truncation is not None:
-            z *= tf.minimum(tf.cast(truncation, tf.float32), 1.0)[:, None]
-        return z
-    if truncation is not None:
-        low = 0.5 * tf.math.erfc(tf.cast(truncation, tf.float32) / tf.sqrt(2.0))[:, None]
-        uniform = low + uniform * (1.0 - 2.0 * low)
-    return tf.math.ndtri(uniform)
 
 
 def _to_uint8(images):
@@ -128,7 +104,7 @@ def _decoded(image_bytes, channels, size):
     )  # fmt: skip
 
     def decode(one):
-        image = tf.io.decode_image(one, channels=channels, expand_animations=False)
+        image = files.decode(one, channels)  # any colour mode to the generator's channels
         image = tf.image.resize(tf.cast(image, tf.float32), size, antialias=True)
         return tf.ensure_shape(image, [*size, channels])
 

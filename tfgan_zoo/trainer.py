@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import architectures, callbacks, data, distribute, export, models, rundir
-from tfgan_zoo.config import ConfigError, TrainConfig
+from tfgan_zoo.config import TRANSLATORS, ConfigError, TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -327,14 +327,16 @@ def train(config):
     dataset, info = data.load(
         config.dataset,
         config.batch_size,
-        config.split,
-        config.data_dir or None,
-        config.seed,
-        config.resolution,
-        config.direction,
-        config.augment,
-        config.toy_points,
-        config.pack if config.toy_packs == "fixed" else 0,
+        split=config.split,
+        data_dir=config.data_dir or None,
+        seed=config.seed,
+        resolution=config.resolution,
+        direction=config.direction,
+        augment=config.augment,
+        toy_points=config.toy_points,
+        toy_packs=config.pack if config.toy_packs == "fixed" else 0,
+        images=config.image_options,
+        pairs=config.model in TRANSLATORS,
     )
     log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     replicas = strategy.num_replicas_in_sync

@@ -16,6 +16,7 @@ from tfgan_zoo.architectures.dcgan import (
     pacgan_dcgan_discriminator,
     pacgan_dcgan_generator,
 )
+from tfgan_zoo.architectures.errors import ArchitectureError
 from tfgan_zoo.architectures.mlp import (
     mlp_discriminator,
     mlp_generator,
@@ -26,25 +27,27 @@ from tfgan_zoo.architectures.mlp import (
 
 def _image(name, sample_shape):
     if len(sample_shape) != 3 or sample_shape[0] != sample_shape[1]:
-        raise ValueError(
+        raise ArchitectureError(
             f"The {name} architecture takes square images (H, W, C), got shape "
-            f"{tuple(sample_shape)}; use --architecture=mlp for toy points."
+            f"{tuple(sample_shape)}: set --image_size (your own images) or --resolution to "
+            f"a square size; --architecture=mlp is for toy points."
         )
     return sample_shape[0], sample_shape[2]
 
 
 def _classes(name, num_classes):
     if num_classes < 2:
-        raise ValueError(
-            f"The {name} architecture is class-conditional and needs a labelled "
-            f"dataset (images with labels), got {num_classes} classes."
+        raise ArchitectureError(
+            f"The {name} architecture is class-conditional and needs a labelled dataset of "
+            f"two or more classes (a folder: dataset has one class per subfolder), got "
+            f"{num_classes}: add classes, or train an unconditional model (--model=gan)."
         )
     return num_classes
 
 
 def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
     if len(sample_shape) != 1:
-        raise ValueError(
+        raise ArchitectureError(
             f"The mlp architecture takes flat samples such as (2,), got shape "
             f"{tuple(sample_shape)}; use --architecture=dcgan for images."
         )
@@ -59,7 +62,7 @@ def _pacgan_mlp(sample_shape, latent_dim, **unused):
     """PacGAN's toy networks at the authors' sizes (4 x 400 generator, 3 x 200 x 5
     maxout discriminator); ``--hidden_units``/``--num_layers`` do not apply."""
     if len(sample_shape) != 1:
-        raise ValueError(
+        raise ArchitectureError(
             f"The pacgan_mlp architecture takes flat samples such as (2,), got shape "
             f"{tuple(sample_shape)}; use --architecture=dcgan for images."
         )
@@ -154,13 +157,13 @@ def _translation_shapes(name, sample_shape, input_shape):
     """(resolution, input channels, output channels) of an image-to-image pair."""
     res, out_ch = _image(name, sample_shape)
     if input_shape is None:
-        raise ValueError(
+        raise ArchitectureError(
             f"The {name} architecture translates images: it needs an image-to-image "
             f"dataset (edges:, unpaired:, folder: or cycle_gan/...)."
         )
     in_res, in_ch = _image(name, input_shape)
     if in_res != res:
-        raise ValueError(
+        raise ArchitectureError(
             f"{name}: input images are {in_res}x{in_res} but targets {res}x{res}; "
             f"set --resolution to bring both to one size."
         )
@@ -250,7 +253,7 @@ def build(name, sample_shape, latent_dim, pack=1, **kwargs):
     the networks' outputs are float32 in any case (`float32_outputs`).
     """
     if name not in ARCHITECTURES:
-        raise ValueError(
+        raise ArchitectureError(
             f"Unknown architecture {name!r}. Known: {', '.join(sorted(ARCHITECTURES))}."
         )
     builder = ARCHITECTURES[name]
@@ -262,6 +265,7 @@ def build(name, sample_shape, latent_dim, pack=1, **kwargs):
 
 __all__ = [
     "ARCHITECTURES",
+    "ArchitectureError",
     "build",
     "packed_shape",
     "dcgan_discriminator",

@@ -9,6 +9,7 @@ conditional, auxiliary-head and autoencoder variants.
 import keras
 from keras import layers
 
+from tfgan_zoo.architectures.errors import ArchitectureError
 from tfgan_zoo.architectures.mlp import pacgan_init
 from tfgan_zoo.layers import SNConv2D, SNDense, maybe, normalization
 
@@ -20,7 +21,7 @@ def upsampling_plan(resolution):
         size //= 2
         stages += 1
     if stages == 0 or size > 7:
-        raise ValueError(
+        raise ArchitectureError(
             f"DCGAN needs a resolution of the form s * 2^k with s <= 7 and "
             f"k >= 1 (28, 32, 64, ...), got {resolution}."
         )

@@ -19,6 +19,7 @@ Resolutions are arguments, not files: every network adapts to the image size.
 import keras
 from keras import layers
 
+from tfgan_zoo.architectures.errors import ArchitectureError
 from tfgan_zoo.layers import ReflectionPad2D, maybe, normalization
 
 
@@ -29,7 +30,7 @@ def unet_levels(resolution, max_levels=8):
         size //= 2
         levels += 1
     if levels < 2:
-        raise ValueError(
+        raise ArchitectureError(
             f"The U-Net needs an image side divisible by 4 (e.g. 28, 32, 64, 256), got "
             f"{resolution}; set --resolution to resize the data."
         )
@@ -78,7 +79,7 @@ def resnet_translator(resolution, in_channels, out_channels, base_filters=64, no
     The image side must be divisible by 4 (two stride-2 downsamplings).
     """
     if resolution % 4:
-        raise ValueError(
+        raise ArchitectureError(
             f"The ResNet translator needs an image side divisible by 4, got {resolution}; "
             f"set --resolution to resize the data."
         )

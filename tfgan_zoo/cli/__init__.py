@@ -1,4 +1,4 @@
-"""The command lines: ``train``, ``export`` and ``evaluate``.
+"""The command lines: ``train``, ``export``, ``evaluate``, ``sample`` and ``make_tfrecords``.
 
 A thin layer over the library, which never imports it. Each command reads
 absl flags, calls the library and answers a user's error (a bad flag, a
@@ -63,6 +63,7 @@ def start(argv):
 
 def user_errors():
     """The exception types that are the user's to fix, with messages that say how."""
+    from tfgan_zoo.architectures import ArchitectureError
     from tfgan_zoo.callbacks import NonFiniteLossError
     from tfgan_zoo.config import ConfigError
     from tfgan_zoo.data import DataError
@@ -70,7 +71,8 @@ def user_errors():
 
     # DataError and ConfigError are ValueErrors; OSError covers missing,
     # unreadable and unwritable files.
-    return (ConfigError, DataError, OSError, NonFiniteLossError, WorkerLostError)
+    return (ConfigError, DataError, ArchitectureError, OSError, NonFiniteLossError,
+            WorkerLostError)  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -129,6 +131,22 @@ def run_export():
     from tfgan_zoo.cli import export
 
     export.run()
+
+
+def run_sample():
+    """Entry point of ``python -m tfgan_zoo.sample`` (and ``tfgan-zoo-sample``)."""
+    quiet_tensorflow()
+    from tfgan_zoo.cli import sample
+
+    sample.run()
+
+
+def run_make_tfrecords():
+    """Entry point of ``python -m tfgan_zoo.data.make_tfrecords``."""
+    quiet_tensorflow()
+    from tfgan_zoo.cli import make_tfrecords
+
+    make_tfrecords.run()
 
 
 def run_evaluate():

@@ -9,12 +9,14 @@
   RGB images of three digits from ``<digits>`` (``mnist``, or
   ``idx:../shared/data/mnist`` with ``split="test"``), labelled with their
   3-digit mode;
+- your own images: ``folder:<dir>`` (image files, class subfolders) or
+  ``tfrecord:<glob>`` (`tf.train.Example` shards), see `tfgan_zoo.data.files`;
 - any tensorflow-datasets image dataset by name (``mnist``,
   ``fashion_mnist``, ``cifar10``, ...) with an optional ``data_dir``. When
   tfds cannot load it (no network, say), known local copies are tried, such
   as Debian's ``dataset-fashion-mnist`` package;
-- an image-to-image dataset (``edges:``, ``unpaired:``, ``folder:`` or
-  ``cycle_gan/...``, see `tfgan_zoo.data.translation`).
+- an image-to-image dataset (``edges:``, ``unpaired:``, ``cycle_gan/...``,
+  or ``folder:`` with ``pairs=True``; see `tfgan_zoo.data.translation`).
 
 Images come out as float32 in [-1, 1] with their integer labels:
 ``(images [B, H, W, C], labels [B])``; toy sets give points ``[B, 2]``;
@@ -31,7 +33,8 @@ import urllib.parse
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo.data import idx, stacked, translation
+from tfgan_zoo.data import files, idx, stacked, translation
+from tfgan_zoo.data.files import ImageOptions
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
 
@@ -272,15 +275,19 @@ def critic_groups(ds, n_critic):
 
 
 def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
-         direction="a_to_b", augment=False, toy_points=0, toy_packs=0):  # fmt: skip
+         direction="a_to_b", augment=False, toy_points=0, toy_packs=0, images=None,
+         pairs=False):  # fmt: skip
     """Returns ``(dataset, DataInfo)`` for the dataset ``name``; see module doc.
 
     ``resolution`` center-crops and resizes images (`resized`; for
-    image-to-image datasets see `tfgan_zoo.data.translation.load`),
-    ``direction`` and ``augment`` apply to image-to-image datasets, ``toy_points`` and
-    ``toy_packs`` to the toy sets (`GaussianMixture.dataset`'s ``num_points`` and
-    ``fixed_packs``: the size of PacGAN's fixed real packs, 0 for none). Every pipeline
-    is sharded by data under multi-worker training (`shard_by_data`).
+    image-to-image datasets see `tfgan_zoo.data.translation.load`; for
+    ``folder:`` and ``tfrecord:`` it is the square size when ``images.size`` is
+    unset), ``direction`` and ``augment`` apply to image-to-image datasets,
+    ``toy_points`` and ``toy_packs`` to the toy sets (`GaussianMixture.dataset`'s
+    ``num_points`` and ``fixed_packs``: the size of PacGAN's fixed real packs, 0
+    for none), ``images`` (an `ImageOptions`) to ``folder:`` and ``tfrecord:``.
+    ``pairs=True`` reads ``folder:`` as image-to-image data (Pix2Pix, CycleGAN).
+    Every pipeline is sharded by data under multi-worker training (`shard_by_data`).
 
     Raises:
       DataError / FileNotFoundError: with every source tried and how to fix it.
@@ -291,10 +298,12 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
         toy = TOY_SETS[name]()
         ds = toy.dataset(batch_size, seed, toy_points, toy_packs)
         info = DataInfo((2,), 0, f"toy:{name}", toy)
-    elif translation.is_translation(name):
+    elif translation.is_translation(name) or (pairs and name.startswith(files.FOLDER)):
         ds, info = translation.load(
             name, batch_size, split, data_dir, seed, resolution, direction, augment
         )
+    elif files.is_file_dataset(name):
+        ds, info = _own_images(name, batch_size, seed, resolution, images or ImageOptions())
     else:
         source, info, size = image_source(name, split, data_dir)
         if resolution and tuple(info.sample_shape[:2]) != (resolution, resolution):
@@ -303,7 +312,22 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
     return shard_by_data(ds), info
 
 
+def _own_images(name, batch_size, seed, resolution, options):
+    """The batches and `DataInfo` of a ``folder:`` or ``tfrecord:`` dataset."""
+    if resolution and not options.size:
+        options = dataclasses.replace(options, size=(resolution, resolution))
+    found = files.scan(name, options)
+    source, shape = files.source(found, options, seed)
+    ds = source.batch(batch_size, drop_remainder=True)
+    ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    classes = f", {found.num_classes} classes" if found.num_classes else ", unlabelled"
+    info = DataInfo(shape, found.num_classes, f"{found.source} ({found.count} images{classes})",
+                    class_names=found.class_names)  # fmt: skip
+    return ds.prefetch(tf.data.AUTOTUNE), info
+
+
 __all__ = [
+    "ImageOptions",
     "DataError",
     "DataInfo",
     "center_square",

@@ -31,17 +31,19 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import data as data_lib
+from tfgan_zoo.data.files import image_kind
 from tfgan_zoo.data.idx import DataError
 
-PREFIXES = ("edges:", "unpaired:", "folder:", "cycle_gan/")
+PREFIXES = ("edges:", "unpaired:", "folder:", "cycle_gan/")  # what Pix2Pix and CycleGAN take
+_PAIRS_ONLY = ("edges:", "unpaired:", "cycle_gan/")  # folder: also holds single images
 DIRECTIONS = ("a_to_b", "b_to_a")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"BM", b"GIF8")
 
 
 def is_translation(name):
-    """Whether ``name`` names an image-to-image dataset."""
-    return name.startswith(PREFIXES)
+    """Whether ``name`` can only be an image-to-image dataset (``folder:`` can be
+    either: `tfgan_zoo.data.load` reads it as pairs when asked to)."""
+    return name.startswith(_PAIRS_ONLY)
 
 
 def labelled_domains(name, direction="a_to_b"):
@@ -119,9 +121,7 @@ def _image_files(directory):
     if not files:
         raise DataError(f"{directory} holds no image files ({', '.join(IMAGE_SUFFIXES)}).")
     for path in files:
-        with open(path, "rb") as f:
-            head = f.read(8)
-        if not head.startswith(_MAGIC):
+        if not image_kind(path):
             raise DataError(
                 f"{path} is not a PNG, JPEG, BMP or GIF image (corrupt or mislabelled); "
                 f"remove or replace it."

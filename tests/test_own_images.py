@@ -1,0 +1,342 @@
+"""A user's own images: folders and TFRecords in, pictures out (the sample command)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import REPO
+from own_images import make_folder
+from PIL import Image
+
+from tfgan_zoo import data, trainer
+from tfgan_zoo.config import ConfigError, TrainConfig
+from tfgan_zoo.data import DataError, ImageOptions, files
+
+BIN = os.path.dirname(sys.executable)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("own") / "pets"
+    return root, make_folder(str(root))
+
+
+def run(*argv, timeout=300, env=None):
+    return subprocess.run(list(argv), capture_output=True, text=True, cwd=REPO,
+                          timeout=timeout, env=env)  # fmt: skip
+
+
+def test_a_folder_of_mixed_images_is_scanned_with_its_classes(folder, caplog):
+    root, made = folder
+    with caplog.at_level("WARNING"):
+        found = files.scan_folder(str(root))
+    assert found.class_names == ("cats", "dogs") and found.num_classes == 2
+    assert found.count == len(made["cats"]) + len(made["dogs"]) == 12
+    for path, label in zip(found.files, found.labels, strict=True):
+        assert path in made[found.class_names[label]]  # labels are the subfolders' names
+    assert sorted(os.path.basename(p) for p, _ in found.skipped) == ["bad.jpg", "truncated.png"]
+    assert "skipped 2 unusable file(s)" in caplog.text and "bad.jpg" in caplog.text
+    assert "README.txt" not in caplog.text  # not an image, not counted
+    with pytest.raises(DataError, match="bad.jpg: not a PNG, JPEG, BMP or GIF"):
+        files.scan_folder(str(root), strict=True)
+
+
+def test_folder_images_come_out_in_the_asked_size_channels_and_range(folder):
+    root, _ = folder
+    for resize in files.RESIZE:
+        for channels in (1, 3):
+            options = ImageOptions(size=(16, 12), resize=resize, channels=channels)
+            ds, info = data.load(f"folder:{root}", 6, images=options)
+            x, y = (t.numpy() for t in next(iter(ds)))
+            assert x.shape == (6, 16, 12, channels) and info.sample_shape == (16, 12, channels)
+            assert x.dtype == np.float32 and -1.0 <= x.min() and x.max() <= 1.0
+            assert set(y) <= {0, 1}
+    # Default: the first image's size; a square --resolution stands for --image_size.
+    _, info = data.load(f"folder:{root}", 2)
+    assert info.sample_shape == files.scan_folder(str(root)).shape[:2] + (3,)
+    _, info = data.load(f"folder:{root}", 2, resolution=8)
+    assert info.sample_shape == (8, 8, 3)
+
+
+def test_center_crop_pad_and_stretch_by_hand():
+    image = np.zeros((4, 8, 1), np.uint8)
+    image[:, 2:6] = 200  # a bright middle square between dark sides
+    crop = files.fit(image, (4, 4), "center_crop").numpy()[..., 0]
+    assert (crop == 200).all()  # only the middle square is kept
+    pad = files.fit(image, (8, 8), "pad").numpy()[..., 0]
+    assert (pad[:2] == 0).all() and (pad[-2:] == 0).all() and pad[2:6].mean() > 90
+    stretch = files.fit(image, (4, 4), "stretch").numpy()[..., 0]
+    assert stretch[:, 0].max() < 100 and stretch[:, 1:3].min() > 100
+
+
+def test_unlabelled_empty_and_missing_folders(tmp_path):
+    flat = tmp_path / "flat"
+    make_folder(str(flat), classes=(), per_class=3)
+    found = files.scan_folder(str(flat))
+    assert found.class_names is None and found.count == 3
+    _, info = data.load(f"folder:{flat}", 2)
+    assert info.num_classes == 0
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="holds no PNG, JPEG, BMP or GIF image"):
+        data.load(f"folder:{tmp_path / 'empty'}", 2)
+    with pytest.raises(FileNotFoundError, match="is not a directory"):
+        data.load(f"folder:{tmp_path / 'missing'}", 2)
+
+
+def test_the_decoded_images_are_cached_once_and_read_back(folder, tmp_path):
+    root, _ = folder
+    options = ImageOptions(size=(8, 8), cache=str(tmp_path / "cache"))
+    first = next(iter(data.load(f"folder:{root}", 12, seed=3, images=options)[0]))
+    [index] = [p for p in os.listdir(tmp_path / "cache") if p.endswith(".index")]
+    again = next(iter(data.load(f"folder:{root}", 12, seed=3, images=options)[0]))
+    np.testing.assert_array_equal(first[0], again[0])
+    other = ImageOptions(size=(8, 8), channels=1, cache=str(tmp_path / "cache"))
+    assert next(iter(data.load(f"folder:{root}", 2, images=other)[0]))[0].shape[-1] == 1
+    assert len([p for p in os.listdir(tmp_path / "cache") if p.endswith(".index")]) == 2
+
+
+def own_config(tmp_path, dataset, **overrides):
+    values = dict(model="conditional", architecture="conditional_dcgan", dataset=dataset,
+                  image_size="16", latent_dim=8, base_filters=4, batch_size=4, epochs=1,
+                  steps_per_epoch=4, checkpoint_every=4, sample_every=4, log_every=2,
+                  model_dir=str(tmp_path / "run"), verbose=0)  # fmt: skip
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def test_the_trainer_trains_on_a_folder_and_exports_its_class_names(folder, tmp_path):
+    root, _ = folder
+    result = trainer.train(own_config(tmp_path, f"folder:{root}"))
+    assert result.final_step == 4
+    metadata = json.loads(open(os.path.join(result.export_path, "assets.extra",
+                                            "tfgan_zoo.json")).read())  # fmt: skip
+    assert metadata["class_names"] == ["cats", "dogs"] and metadata["image_shape"] == [16, 16, 3]
+    with pytest.raises(ConfigError, match="--image_size, --channels apply to your own images"):
+        TrainConfig(dataset="fashion_mnist", image_size="32", channels=1)
+    with pytest.raises(ConfigError, match="--resize: unknown value 'squash'"):
+        TrainConfig(dataset=f"folder:{root}", resize="squash")
+
+
+def test_a_folder_of_one_class_is_refused_for_a_conditional_model_in_one_line(tmp_path):
+    make_folder(str(tmp_path / "one"), classes=("only",), per_class=2)
+    result = run(sys.executable, "-m", "tfgan_zoo.train", "--model=conditional",
+                 "--architecture=conditional_dcgan", f"--dataset=folder:{tmp_path / 'one'}",
+                 "--image_size=16", f"--model_dir={tmp_path / 'run'}")  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ERROR: ") and "two or more classes" in last and "got 1" in last
+    assert "--model=gan" in last
+
+
+@pytest.fixture(scope="module")
+def shards(folder, tmp_path_factory):
+    root, _ = folder
+    prefix = tmp_path_factory.mktemp("records") / "pets"
+    result = run(sys.executable, "-m", "tfgan_zoo.data.make_tfrecords", str(root), str(prefix),
+                 "--shards", "3")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Wrote 12 images (2 classes: cats, dogs) to 3 shards" in result.stdout
+    assert f"--dataset=tfrecord:{prefix}-*.tfrecord" in result.stdout
+    return f"{prefix}-*.tfrecord"
+
+
+def test_the_converter_writes_shards_that_load_like_the_folder(shards, folder):
+    found = files.scan_tfrecords(shards)
+    assert len(found.files) == 3 and found.count == 12
+    assert found.class_names == ("cats", "dogs")
+    ds, info = data.load(f"tfrecord:{shards}", 12, images=ImageOptions(size=(8, 8)))
+    x, y = next(iter(ds))
+    assert x.shape == (12, 8, 8, 3) and sorted(y.numpy()) == [0] * 6 + [1] * 6
+    assert info.class_names == ("cats", "dogs")
+
+
+def test_tfrecords_with_other_keys_or_broken_files_get_clear_errors(tmp_path, shards):
+    with pytest.raises(DataError, match="set --tfrecord_keys"):
+        files.scan_tfrecords(shards, keys=("img", "image/class/label", "image/class/text"))
+    (tmp_path / "junk.tfrecord").write_bytes(b"\x00" * 40)
+    with pytest.raises(DataError, match="truncated or not a TFRecord"):
+        files.scan_tfrecords(str(tmp_path / "junk.tfrecord"))
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        files.scan_tfrecords(str(tmp_path / "none-*.tfrecord"))
+
+
+BLOCKED = ("keras", "tensorflow_datasets", "tfgan_zoo.models", "tfgan_zoo.trainer",
+           "tfgan_zoo.architectures", "tfgan_zoo.callbacks", "tfgan_zoo.losses",
+           "tfgan_zoo.config", "tfgan_zoo.rng", "tfgan_zoo.export")  # fmt: skip
+
+
+def sample(*args):
+    """The sample command in a process where Keras and the training code cannot load."""
+    code = (
+        "import sys\n"
+        f"for name in {BLOCKED!r}:\n"
+        "    sys.modules[name] = None\n"
+        f"sys.argv = ['tfgan-zoo-sample', *{list(args)!r}]\n"
+        "from tfgan_zoo.cli import run_sample\n"
+        "run_sample()\n"
+    )
+    return run(sys.executable, "-c", code)
+
+
+@pytest.fixture(scope="module")
+def conditional_export(folder, tmp_path_factory):
+    root, _ = folder
+    tmp = tmp_path_factory.mktemp("cond")
+    return trainer.train(own_config(tmp, f"folder:{root}", image_size="8")).export_path
+
+
+def png_size(path):
+    with Image.open(path) as image:
+        return image.size
+
+
+def test_the_sample_command_draws_grids_classes_and_truncations_without_keras(
+    conditional_export, tmp_path
+):
+    out = tmp_path / "grid.png"
+    result = sample("grid", f"--export_dir={os.path.dirname(conditional_export)}",
+                    f"--out={out}", "--rows=2", "--columns=3", "--scale=2")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert png_size(out) == (2 * (3 * 10 + 2), 2 * (2 * 10 + 2))  # 8-pixel images, 2 apart
+    again = tmp_path / "again.png"
+    assert sample("grid", f"--export_dir={conditional_export}", f"--out={again}", "--rows=2",
+                  "--columns=3", "--scale=2").returncode == 0  # fmt: skip
+    assert out.read_bytes() == again.read_bytes()  # deterministic by seed
+    classes = tmp_path / "classes.png"
+    assert sample("classes", f"--export_dir={conditional_export}", f"--out={classes}",
+                  "--columns=4").returncode == 0  # fmt: skip
+    width, height = png_size(classes)
+    assert height == 2 * 10 + 2 and width > 4 * 10 + 2  # a row per class, labels at the left
+    truncation = tmp_path / "truncation.png"
+    result = sample("truncation", f"--export_dir={conditional_export}", f"--out={truncation}",
+                    "--truncations=0.5,1,2", "--columns=2", "--label=dogs")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert png_size(truncation)[1] == 3 * 10 + 2
+
+
+def test_the_sample_command_interpolates_into_a_gif(conditional_export, tmp_path):
+    gif = tmp_path / "walk.gif"
+    result = sample("interpolate", f"--export_dir={conditional_export}", f"--out={gif}",
+                    "--seeds=0,5,9", "--steps=4", "--label=1")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Image.open(gif) as image:
+        assert image.n_frames == 2 * 3 + 1 and image.size == (8, 8)  # seed 5 shown once
+
+
+def test_the_sample_command_refuses_the_wrong_export_kind_in_one_line(tmp_path):
+    run_dir = tmp_path / "toy"
+    export = trainer.train(TrainConfig(architecture="mlp", dataset="ring8", latent_dim=4,
+                                       hidden_units=8, batch_size=8, epochs=1, steps_per_epoch=2,
+                                       model_dir=str(run_dir), verbose=0)).export_path  # fmt: skip
+    for picture, expected in [("classes", "needs a conditional_generator export"),
+                              ("translate", "needs a translator export")]:  # fmt: skip
+        result = sample(picture, f"--export_dir={export}", f"--out={tmp_path / 'x.png'}",
+                        f"--input={tmp_path}")  # fmt: skip
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("ERROR: ")
+        assert expected in result.stderr
+    points = tmp_path / "points.png"
+    assert sample("grid", f"--export_dir={export}", f"--out={points}").returncode == 0
+    assert png_size(points) == (256, 256)  # toy points: a scatter plot
+    missing = sample("grid", f"--export_dir={tmp_path / 'nope'}", f"--out={points}")
+    assert missing.returncode == 1 and "is not an export" in missing.stderr
+
+
+def test_the_sample_command_translates_a_folder(tmp_path, folder):
+    from test_translation import resnet_pair
+
+    from tfgan_zoo import models
+
+    (g, d_b), (f, d_a) = resnet_pair(), resnet_pair()
+    cyclegan = models.CycleGAN(g, f, d_a, d_b, seed=0)
+    cyclegan.compile()
+    export = cyclegan.export_serving(str(tmp_path / "cyclegan"))
+    root, made = folder
+    grid = tmp_path / "pairs.png"
+    result = sample("translate", f"--export_dir={export}", f"--out={grid}",
+                    f"--input={root / 'cats'}")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert png_size(grid)[1] > png_size(grid)[0]  # 6 rows of input | output
+    out_dir = tmp_path / "translated"
+    assert sample("translate", f"--export_dir={export}", f"--out={out_dir}",
+                  f"--input={root / 'dogs'}").returncode == 0  # fmt: skip
+    assert sorted(os.listdir(out_dir)) == sorted(
+        os.path.splitext(os.path.basename(p))[0] + ".png" for p in made["dogs"]
+    )
+
+
+def test_the_entry_point_is_installed():
+    result = run(os.path.join(BIN, "tfgan-zoo-sample"), "--help")
+    assert result.returncode == 0 and "--export_dir" in result.stdout
+
+
+def test_the_image_decoder_converts_every_colour_mode():
+    import io
+
+    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba[..., 0], rgba[..., 3] = 200, 10
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, "PNG")
+    rgb = files.decode(buffer.getvalue(), 3).numpy()
+    assert rgb.shape == (4, 4, 3) and (rgb[..., 0] == 200).all()  # alpha dropped
+    grey = files.decode(buffer.getvalue(), 1).numpy()
+    assert grey.shape == (4, 4, 1) and abs(int(grey[0, 0, 0]) - round(0.2989 * 200)) <= 1
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((4, 4), 77, np.uint8)).save(buffer, "BMP")
+    assert (files.decode(buffer.getvalue(), 3).numpy() == 77).all()
+    assert tf.io.decode_image(buffer.getvalue()).shape == (4, 4, 1)
+
+
+SHORT = ["--epochs=1", "--steps_per_epoch=2", "--batch_size=4", "--base_filters=4",
+         "--image_size=16", "--sample_every=2", "--checkpoint_every=2", "--log_every=2",
+         "--verbose=0"]  # fmt: skip
+
+
+def readme_commands(*headings):
+    """The ``python -m tfgan_zoo...`` lines of README's sh blocks under ``headings``."""
+    import re
+
+    with open(os.path.join(REPO, "README.md")) as f:
+        readme = f.read()
+    commands = []
+    for heading in headings:
+        start = readme.index(heading)
+        section = readme[start : readme.find("\n## ", start + 1)]
+        for block in re.findall(r"```sh\n(.*?)```", section, flags=re.S):
+            commands += [line for line in block.splitlines() if line.startswith("python -m")]
+    return commands
+
+
+def test_the_readme_commands_for_own_images_and_pictures_run(tmp_path, folder):
+    """README's own-image and picture commands, as written but for paths and
+    budget: trained on a test folder for 2 steps, drawn from those exports."""
+    import shlex
+
+    from test_translation import resnet_pair
+
+    from tfgan_zoo import models
+
+    root, made = folder
+    (g, d_b), (f, d_a) = resnet_pair(), resnet_pair()
+    translator = models.CycleGAN(g, f, d_a, d_b, seed=0)
+    translator.compile()
+    translator.export_serving(str(tmp_path / "runs" / "pix2pix_edges_fashion_mnist" / "export"))
+    commands = readme_commands("## Your own images", "## Pictures from an export")
+    assert len(commands) == 9
+    for command in commands:
+        command = (command.replace("path/to/images", str(root))
+                   .replace("path/to/edges", os.path.dirname(made["cats"][0])))  # fmt: skip
+        args = shlex.split(command)
+        args = [a.replace("runs/", f"{tmp_path}/runs/").replace("data/", f"{tmp_path}/data/")
+                for a in args]  # fmt: skip
+        args = [a if not a.startswith("--out=") else f"--out={tmp_path / a[6:]}" for a in args]
+        if "tfgan_zoo.train" in args:
+            args += SHORT
+        result = run(sys.executable, *args[1:])
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+    for out in ("grid.png", "classes.png", "walk.gif", "truncation.png", "pairs.png"):
+        assert (tmp_path / out).stat().st_size > 0
