@@ -127,6 +127,34 @@ def test_networks_without_weights_are_built_from_the_latent_width():
     assert np.isfinite(history.history["d_loss"][-1])
 
 
+class SubclassedGenerator(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = keras.layers.Dense(8, activation="relu")
+        self.out = keras.layers.Dense(2)
+
+    def call(self, z, training=False):
+        return self.out(self.hidden(z))
+
+
+def test_subclassed_networks_train_on_grouped_batches_and_export(tmp_path):
+    """Subclassed models have no output_shape: the sample shape comes from a call."""
+    import tensorflow as tf
+
+    from tfgan_zoo import data, models
+
+    gan = models.GAN(SubclassedGenerator(), SubclassedDiscriminator(), latent_dim=4,
+                     n_critic=2, seed=0)  # fmt: skip
+    assert gan.sample_shape == (2,)
+    gan.compile()
+    dataset = data.critic_groups(data.load("ring8", batch_size=16)[0], 2)
+    history = gan.fit(dataset, epochs=1, steps_per_epoch=3, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+    path = gan.export_serving(str(tmp_path / "export"))
+    points = tf.saved_model.load(path).signatures["sample"](seed=tf.range(5, dtype=tf.int64))
+    assert points["images"].shape == (5, 2)
+
+
 def test_networks_that_cannot_be_built_are_refused_with_a_fix():
     from tfgan_zoo import models
 

@@ -309,7 +309,8 @@ def test_killed_worker_of_a_multi_worker_image_run_resumes(tmp_path):
     assert 10 <= killed_after < 80, "training ended before it could be killed"
     assert chief.returncode != 0
     message = err.strip().splitlines()[-1]
-    assert message.startswith("ERROR: Lost contact with another worker"), err[-3000:]
+    assert message.startswith("ERROR: Lost contact with another worker: worker 1 ("), err[-3000:]
+    assert f"({cluster['worker'][1]}) stopped answering" in message
     assert "Restart every worker with the same command" in message
     kept = latest_step(run / "checkpoints")
     assert kept >= killed_after and f"ckpt-{kept}" in message
@@ -324,6 +325,32 @@ def test_killed_worker_of_a_multi_worker_image_run_resumes(tmp_path):
     assert latest_step(run / "checkpoints") == 80
     assert os.listdir(run / "export") == ["1"]
     assert not [p for p in os.listdir(run / "checkpoints") if p.startswith("workertemp")]
+
+
+LOST = """Graph execution error:
+
+Detected at node CollectiveReduceV2_1 defined at (most recent call last):
+  File "<string>", line 16, in <module>
+
+Collective ops is aborted by: recvmsg:Connection reset by peer
+Additional GRPC error information from remote target /job:worker/replica:0/task:1 while calling \
+/tensorflow.WorkerService/RecvBuf:
+:UNKNOWN:Error received from peer  {grpc_message:"recvmsg:Connection reset by peer", grpc_status:14}
+The error could be from a previous operation. Restart your program to reset.
+\t [[{{node CollectiveReduceV2_1}}]] [Op:__inference_multi_step_on_iterator_2366]"""
+
+
+def test_a_lost_worker_is_named_with_its_address(monkeypatch):
+    """The message TF 2.21 gave when worker 1 of 2 was SIGKILLed (trimmed)."""
+    cluster = {"worker": ["127.0.0.1:4001", "127.0.0.1:4002"]}
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"index": 0}}))
+    error = tf.errors.UnavailableError(None, None, LOST)
+    assert distribute.lost_peer(error) == (
+        ": worker 1 (127.0.0.1:4002) stopped answering (UnavailableError: Collective ops is "
+        "aborted by: recvmsg:Connection reset by peer)"
+    )
+    unnamed = tf.errors.AbortedError(None, None, "Graph execution error:\n\nDeadline exceeded")
+    assert distribute.lost_peer(unnamed) == " (AbortedError: Deadline exceeded)"
 
 
 def test_strategy_errors():

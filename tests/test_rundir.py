@@ -200,6 +200,12 @@ def test_an_offline_tfds_download_fails_fast_and_cleans_up(tmp_path, monkeypatch
         data.load("fashion_mnist", 8, data_dir=str(tmp_path))
     assert "no network: cannot connect to fashion-mnist" in str(e.value)
     assert "idx:<dir>" in str(e.value)  # the fixes are still listed
+    # The CycleGAN sets probe the network first too (they retried for 222 s).
+    with pytest.raises(FileNotFoundError) as e:
+        data.load("cycle_gan/horse2zebra", 1, data_dir=str(tmp_path))
+    assert "no network: cannot connect to efrosgans.eecs.berkeley.edu" in str(e.value)
+    assert "--dataset=folder:<dir>" in str(e.value)
+    assert not list((tmp_path / "downloads").glob("*.tmp.*"))
 
 
 def test_a_failed_download_leaves_no_partial_files(tmp_path):
@@ -209,7 +215,7 @@ def test_a_failed_download_leaves_no_partial_files(tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     (downloads / "kept.tmp.old").write_text("")  # not ours: left alone
-    with pytest.raises(OSError), data._removing_partial_downloads(Builder()):
+    with pytest.raises(OSError), data.removing_partial_downloads(Builder()):
         (downloads / "file.gz.tmp.1f2e").write_text("partial")
         (downloads / "extracted.tmp.9a").mkdir()
         raise OSError("connection reset")

@@ -13,6 +13,7 @@ The model, its optimizers and metrics must be created inside
 import contextlib
 import json
 import os
+import re
 
 import tensorflow as tf
 
@@ -121,9 +122,30 @@ def peers_lost_error(strategy, checkpoint_dir):
         if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
             raise
         latest = tf.train.latest_checkpoint(checkpoint_dir) or "none yet"
-        first_line = (e.message or str(e)).strip().splitlines()[0]
         raise WorkerLostError(
-            f"Lost contact with another worker ({type(e).__name__}: {first_line}). "
-            f"The chief's last checkpoint is {latest}. Restart every worker with the "
-            f"same command and TF_CONFIG to resume from it."
+            f"Lost contact with another worker{lost_peer(e)}. The chief's last checkpoint "
+            f"is {latest}. Restart every worker with the same command and TF_CONFIG to "
+            f"resume from it."
         ) from None
+
+
+_NOISE = ("Graph execution error", "Detected at node", "File ", "[[", "The error could be")
+
+
+def lost_peer(error):
+    """``": worker 1 (host:port) stopped answering (UnavailableError: <why>)"``: the
+    peer a collective op's error names (its task in TF_CONFIG's cluster) and the
+    first line of the message that says what happened; only the reason when the
+    error names no peer."""
+    message = error.message or str(error)
+    lines = [line.strip() for line in message.splitlines() if line.strip()] or [""]
+    reason = next((line for line in lines if not line.startswith(_NOISE)), lines[0])
+    what = f"({type(error).__name__}: {reason})"
+    peer = re.search(r"/job:(\w+)/replica:\d+/task:(\d+)", message)
+    if not peer:
+        return f" {what}"
+    kind, index = peer.group(1), int(peer.group(2))
+    cluster = json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
+    addresses = cluster.get(kind, [])
+    address = f" ({addresses[index]})" if index < len(addresses) else ""
+    return f": {kind} {index}{address} stopped answering {what}"

@@ -138,6 +138,20 @@ def _checked_latent(z, latent_dim):
     return tf.reshape(z, [-1, latent_dim])
 
 
+def sample_shape(generator, latent_dim, num_classes=0):
+    """The shape of one sample of ``generator`` (without the batch axis).
+
+    A functional or Sequential model says it (``output_shape``); a subclassed
+    one is called once on a zero ``z`` (and class 0).
+    """
+    try:
+        return tuple(int(d) for d in generator.output_shape[1:])
+    except AttributeError:  # subclassed models have no output_shape
+        z = tf.zeros([1, latent_dim])
+        out = generator([z, tf.zeros([1], tf.int32)] if num_classes else z, training=False)
+        return tuple(int(d) for d in out.shape[1:])
+
+
 def metadata_endpoint(metadata):
     """The ``metadata`` signature: ``(fn, input_signature)`` returning the fields of
     `export_metadata`'s dict (``step`` -1: not recorded)."""
@@ -209,7 +223,7 @@ class _Signatures:
     @property
     def images(self):
         """Whether the generator makes images (toy generators make 2-D points)."""
-        return len(self.generator.output_shape) == 4
+        return len(sample_shape(self.generator, self.latent_dim, self.num_classes)) == 3
 
     def sample(self, seed, label=None):
         z = latent_from_seeds(seed, self.latent_dim, distribution=self.latent)
@@ -271,12 +285,13 @@ def export_metadata(kind, network, **fields):
     """What a client needs to know of an export of ``network`` (a generator): the
     fields every export has, with their defaults, then ``fields`` (``step``,
     ``class_names``, ``latent_dim``, ``signatures``, ``model`` class name, ...)."""
+    latent_dim, num_classes = fields.get("latent_dim", 0), fields.get("num_classes", 0)
     return {
         "kind": kind,
         "latent_dim": 0,
         "num_classes": 0,
         "class_names": None,
-        "image_shape": [int(d) for d in network.output_shape[1:]],
+        "image_shape": list(sample_shape(network, latent_dim, num_classes)),
         "value_range": [-1.0, 1.0],
         "step": None,
         "ema": False,

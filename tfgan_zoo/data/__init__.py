@@ -167,7 +167,7 @@ PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY")
 
 
 @contextlib.contextmanager
-def _removing_partial_downloads(builder):
+def removing_partial_downloads(builder):
     """Removes the ``downloads/*.tmp.*`` files a failed download leaves behind."""
     downloads = os.path.join(builder.data_dir_root, "downloads")
     before = set(os.listdir(downloads)) if os.path.isdir(downloads) else set()
@@ -228,7 +228,7 @@ def image_source(name, split="train", data_dir=None):
         tried.append(f"tensorflow-datasets download: {unreachable}")
     else:
         try:
-            with _removing_partial_downloads(builder):
+            with removing_partial_downloads(builder):
                 builder.download_and_prepare()
             return _tfds_source(builder, split)
         except Exception as e:  # no network, checksum, disk: report them all alike

@@ -187,7 +187,11 @@ def _cycle_gan(name, split, data_dir):
     builder = data_lib.tfds_builder(name, data_dir)
     if not builder.is_prepared():
         try:
-            builder.download_and_prepare()
+            unreachable = data_lib.unreachable_host(builder)  # fail in seconds, not minutes
+            if unreachable:
+                raise OSError(unreachable)
+            with data_lib.removing_partial_downloads(builder):
+                builder.download_and_prepare()
         except Exception as e:  # no network, checksum, disk: report them all alike
             raise FileNotFoundError(
                 f"Could not load {name!r}: not prepared in {builder.data_dir}, and the "

@@ -217,6 +217,8 @@ class GAN(AdversarialModel):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.make_trackers(self.tracked_names())
         self.build_networks()
+        self.sample_shape = export.sample_shape(generator, self.generator_input_dim,
+                                                self.num_classes)  # fmt: skip
         if not 0 <= ema_decay < 1 or ema_start < 0:
             raise ValueError(
                 f"ema_decay must be in [0, 1) and ema_start >= 0, got {ema_decay}, {ema_start}."
@@ -225,10 +227,10 @@ class GAN(AdversarialModel):
         self.ema_warmup = bool(ema_warmup)
         self.ema_generator = ema.averaged_copy(generator) if ema_decay else None
         self.augment_policy = augment.parse(augment_policy)
-        if self.augment_policy and len(self.generator.output_shape) != 4:
+        if self.augment_policy and len(self.sample_shape) != 3:
             raise ValueError(
                 f"augment_policy={','.join(self.augment_policy)} transforms images, but the "
-                f"generator's samples have shape {self.generator.output_shape}."
+                f"generator's samples have shape {self.sample_shape}."
             )
         self.built = True
 
@@ -420,7 +422,7 @@ class GAN(AdversarialModel):
         real batch, as WGAN-GP's Algorithm 1 does. A dataset of plain batches
         gives every update the same one.
         """
-        if real.shape.rank != len(self.generator.output_shape) + 1:
+        if real.shape.rank != len(self.sample_shape) + 2:
             return real, condition
         if real.shape[1] != self.n_critic:
             raise ValueError(
