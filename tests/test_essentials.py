@@ -71,12 +71,67 @@ def test_ema_warmup_follows_tensorflows_num_updates_rule():
             np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
 
 
+def test_half_life_decay_is_stylegan2s_with_its_rampup():
+    """0.5 ** (batch / half-life); ramped up, the half-life is at most rampup x images."""
+    assert float(ema.half_life_decay(10_000, 32, 10**9)) == pytest.approx(0.5 ** (32 / 10_000))
+    ramped = ema.half_life_decay(10_000, 32, images_seen=3200, rampup=0.05)  # half-life 160
+    assert float(ramped) == pytest.approx(0.5 ** (32 / 160))
+    dataset = data.load("ring8", 16, seed=0)[0]
+    gan = toy_gan(ema_half_life=64, ema_rampup=0.5)
+    before = [w.numpy() for w in gan.ema_generator.weights]
+    gan.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0)  # 16 images seen: half-life 8
+    d = 0.5 ** (16 / 8)
+    pairs = zip(gan.ema_generator.weights, gan.generator.weights, before, strict=True)
+    for avg, weight, b in pairs:
+        expected = d * b + (1 - d) * weight.numpy() if weight.trainable else weight.numpy()
+        np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ConfigError, match="--ema_decay or --ema_half_life, not both"):
+        TrainConfig(architecture="mlp", dataset="ring8", ema_decay=0.9, ema_half_life=100)
+
+
+def test_standing_statistics_average_the_batch_statistics_through_the_network():
+    """Each batch-norm layer's population statistics become the mean of its batch
+    statistics over the calls, with the layers before it in training mode."""
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3),
+                            keras.layers.BatchNormalization(), keras.layers.Dense(2),
+                            keras.layers.BatchNormalization()])  # fmt: skip
+    batches = [np.random.default_rng(k).normal(k, 1 + k, (50, 2)).astype(np.float32)
+               for k in range(3)]  # fmt: skip
+    first, second = net.layers[1], net.layers[3]
+    hidden = keras.Model(net.inputs, [first.input, second.input])
+    stats = [[np.asarray(t) for t in hidden(x, training=True)] for x in batches]
+    assert ema.standing_statistics(net, lambda k: net(batches[k], training=True), 3) == 2
+    for i, layer in enumerate((first, second)):
+        np.testing.assert_allclose(layer.moving_mean, np.mean([s[i].mean(0) for s in stats], 0),
+                                   rtol=1e-4, atol=1e-5)  # fmt: skip
+        np.testing.assert_allclose(layer.moving_variance,
+                                   np.mean([s[i].var(0) for s in stats], 0), rtol=1e-4)  # fmt: skip
+        assert layer.momentum == 0.99  # restored
+
+
+def test_recomputed_ema_statistics_are_used_for_samples_and_exports(tmp_path):
+    config = toy_config(tmp_path, architecture="dcgan", dataset="idx:../shared/data/mnist",
+                        split="test", ema_decay=0.9, ema_bn="recompute", base_filters=4,
+                        epochs=1)  # fmt: skip
+    result = trainer.train(config)
+    model = result.model
+    norms = [layer for layer in model.ema_generator._flatten_layers()
+             if isinstance(layer, keras.layers.BatchNormalization)]  # fmt: skip
+    raw = [layer for layer in model.generator._flatten_layers()
+           if isinstance(layer, keras.layers.BatchNormalization)]  # fmt: skip
+    assert norms and not np.allclose(norms[0].moving_mean, raw[0].moving_mean)
+    z = np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32)
+    served = tf.saved_model.load(result.export_path).signatures["serving_default"]
+    np.testing.assert_allclose(served(z=tf.constant(z))["images"], model.ema_generator(z),
+                               atol=1e-5)  # fmt: skip
+
+
 def test_ema_off_samples_the_generator_and_bad_values_are_refused():
     gan = toy_gan()
     assert gan.ema_generator is None and gan.sampler is gan.generator
     with pytest.raises(ValueError, match="ema_decay must be in"):
         toy_gan(ema_decay=1.0)
-    with pytest.raises(ConfigError, match="--ema_decay applies to the generator models"):
+    with pytest.raises(ConfigError, match="--ema_decay and --ema_half_life apply to the gen"):
         TrainConfig(model="pix2pix", dataset="edges:idx:x", architecture="unet_patchgan",
                     ema_decay=0.9)  # fmt: skip
 
@@ -206,3 +261,21 @@ def test_the_readme_snippet_of_ema_diffaugment_and_keras_saving(tmp_path):
     assert images.shape == (16, 28, 28, 1)
     assert int(gan.d_optimizer.iterations) == 10  # 5 critic updates per step, as saved
     np.testing.assert_allclose(images, gan.ema_generator(z), atol=1e-6)
+
+
+def test_the_overfitting_monitor_logs_d_on_training_and_held_out_images(tmp_path):
+    from conftest import shared_dir
+
+    config = toy_config(tmp_path, architecture="dcgan", dataset="idx:" + shared_dir("fashion-mnist"),
+                        base_filters=4, epochs=1, overfit_every=10, overfit_samples=50)  # fmt: skip
+    with pytest.raises(ConfigError, match="needs an image dataset with train and test splits"):
+        TrainConfig(architecture="mlp", dataset="ring8", overfit_every=10)
+    result = trainer.train(config)
+    [monitor] = [c for c in result.callbacks if type(c).__name__ == "OverfitMonitor"]
+    assert sorted(monitor.values) == [10, 20]
+    values = monitor.values[20]
+    assert values["d_gap"] == pytest.approx(values["d_train"] - values["d_heldout"])
+    assert -1.0 <= values["ada_rt"] <= 1.0
+    images, labels = monitor.train
+    scores = monitor.scores(images, labels)
+    assert values["ada_rt"] == pytest.approx(float(np.sign(scores).mean()))

@@ -141,6 +141,7 @@ class SampleGrid(StepCallback):
         """Writes the grid of ``step`` (once per run); returns the PNG's path."""
         if step in self.paths:
             return self.paths[step]
+        self.model.prepare_sampler()
         samples = np.asarray(self.model.preview(self.inputs))
         grid = images_lib.render(samples, getattr(self.model, "preview_columns", None))
         os.makedirs(self.out_dir, exist_ok=True)
@@ -181,6 +182,7 @@ class FIDMonitor(StepCallback):
     def fid(self):
         from tfgan_zoo.metrics import feature_moments, fid
 
+        self.model.prepare_sampler()
         images = (np.asarray(self.model.fid_images(x)) for x in self._chunks(self.inputs))
         return fid(self.real, feature_moments(self.extractor, images))
 
@@ -190,4 +192,49 @@ class FIDMonitor(StepCallback):
         self.values[step] = value = self.fid()
         with self.writer.as_default(step=step):
             tf.summary.scalar("fid", value)
+        self.writer.flush()
+
+
+class OverfitMonitor(StepCallback):
+    """Measures how far the discriminator has memorized its training images.
+
+    Every ``every`` steps: its mean score on ``train`` images (ones it trains
+    on) and on ``heldout`` images of the same distribution it never sees, and
+    ADA's overfitting heuristic ``r_t = E[sign(D(train))]`` (Karras et al.
+    2020: 0 when D cannot tell, toward 1 as it memorizes). A growing gap
+    between the two means, or ``r_t`` near 1, is the overfitting DiffAugment
+    and ADA answer. Logged to TensorBoard (``d_train``, ``d_heldout``,
+    ``d_gap``, ``ada_rt``) and kept in `values`.
+
+    ``train`` and ``heldout`` are ``(images, labels)``; the model's
+    ``critic_scores(images, labels)`` gives the scores.
+    """
+
+    def __init__(self, train, heldout, every, log_dir, batch_size=250):
+        super().__init__(every)
+        self.train, self.heldout, self.batch_size = train, heldout, batch_size
+        self.writer = tf.summary.create_file_writer(os.path.join(log_dir, "train"))
+        self.values = {}
+
+    def scores(self, images, labels):
+        chunks = range(0, len(images), self.batch_size)
+        return np.concatenate([
+            np.asarray(self.model.critic_scores(images[i : i + self.batch_size],
+                                                labels[i : i + self.batch_size])).reshape(-1)
+            for i in chunks
+        ])  # fmt: skip
+
+    def measure(self):
+        train, heldout = self.scores(*self.train), self.scores(*self.heldout)
+        return {"d_train": float(train.mean()), "d_heldout": float(heldout.mean()),
+                "d_gap": float(train.mean() - heldout.mean()),
+                "ada_rt": float(np.sign(train).mean())}  # fmt: skip
+
+    def on_step(self, step, logs):
+        if not _healthy(self.model, logs):
+            return
+        self.values[step] = values = self.measure()
+        with self.writer.as_default(step=step):
+            for name, value in values.items():
+                tf.summary.scalar(name, value)
         self.writer.flush()

@@ -26,7 +26,7 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 NETWORK_FIELDS = (
     "model", "architecture", "latent_dim", "latent_distribution", "hidden_units", "num_layers",
     "base_filters", "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous",
-    "pool_size", "direction", "pack", "ema_decay", "lr_decay",
+    "pool_size", "direction", "pack", "ema_decay", "ema_half_life", "lr_decay",
 )  # fmt: skip
 
 
@@ -101,10 +101,29 @@ class TrainConfig:
         "tf.train.ExponentialMovingAverage(num_updates=n): the average forgets the initial "
         "weights quickly.",
     )
+    ema_half_life: int = _field(
+        0,
+        "Generator EMA by StyleGAN2's convention, instead of --ema_decay: a half-life in "
+        "images (its ema_kimg x 1000; 10000 at batch 32), decay 0.5 ** (batch / half-life) "
+        "per generator update. 0: off.",
+    )
+    ema_rampup: float = _field(
+        0.0,
+        "With --ema_half_life: the half-life is at most this fraction of the images seen "
+        "so far (StyleGAN2-ADA: 0.05). 0: none.",
+    )
+    ema_bn: str = _field(
+        "copy",
+        "The EMA generator's batch-norm statistics: copy (the raw generator's, every step; "
+        "free, StyleGAN2's rule for buffers) or recompute (BigGAN's standing statistics "
+        "through the averaged weights, 32 batches of fresh latents, before every sample "
+        "grid, FID and export).",
+    )
     label_smoothing: float = _field(
         0.0,
         "One-sided label smoothing s of the minimax and non_saturating losses: real "
-        "samples' target is 1 - s (Salimans et al. 2016; TF-GAN uses 0.25). 0: off.",
+        "samples' target is 1 - s (Salimans et al. 2016). TF-GAN's label_smoothing=s sets "
+        "1 - s/2 (its default 0.25: 0.875), which is 0.125 here. 0: off.",
     )
     clip_value: float = _field(0.0, "WGAN weight clipping magnitude (0: off).")
     class_weight: float = _field(1.0, "acgan: weight of the auxiliary class loss.")
@@ -262,6 +281,13 @@ class TrainConfig:
         "dataset; the classifier is cached.",
     )
     fid_samples: int = _field(1000, "Generated and real images per FID check.")
+    overfit_every: int = _field(
+        0,
+        "Every N steps, log the discriminator's mean score on --overfit_samples training "
+        "images and on as many held-out ones (the other split), and ADA's r_t = "
+        "E[sign(D(train))] (0: off): how far D memorizes its data.",
+    )
+    overfit_samples: int = _field(1000, "Training and held-out images per overfitting check.")
     keep_checkpoints: int = _field(3, "Checkpoints to keep.")
     max_loss: float = _field(
         1e6,
@@ -312,6 +338,17 @@ class TrainConfig:
                 )
         if self.fid_every < 0 or self.fid_samples < 2:
             raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
+        if self.overfit_every < 0 or self.overfit_samples < 1:
+            raise ConfigError("--overfit_every must be >= 0 and --overfit_samples >= 1.")
+        if self.overfit_every and (
+            self.model in TRANSLATORS or self.dataset in TOY_SETS
+            or files.is_file_dataset(self.dataset) or self.split not in ("train", "test")
+        ):  # fmt: skip
+            raise ConfigError(
+                "--overfit_every compares training images with held-out ones: it needs an "
+                "image dataset with train and test splits (idx:<dir> or a tensorflow-datasets "
+                "name, --split=train or test) and a generator model."
+            )
         for name in ("gp_weight", "r1_weight", "clip_value", "l1_weight", "cycle_weight",
                      "identity_weight", "pool_size", "resolution", "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
@@ -431,15 +468,24 @@ class TrainConfig:
                 "--augment_policy applies to image datasets and the generator models (not "
                 "the toy sets, pix2pix or cyclegan)."
             )
-        if translator and self.ema_decay:
+        if translator and (self.ema_decay or self.ema_half_life):
             raise ConfigError(
-                f"--ema_decay applies to the generator models, not --model={self.model}."
+                f"--ema_decay and --ema_half_life apply to the generator models, not "
+                f"--model={self.model}."
             )
         if not 0 <= self.ema_decay < 1 or self.ema_start < 0:
             raise ConfigError(
                 f"--ema_decay must be in [0, 1) and --ema_start >= 0, got {self.ema_decay} "
                 f"and {self.ema_start}."
             )
+        if self.ema_decay and self.ema_half_life:
+            raise ConfigError("Give --ema_decay or --ema_half_life, not both.")
+        if self.ema_half_life < 0 or self.ema_rampup < 0:
+            raise ConfigError(
+                f"--ema_half_life and --ema_rampup must be >= 0, got {self.ema_half_life} and "
+                f"{self.ema_rampup}."
+            )
+        _check_choice("ema_bn", self.ema_bn, ("copy", "recompute"))
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
         if translator and (self.n_critic != 1 or self.g_steps != 1 or self.shared_noise):
@@ -479,7 +525,7 @@ class TrainConfig:
                 "while loop). Use --steps_per_execution=1 with it."
             )
         for name in ("steps_per_epoch", "log_every", "sample_every", "checkpoint_every",
-                     "fid_every"):  # fmt: skip
+                     "fid_every", "overfit_every"):  # fmt: skip
             if getattr(self, name) % self.steps_per_execution:
                 raise ConfigError(
                     f"--{name}={getattr(self, name)} is not a multiple of "

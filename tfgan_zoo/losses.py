@@ -50,8 +50,11 @@ def minimax(real_output, fake_output, label_smoothing=0.0):
     ``log(1 - D(G(z)))``, whose gradient vanishes when D is confident.
 
     ``label_smoothing`` s > 0 is one-sided label smoothing (Salimans et al.
-    2016): real samples get the target ``1 - s``, fakes keep 0. TF-GAN's
-    discriminator losses default to s = 0.25; here it is off by default.
+    2016): real samples get the target ``1 - s``, fakes keep 0; off by
+    default. TF-GAN's discriminator losses take the same word for another
+    number: their ``label_smoothing=s`` (default 0.25) goes to
+    ``tf.losses.sigmoid_cross_entropy``, which smooths towards 1/2, so the real
+    target is ``1 - s/2`` (0.875); TF-GAN's 0.25 is s = 0.125 here.
     """
     d_loss = _probabilistic_d_loss(real_output, fake_output, label_smoothing)
     g_loss = -batch_mean(tf.nn.softplus(fake_output))

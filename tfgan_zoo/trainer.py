@@ -227,6 +227,18 @@ def _fid_monitor(config, model, info, inputs, log_dir):
     return callbacks.FIDMonitor(extractor, real, inputs, config.fid_every, log_dir)
 
 
+def _overfit_monitor(config, info, log_dir):
+    """A `callbacks.OverfitMonitor` of ``--overfit_samples`` images of the training
+    split against as many of the other one, at the training images' size."""
+    from tfgan_zoo.evaluation import real_batches
+
+    heldout = "test" if config.split == "train" else "train"
+    sets = [real_batches(config.dataset, split, config.overfit_samples, seed=3,
+                         data_dir=config.data_dir or None, size=info.sample_shape[:2])
+            for split in (config.split, heldout)]  # fmt: skip
+    return callbacks.OverfitMonitor(*sets, config.overfit_every, log_dir)
+
+
 def fixed_inputs(config, model, info, dataset):
     """The inputs of the sample grids and of the FID monitor (None when it is off).
 
@@ -392,6 +404,8 @@ def train(config):
         cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
     if chief and fid_inputs is not None:
         cbs.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
+    if chief and config.overfit_every:
+        cbs.append(_overfit_monitor(config, info, log_dir))
     history = []
     total_epochs = -(-config.total_steps // config.steps_per_epoch)
     with distribute.peers_lost_error(strategy, checkpoint_dir):

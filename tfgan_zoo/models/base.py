@@ -170,6 +170,10 @@ class AdversarialModel(keras.Model):
                       for name in ("g_optimizer", "d_optimizer")]  # fmt: skip
         self.compile(*optimizers, **config)
 
+    def prepare_sampler(self):
+        """Readies the network that samples before grids, FID and exports use it
+        (`GAN.prepare_sampler`: the EMA's standing statistics); nothing here."""
+
     @property
     def steps_done(self):
         """Training steps done (a tensor): the generator optimizer's update count

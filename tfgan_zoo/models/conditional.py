@@ -50,11 +50,11 @@ class ConditionalGAN(GAN):
     def preview_classes(self):
         return self.num_classes
 
-    def preview(self, z):
+    def preview(self, z, training=False):
         """Sample ``i`` shows class ``i % num_classes``: each grid column is one class."""
         z = tf.convert_to_tensor(z)
         labels = tf.range(tf.shape(z)[0]) % self.num_classes
-        return self.sampler([z, labels], training=False)
+        return self.sampler([z, labels], training=training)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")

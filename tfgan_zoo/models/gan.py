@@ -6,6 +6,9 @@ import tensorflow as tf
 from tfgan_zoo import architectures, augment, ema, export, penalties, rng
 from tfgan_zoo.models.base import AdversarialModel
 
+EMA_BN = ("copy", "recompute")
+STANDING_BATCHES, STANDING_BATCH = 32, 64  # BigGAN accumulates 16 batches of its size
+
 
 def draw_for_replica(sampler, shape):
     """``sampler(shape)`` for this replica's share of a global draw.
@@ -93,6 +96,18 @@ class GAN(AdversarialModel):
         ``tf.train.ExponentialMovingAverage(num_updates=n)``: early on the
         average forgets the random initial weights quickly, instead of keeping
         ``ema_decay ** n`` of them (13% after 2,000 updates at 0.999).
+      ema_half_life: instead of ``ema_decay``, StyleGAN2's convention: a
+        half-life in images (its ``ema_kimg`` x 1000), the decay
+        ``0.5 ** (batch / ema_half_life)`` per generator update, so it does not
+        depend on the batch size (`tfgan_zoo.ema.half_life_decay`). 0: off.
+      ema_rampup: with ``ema_half_life``, the half-life is at most this
+        fraction of the images seen so far (StyleGAN2-ADA: 0.05); 0: none.
+      ema_bn: the average's batch-norm statistics: ``"copy"`` (the raw
+        generator's, every step, as StyleGAN2-ADA copies buffers; free) or
+        ``"recompute"`` (BigGAN's standing statistics through the averaged
+        weights, from fresh latents, before every sample grid, FID and export:
+        `prepare_sampler`). ``copy`` is the default: it costs nothing and is
+        what StyleGAN2 does; ``recompute`` is for a measured gain.
       augment_policy: DiffAugment transforms applied to every image the
         discriminator sees, real and fake, in both updates (`tfgan_zoo.augment`):
         any of ``"color,translation,cutout"``. Images only; penalties are
@@ -147,6 +162,9 @@ class GAN(AdversarialModel):
             ema_decay=config.ema_decay,
             ema_start=config.ema_start,
             ema_warmup=config.ema_warmup,
+            ema_half_life=config.ema_half_life,
+            ema_rampup=config.ema_rampup,
+            ema_bn=config.ema_bn,
             augment_policy=config.augment_policy,
             simultaneous=config.simultaneous,
             seed=config.seed,
@@ -172,6 +190,9 @@ class GAN(AdversarialModel):
         ema_decay=0.0,
         ema_start=0,
         ema_warmup=True,
+        ema_half_life=0,
+        ema_rampup=0.0,
+        ema_bn="copy",
         augment_policy=None,
         simultaneous=False,
         latent_distribution="normal",
@@ -219,13 +240,19 @@ class GAN(AdversarialModel):
         self.build_networks()
         self.sample_shape = export.sample_shape(generator, self.generator_input_dim,
                                                 self.num_classes)  # fmt: skip
-        if not 0 <= ema_decay < 1 or ema_start < 0:
+        if not 0 <= ema_decay < 1 or ema_start < 0 or ema_half_life < 0 or ema_rampup < 0:
             raise ValueError(
-                f"ema_decay must be in [0, 1) and ema_start >= 0, got {ema_decay}, {ema_start}."
+                f"ema_decay must be in [0, 1) and ema_start, ema_half_life and ema_rampup "
+                f">= 0, got {ema_decay}, {ema_start}, {ema_half_life}, {ema_rampup}."
             )
+        if ema_bn not in EMA_BN:
+            raise ValueError(f"ema_bn must be one of {', '.join(EMA_BN)}, got {ema_bn!r}.")
         self.ema_decay, self.ema_start = float(ema_decay), int(ema_start)
         self.ema_warmup = bool(ema_warmup)
-        self.ema_generator = ema.averaged_copy(generator) if ema_decay else None
+        self.ema_half_life, self.ema_rampup = int(ema_half_life), float(ema_rampup)
+        self.ema_bn = ema_bn
+        averaging = ema_decay or ema_half_life
+        self.ema_generator = ema.averaged_copy(generator) if averaging else None
         self.augment_policy = augment.parse(augment_policy)
         if self.augment_policy and len(self.sample_shape) != 3:
             raise ValueError(
@@ -290,6 +317,9 @@ class GAN(AdversarialModel):
             "ema_decay": self.ema_decay,
             "ema_start": self.ema_start,
             "ema_warmup": self.ema_warmup,
+            "ema_half_life": self.ema_half_life,
+            "ema_rampup": self.ema_rampup,
+            "ema_bn": self.ema_bn,
             "augment_policy": ",".join(self.augment_policy),
             "simultaneous": self.simultaneous,
             "seed": self.seed,
@@ -320,20 +350,42 @@ class GAN(AdversarialModel):
         average when ``ema_decay`` is on, else the trained generator."""
         return self.generator if self.ema_generator is None else self.ema_generator
 
-    def update_ema(self):
-        """Moves the average towards the generator, after a generator update.
+    def update_ema(self, batch):
+        """Moves the average towards the generator, after a step's generator updates
+        of ``batch`` samples each (the global batch).
 
         The decay is 0 (a copy) until ``ema_start`` generator updates are done,
         then ``ema_decay``, or with ``ema_warmup`` the smaller of it and
-        ``(1 + n) / (10 + n)`` after ``n`` averaged updates.
+        ``(1 + n) / (10 + n)`` after ``n`` averaged updates; or, with
+        ``ema_half_life``, StyleGAN2's ``0.5 ** (batch / half-life)`` (ramped up
+        with ``ema_rampup``).
         """
         if self.ema_generator is None:
             return
         n = tf.cast(self.g_optimizer.iterations - self.ema_start, tf.float32)
-        decay = tf.constant(self.ema_decay, tf.float32)
-        if self.ema_warmup:
-            decay = tf.minimum(decay, (1.0 + n) / (10.0 + n))
+        if self.ema_half_life:
+            seen = tf.cast(self.g_optimizer.iterations, tf.float32) * tf.cast(batch, tf.float32)
+            decay = ema.half_life_decay(self.ema_half_life, batch, seen, self.ema_rampup)
+        else:
+            decay = tf.constant(self.ema_decay, tf.float32)
+            if self.ema_warmup:
+                decay = tf.minimum(decay, (1.0 + n) / (10.0 + n))
         ema.update(self.ema_generator, self.generator, tf.where(n > 0, decay, 0.0))
+
+    def prepare_sampler(self):
+        """Readies the sampler before sample grids, FID and exports: with
+        ``ema_bn="recompute"`` the average's batch-norm statistics become its own
+        standing statistics, over `STANDING_BATCHES` batches of fixed latents
+        (seed 0) through the averaged weights (`tfgan_zoo.ema.standing_statistics`)."""
+        if self.ema_generator is None or self.ema_bn != "recompute":
+            return
+        shape = (STANDING_BATCHES * STANDING_BATCH, self.generator_input_dim)
+        z = rng.fixed_latents(0, shape, self.latent_distribution)
+        ema.standing_statistics(
+            self.ema_generator,
+            lambda k: self.preview(z[k * STANDING_BATCH : (k + 1) * STANDING_BATCH], True),
+            STANDING_BATCHES,
+        )
 
     @property
     def generator_input_dim(self):
@@ -355,9 +407,21 @@ class GAN(AdversarialModel):
         shape = (num_samples, self.generator_input_dim)
         return rng.fixed_latents(seed, shape, self.latent_distribution)
 
-    def preview(self, z):
-        """Samples for a fixed ``z`` batch, for sample grids (inference mode)."""
-        return self.sampler(z, training=False)
+    def preview(self, z, training=False):
+        """Samples for a fixed ``z`` batch, for sample grids (inference mode;
+        ``training`` for `prepare_sampler`'s batch statistics)."""
+        return self.sampler(z, training=training)
+
+    def critic_scores(self, images, labels=None):
+        """The discriminator's adversarial scores of real ``images`` (with their
+        ``labels`` for conditional models), in inference mode: what
+        `callbacks.OverfitMonitor` compares between training and held-out images.
+        Packed models score packs of consecutive images."""
+        condition = None if labels is None or not self.num_classes else labels
+        images = self.pack_samples(tf.convert_to_tensor(images))
+        if condition is not None and self.pack == 1:
+            condition = tf.convert_to_tensor(condition)
+        return self.score(self.discriminate(images, condition, training=False))
 
     def fid_inputs(self, dataset, num_samples, seed=0):
         """The fixed generator inputs FID is measured on: latent vectors, as for grids."""
@@ -372,6 +436,7 @@ class GAN(AdversarialModel):
 
         ``metadata`` adds fields to the export's metadata (``step``, ``class_names``).
         """
+        self.prepare_sampler()
         return export.export_generator(
             self.sampler, self.generator_input_dim, base_dir, self.num_classes, version,
             model=type(self).__name__, ema=self.ema_generator is not None,
@@ -614,5 +679,6 @@ class GAN(AdversarialModel):
             for _ in range(self.g_steps):
                 g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0], z)
             logs = {**d_logs, **g_logs}
-        self.update_ema()
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        self.update_ema(tf.shape(real)[0] * replicas)
         return self.log(logs)

@@ -66,14 +66,15 @@ class InfoGAN(GAN):
     def preview_classes(self):
         return self.num_categorical
 
-    def preview(self, z):
+    def preview(self, z, training=False):
         """Sample ``i`` takes category ``i % num_categorical``, so each column of a
         `preview_columns`-wide grid is one category; continuous codes are 0."""
         z = tf.convert_to_tensor(z)
         n = tf.shape(z)[0]
         categories = tf.range(n) % self.num_categorical
         continuous = tf.zeros((n, self.num_continuous))
-        return self.sampler(self.codes(categories, continuous, z[:, : self.latent_dim]))
+        codes = self.codes(categories, continuous, z[:, : self.latent_dim])
+        return self.sampler(codes, training=training)
 
     def score(self, output):
         return output[0]
