@@ -266,8 +266,9 @@ def test_the_readme_snippet_of_ema_diffaugment_and_keras_saving(tmp_path):
 def test_the_overfitting_monitor_logs_d_on_training_and_held_out_images(tmp_path):
     from conftest import shared_dir
 
-    config = toy_config(tmp_path, architecture="dcgan", dataset="idx:" + shared_dir("fashion-mnist"),
-                        base_filters=4, epochs=1, overfit_every=10, overfit_samples=50)  # fmt: skip
+    fashion = "idx:" + shared_dir("fashion-mnist")
+    config = toy_config(tmp_path, architecture="dcgan", dataset=fashion, base_filters=4,
+                        epochs=1, overfit_every=10, overfit_samples=50)  # fmt: skip
     with pytest.raises(ConfigError, match="needs an image dataset with train and test splits"):
         TrainConfig(architecture="mlp", dataset="ring8", overfit_every=10)
     result = trainer.train(config)
