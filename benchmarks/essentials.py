@@ -1,26 +1,33 @@
-"""Generator EMA and DiffAugment against the same runs without them (issue 13's goals).
+"""Generator EMA and DiffAugment measured as curves, where they can matter.
 
 EMA: ``flags/dcgan_fashion_mnist.flags`` (non-saturating DCGAN) and
-``flags/sngan_fashion_mnist.flags`` (spectral norm, hinge, n_critic 5) train
-with ``--ema_decay=0.999``; at the last step the raw generator and its moving
-average are both scored, so the ratio compares them at the same step.
+``flags/sngan_fashion_mnist.flags`` (spectral norm, hinge, 5 critic updates a
+step; ``--lr_decay=none`` so the raw weights are not annealed, ``--base_filters
+32`` for time) train with ``--ema_decay=0.999`` (warm-up on). At every point
+of ``--ema_curve`` the raw generator, the average with the raw generator's
+batch-norm statistics (``copy``) and the average with its own standing
+statistics (``recompute``) are scored on the same latents.
 
-DiffAugment: the DCGAN flagfile on 10% of Fashion-MNIST (``--subset`` training
-images, drawn once with a fixed seed and written as IDX files to the work
-directory), with and without ``--augment_policy=color,translation,cutout``.
+DiffAugment: the DCGAN flagfile (``--base_filters 32`` for time) on 100%, 10%
+and 1% of the Fashion-MNIST training images (subsets drawn once with seed 0,
+written as IDX files to ``--work_dir``), without DiffAugment and with the
+authors' two policies (``translation,cutout``, their BigGAN setting, and
+``color,translation,cutout``), scored at every point of ``--augment_curve``
+with the discriminator's overfitting measured beside (mean score on 1,000 of
+its training images and 1,000 test images, and ADA's r_t).
 
 Scores: classifier FID (`tfgan_zoo.metrics.features.ClassifierExtractor`,
 trained once on 20,000 Fashion-MNIST training images; not Inception) between
-``--fid_samples`` generated images and as many test images. Every run is one
-JSON line in ``--scores`` (``benchmarks/scores/essentials.jsonl``, committed;
-``--table_only`` rebuilds the table from it); re-running the same command
-skips finished runs, whose directories stay in ``--work_dir``. Runs train
-with 10 steps per execution (and so XLA, ``--jit_compile=auto``), which
-halves a DCGAN step's wall time on 2 CPU cores and trains the same
-(tests/test_execution.py). ``--write`` puts the table in
-`benchmarks/RESULTS.md` (its ``essentials`` block), not the prose around it.
+``--fid_samples`` generated images and as many test images. Runs go to
+``--work_dir`` (outside the work tree) and keep their checkpoints; every
+scored point is one JSON line in ``--scores``
+(``benchmarks/scores/essentials.jsonl``, committed). Points are taken
+breadth first (every run to the first point, then the next), so an
+interrupted command re-run continues each run from its checkpoint and the
+curves grow evenly. ``--table_only`` rebuilds the tables and plots from the
+scores alone; ``--write`` puts the tables in `benchmarks/RESULTS.md`.
 
-    nice python benchmarks/essentials.py --seeds 0,1,2 --steps 3000
+    nice python benchmarks/essentials.py --seeds 0,1,2 --write
 """
 
 import argparse
@@ -41,84 +48,141 @@ from records import (
     classifier_fid_setup,
     load_scores,
     mean_se,
-    run_and_tabulate,
+    write_table,
 )
 
-from tfgan_zoo import trainer
-from tfgan_zoo.cli.train import config_from_flags, define_flags
-from tfgan_zoo.data import idx
-
 FASHION = os.path.join(REPO, "..", "shared", "data", "fashion-mnist")
-POLICY = "color,translation,cutout"
-# run name: (flagfile, extra flags, "subset" when it trains on the 10% subset)
-RUNS = {
-    "dcgan_ema": ("dcgan_fashion_mnist", ["--ema_decay=0.999"], False),
-    "sngan_ema": ("sngan_fashion_mnist", ["--ema_decay=0.999"], False),
-    "dcgan_subset": ("dcgan_fashion_mnist", [], True),
-    "dcgan_subset_diffaugment": ("dcgan_fashion_mnist", [f"--augment_policy={POLICY}"], True),
-}
+FULL = 60_000
+# run name: (flagfile, extra flags, training images)
+EMA_RUNS = {
+    "DCGAN": ("dcgan_fashion_mnist", ["--ema_decay=0.999"], FULL),
+    "SNGAN": ("sngan_fashion_mnist", ["--ema_decay=0.999", "--lr_decay=none",
+                                      "--base_filters=32"], FULL),
+}  # fmt: skip
+POLICIES = {"none": "", "tc": "translation,cutout", "ctc": "color,translation,cutout"}
+FRACTIONS = {"100%": FULL, "10%": 6_000, "1%": 600}
+AUGMENT_RUNS = {
+    f"{fraction} {policy}": ("dcgan_fashion_mnist",
+                             ["--base_filters=32"] + ([f"--augment_policy={p}"] if p else []),
+                             images)
+    for fraction, images in FRACTIONS.items()
+    for policy, p in POLICIES.items()
+    if fraction != "100%" or policy == "none"
+}  # fmt: skip
 KEY = ("run", "seed", "steps")
 SECTION = "## Generator EMA and DiffAugment"
+OVERFIT_SAMPLES = 1000
 
 
-def subset_dir(args):
-    """``--subset`` Fashion-MNIST training images as IDX files (drawn with seed 0)."""
-    directory = os.path.join(args.work_dir, f"fashion_mnist_{args.subset}")
+def subset_dir(args, images):
+    """The dataset of ``images`` Fashion-MNIST training images (all: the shared copy;
+    fewer: drawn once with seed 0 and written as IDX files to the work directory)."""
+    from tfgan_zoo.data import idx
+
+    if images == FULL:
+        return FASHION
+    directory = os.path.join(args.work_dir, f"fashion_mnist_{images}")
     if not os.path.exists(os.path.join(directory, "train-labels-idx1-ubyte.gz")):
         x, y = idx.load_idx_dir(FASHION, "train")
-        keep = np.sort(np.random.default_rng(0).choice(len(x), args.subset, replace=False))
+        keep = np.sort(np.random.default_rng(0).choice(len(x), images, replace=False))
         os.makedirs(directory, exist_ok=True)
         idx.write_idx(os.path.join(directory, "train-images-idx3-ubyte.gz"), x[keep, ..., 0])
         idx.write_idx(os.path.join(directory, "train-labels-idx1-ubyte.gz"), y[keep])
     return directory
 
 
-def config_of(name, seed, args):
-    flagfile, extra, subset = RUNS[name]
-    dataset = "idx:" + (subset_dir(args) if subset else FASHION)
+def runs(args):
+    """The runs the curves and ``--runs`` select, by name."""
+    chosen = {**(EMA_RUNS if args.ema_curve else {}),
+              **(AUGMENT_RUNS if args.augment_curve else {})}  # fmt: skip
+    return {name: spec for name, spec in chosen.items() if not args.runs or name in args.runs}
+
+
+def curve(name, args):
+    return args.ema_curve if name in EMA_RUNS else args.augment_curve
+
+
+def config_of(name, seed, steps, args):
+    from tfgan_zoo.cli.train import config_from_flags, define_flags
+
+    flagfile, extra, images = runs(args)[name]
     fv = flags.FlagValues()
     define_flags(fv)
     fv(["essentials", f"--flagfile={os.path.join(REPO, 'flags', flagfile + '.flags')}",
-        *extra, f"--dataset={dataset}"])  # fmt: skip
+        *extra, f"--dataset=idx:{subset_dir(args, images)}"])  # fmt: skip
     config = config_from_flags(fv)
     return dataclasses.replace(
-        config, seed=seed, epochs=1, steps_per_epoch=args.steps, checkpoint_every=args.steps,
-        sample_every=args.steps, log_every=100, verbose=0, steps_per_execution=10,
-        model_dir=os.path.join(args.work_dir, f"{name}_seed{seed}"),
+        config, seed=seed, epochs=steps // config.steps_per_epoch, checkpoint_every=500,
+        sample_every=500, log_every=100, verbose=0, steps_per_execution=10, keep_checkpoints=2,
+        model_dir=os.path.join(args.work_dir, f"{name.replace(' ', '_').replace('%', 'pc')}"
+                                              f"_seed{seed}"),
     )  # fmt: skip
 
 
-def fid_of(network, model, extractor, real):
+def fid_of(network, model, setup):
     sample = lambda z: network(z, training=False)  # noqa: E731
-    return classifier_fid(sample, model.generator_input_dim, extractor, real)
+    return classifier_fid(sample, model.generator_input_dim, *setup)
+
+
+def overfitting(model, train_images, test_images):
+    """D's mean score on its training images and on test images, and ADA's r_t."""
+    train = np.asarray(model.critic_scores(train_images)).reshape(-1)
+    test = np.asarray(model.critic_scores(test_images)).reshape(-1)
+    return {"d_train": float(train.mean()), "d_heldout": float(test.mean()),
+            "ada_rt": float(np.sign(train).mean())}  # fmt: skip
+
+
+def score(name, model, setup, args):
+    """The values of one scored point."""
+    from tfgan_zoo.evaluation import real_batches
+
+    values = {"fid": fid_of(model.generator, model, setup)}
+    if model.ema_generator is not None:
+        values["fid_ema_copy"] = fid_of(model.ema_generator, model, setup)
+        model.ema_bn = "recompute"  # for this score only: training copies them again
+        model.prepare_sampler()
+        model.ema_bn = "copy"
+        values["fid_ema_recompute"] = fid_of(model.ema_generator, model, setup)
+    else:
+        images = runs(args)[name][2]
+        train, _ = real_batches(f"idx:{subset_dir(args, images)}", "train", OVERFIT_SAMPLES)
+        test, _ = real_batches(f"idx:{FASHION}", "test", OVERFIT_SAMPLES, seed=4)
+        values.update(overfitting(model, train, test))
+    return values
+
+
+def todo_list(args):
+    """Breadth first: every run to a curve point before any goes past it."""
+    points = sorted({s for name in runs(args) for s in curve(name, args)})
+    return [(name, seed, steps) for steps in points for name in runs(args)
+            if steps in curve(name, args) for seed in args.seeds]  # fmt: skip
 
 
 def run(args):
-    path = args.scores
-    done = load_scores(path, KEY)
-    # Seed by seed, the SNGAN runs (5 D updates per step, ~3x a DCGAN run) last.
-    todo = sorted(((name, seed, args.steps) for seed in args.seeds for name in RUNS),
-                  key=lambda key: (key[0] == "sngan_ema", key[1]))  # fmt: skip
+    from tfgan_zoo import trainer
+
+    done = load_scores(args.scores, KEY)
+    todo = todo_list(args)
     remaining = [key for key in todo if key not in done]
-    print(f"{len(todo) - len(remaining)}/{len(todo)} runs done; {len(remaining)} to go", flush=True)
+    print(f"{len(todo) - len(remaining)}/{len(todo)} points done; {len(remaining)} to go",
+          flush=True)  # fmt: skip
     if not remaining:
         return done
-    extractor, real = classifier_fid_setup("idx:" + FASHION, args.fid_samples)
+    setup = classifier_fid_setup("idx:" + FASHION, args.fid_samples)
     started = time.time()
     for i, (name, seed, steps) in enumerate(remaining):
-        result = trainer.train(config_of(name, seed, args))
-        model = result.model
+        result = trainer.train(config_of(name, seed, steps, args))
+        if result.final_step != steps:
+            sys.exit(f"{name} seed {seed} is at step {result.final_step}, not {steps}.")
         row = {"run": name, "seed": seed, "steps": steps,
-               "fid": fid_of(model.generator, model, extractor, real),
+               **score(name, result.model, setup, args), "fid_samples": args.fid_samples,
                "date": datetime.date.today().isoformat()}  # fmt: skip
-        if model.ema_generator is not None:
-            row["fid_ema"] = fid_of(model.ema_generator, model, extractor, real)
-        append_score(path, row)
+        append_score(args.scores, row)
         elapsed = time.time() - started
-        print(f"[{i + 1}/{len(remaining)}] {name} seed {seed}: {row}; {elapsed / 60:.1f} min so "
-              f"far, ~{elapsed / (i + 1) * (len(remaining) - i - 1) / 60:.0f} min left",
-              flush=True)  # fmt: skip
-    return load_scores(path, KEY)
+        print(f"[{i + 1}/{len(remaining)}] {name} seed {seed} @ {steps}: "
+              + ", ".join(f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float))
+              + f"; {elapsed / 60:.1f} min so far", flush=True)  # fmt: skip
+    return load_scores(args.scores, KEY)
 
 
 def cell(values):
@@ -126,52 +190,146 @@ def cell(values):
     return f"{mean:.2f} +- {se:.2f}"
 
 
-def table(scores, args):
-    at = lambda name: [scores[k] for s in args.seeds if (k := (name, s, args.steps)) in scores]  # noqa: E731
+def at(scores, name, steps, args):
+    return [scores[k] for s in args.seeds if (k := (name, s, steps)) in scores]
+
+
+def ratio_cell(rows, key, base="fid"):
+    """``mean ratio (worst seed's, seed s)`` of ``key`` over ``base``, per seed."""
+    ratios = [(r[key] / r[base], r["seed"]) for r in rows]
+    worst = max(ratios)
+    return f"{statistics.mean(r for r, _ in ratios):.2f} ({worst[0]:.2f}, seed {worst[1]})"
+
+
+def n_mark(rows, args):
+    return "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
+
+
+def ema_table(scores, args):
     lines = [
-        f"Seeds {', '.join(map(str, args.seeds))}, {args.steps:,} generator steps, classifier FID "
-        f"on {args.fid_samples:,} samples (mean +- standard error; ratio per seed, then "
-        "its mean and the worst seed's).",
+        f"EMA 0.999, seeds {', '.join(map(str, args.seeds))}; classifier FID on "
+        f"{args.fid_samples:,} samples (mean +- s.e.); ratios EMA / raw per seed: mean "
+        "(worst seed). Goal: <= 0.9 where raw FID has flattened.",
         "",
-        "| comparison | without | with | ratio with / without (mean) | worst seed's ratio "
-        "| goal | n |",
+        "| network | steps | raw FID | EMA, copied BN | ratio | EMA, recomputed BN | ratio |",
         "|---|---|---|---|---|---|---|",
     ]
-    pairs = [
-        ("DCGAN NS, EMA 0.999 vs raw generator", at("dcgan_ema"), "fid", at("dcgan_ema"),
-         "fid_ema", "<= 0.85"),
-        ("SNGAN hinge, EMA 0.999 vs raw generator", at("sngan_ema"), "fid", at("sngan_ema"),
-         "fid_ema", "<= 0.85"),
-        (f"DCGAN on {args.subset:,} images, DiffAugment vs none", at("dcgan_subset"), "fid",
-         at("dcgan_subset_diffaugment"), "fid", "<= 0.7"),
-    ]  # fmt: skip
-    for label, base_rows, base_key, rows, key, goal in pairs:
-        seeds = sorted({r["seed"] for r in base_rows} & {r["seed"] for r in rows})
-        if not seeds:
-            continue
-        base = {r["seed"]: r[base_key] for r in base_rows}
-        other = {r["seed"]: r[key] for r in rows}
-        ratios = [other[s] / base[s] for s in seeds]
-        worst = max(ratios)
-        lines.append(
-            f"| {label} | {cell([base[s] for s in seeds])} | {cell([other[s] for s in seeds])} "
-            f"| {statistics.mean(ratios):.2f} | {worst:.2f} "
-            f"(seed {seeds[ratios.index(worst)]}) | {goal} | {len(seeds)} |"
-        )
+    for name in EMA_RUNS:
+        for steps in args.ema_curve:
+            rows = at(scores, name, steps, args)
+            if rows:
+                lines.append(
+                    f"| {name} | {steps:,}{n_mark(rows, args)} | {cell([r['fid'] for r in rows])} "
+                    f"| {cell([r['fid_ema_copy'] for r in rows])} "
+                    f"| {ratio_cell(rows, 'fid_ema_copy')} "
+                    f"| {cell([r['fid_ema_recompute'] for r in rows])} "
+                    f"| {ratio_cell(rows, 'fid_ema_recompute')} |"
+                )
     return "\n".join(lines)
+
+
+def augment_table(scores, args):
+    lines = [
+        f"DCGAN (32 filters), seeds {', '.join(map(str, args.seeds))}; classifier FID on "
+        f"{args.fid_samples:,} samples (mean +- s.e.); D's mean score on its training "
+        "images minus on test images (gap), and ADA's r_t. Ratio: FID with DiffAugment / "
+        "without, per seed, mean (worst seed). Goal: <= 0.7 at 10% or 1%.",
+        "",
+        "| data | steps | none: FID / gap / r_t | translation,cutout: FID / ratio "
+        "| color,translation,cutout: FID / ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for fraction in FRACTIONS:
+        for steps in args.augment_curve:
+            base = at(scores, f"{fraction} none", steps, args)
+            if not base:
+                continue
+            gap = [r["d_train"] - r["d_heldout"] for r in base]
+            cells = [f"{cell([r['fid'] for r in base])} / {statistics.mean(gap):.2f} / "
+                     f"{statistics.mean(r['ada_rt'] for r in base):.2f}"]  # fmt: skip
+            for policy in ("tc", "ctc"):
+                rows = at(scores, f"{fraction} {policy}", steps, args)
+                paired = {r["seed"]: r for r in base}
+                both = [{**r, "base": paired[r["seed"]]["fid"]}
+                        for r in rows if r["seed"] in paired]  # fmt: skip
+                cells.append(f"{cell([r['fid'] for r in rows])} / "
+                             f"{ratio_cell(both, 'fid', 'base')}" if both else "-")  # fmt: skip
+            lines.append(
+                f"| {fraction} | {steps:,}{n_mark(base, args)} | " + " | ".join(cells) + " |"
+            )
+    return "\n".join(lines)
+
+
+def plot(scores, args, path):
+    """FID against steps: EMA (left: raw, copied, recomputed per network) and
+    DiffAugment (right: per data fraction and policy); means with a
+    standard-error band, thin lines per seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    series = [(axes[0], f"{name} {label}", [(s, [r[key] for r in at(scores, name, s, args)])
+                                            for s in args.ema_curve])
+              for name in EMA_RUNS
+              for label, key in (("raw", "fid"), ("EMA copy", "fid_ema_copy"),
+                                 ("EMA recompute", "fid_ema_recompute"))]  # fmt: skip
+    series += [(axes[1], name, [(s, [r["fid"] for r in at(scores, name, s, args)])
+                                for s in args.augment_curve])
+               for name in AUGMENT_RUNS]  # fmt: skip
+    for ax, label, points in series:
+        points = [(s, v) for s, v in points if v]
+        if not points:
+            continue
+        steps = [s for s, _ in points]
+        means = np.array([np.mean(v) for _, v in points])
+        ses = np.array([mean_se(v)[1] if len(v) > 1 else 0.0 for _, v in points])
+        (line,) = ax.plot(steps, means, marker="o", label=label)
+        ax.fill_between(steps, means - ses, means + ses, alpha=0.2, color=line.get_color())
+    for ax, title in zip(axes, ("Generator EMA", "DiffAugment"), strict=True):
+        ax.set(xlabel="generator steps", ylabel="classifier FID (lower is better)",
+               title=title, yscale="log")  # fmt: skip
+        if ax.lines:
+            ax.legend(fontsize=7)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "essentials", "0,1,2")
-    parser.add_argument("--steps", type=int, default=3000)
-    parser.add_argument("--subset", type=int, default=6000, help="DiffAugment's training images")
-    parser.add_argument("--fid_samples", type=int, default=2000)
+    parser.add_argument("--ema_curve", default="2000,5000,10000")
+    parser.add_argument("--augment_curve", default="1000,2000,4000")
+    parser.add_argument("--fid_samples", type=int, default=5000)
+    parser.add_argument("--runs", default="", help="only these runs (comma-separated names)")
+    parser.add_argument("--plot", default=os.path.join(REPO, "benchmarks", "plots",
+                                                       "essentials.png"))  # fmt: skip
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
-    if args.steps % 100:
-        sys.exit(f"--steps must be a multiple of 100 (the flagfiles log every 100): {args.steps}")
-    run_and_tabulate(args, KEY, run, table, SECTION, "essentials")
+    args.ema_curve = sorted(int(s) for s in args.ema_curve.split(",") if s)
+    args.augment_curve = sorted(int(s) for s in args.augment_curve.split(",") if s)
+    args.runs = [name for name in args.runs.split(",") if name]
+    if unknown := [n for n in args.runs if n not in {**EMA_RUNS, **AUGMENT_RUNS}]:
+        sys.exit(f"unknown runs {unknown}: choose from {', '.join({**EMA_RUNS, **AUGMENT_RUNS})}")
+    if any(s % 500 for s in args.ema_curve + args.augment_curve):
+        sys.exit("curve points must be multiples of 500 (the flagfiles' epoch)")
+    scores = load_scores(args.scores, KEY) if args.table_only else run(args)
+    blocks = [
+        ("essentials ema", ema_table, EMA_RUNS, args.ema_curve),
+        ("essentials diffaugment", augment_table, AUGMENT_RUNS, args.augment_curve),
+    ]
+    for block, table, names, points in blocks:
+        if not points:
+            continue
+        text = table(scores, args)
+        print(text + "\n")
+        if args.write:
+            write_table(SECTION, block, text, [k for k in scores if k[0] in names], args.results)
+    if args.plot and scores:
+        print(f"Plot: {plot(scores, args, args.plot)}")
 
 
 if __name__ == "__main__":

@@ -27,14 +27,43 @@ def test_quality_benchmark_runs_resumes_and_reports_the_worst_seed(tmp_path):
 
 
 @pytest.mark.slow
-def test_essentials_benchmark_scores_ema_and_diffaugment(tmp_path):
-    args = [os.path.join("benchmarks", "essentials.py"), "--seeds", "0", "--steps", "100",
-            "--fid_samples", "500", "--subset", "600", "--work_dir", str(tmp_path)]  # fmt: skip
+def test_essentials_benchmark_scores_ema_and_diffaugment_curves(tmp_path):
+    args = [os.path.join("benchmarks", "essentials.py"), "--seeds", "0", "--ema_curve", "500",
+            "--augment_curve", "500", "--runs", "DCGAN,1% none,1% tc", "--fid_samples", "500",
+            "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"),
+            "--plot", str(tmp_path / "p.png")]  # fmt: skip
     out = run(*args)
-    assert "0/4 runs done" in out
-    for label in ("DCGAN NS, EMA 0.999 vs raw generator", "SNGAN hinge, EMA 0.999",
-                  "DCGAN on 600 images, DiffAugment vs none"):  # fmt: skip
-        assert any(line.startswith(f"| {label}") for line in out.splitlines()), out
+    assert "0/3 points done" in out
+    assert any(line.startswith("| DCGAN | 500 |") for line in out.splitlines()), out
+    assert any(line.startswith("| 1% | 500 |") for line in out.splitlines()), out
+    assert "3/3 points done; 0 to go" in run(*args)
+    assert (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch):
+    """Ratios per seed (the mean and the worst), `n=` for a point short of seeds, a
+    plot from the scores alone."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import essentials
+
+    scores = {}
+    for seed, fid in enumerate((10.0, 20.0)):
+        scores[("DCGAN", seed, 2000)] = {"seed": seed, "fid": fid, "fid_ema_copy": fid * 1.1,
+                                         "fid_ema_recompute": fid * 0.8}  # fmt: skip
+        scores[("1% none", seed, 1000)] = {"seed": seed, "fid": fid, "d_train": 1.0,
+                                           "d_heldout": 0.5, "ada_rt": 0.9}  # fmt: skip
+    scores[("1% tc", 1, 1000)] = {"seed": 1, "fid": 10.0}
+    args = argparse.Namespace(seeds=[0, 1], ema_curve=[2000], augment_curve=[1000],
+                              fid_samples=100)  # fmt: skip
+    ema = essentials.ema_table(scores, args).splitlines()[-1]
+    assert ema == ("| DCGAN | 2,000 | 15.00 +- 5.00 | 16.50 +- 5.50 | 1.10 (1.10, seed 1) "
+                   "| 12.00 +- 4.00 | 0.80 (0.80, seed 1) |")  # fmt: skip
+    augment = essentials.augment_table(scores, args).splitlines()[-1]
+    assert augment.startswith("| 1% | 1,000 | 15.00 +- 5.00 / 0.50 / 0.90 |")
+    assert "| 10.00 +- nan / 0.50 (0.50, seed 1) | - |" in augment  # seed 1's pair only
+    assert os.path.getsize(essentials.plot(scores, args, str(tmp_path / "p.png"))) > 0
 
 
 @pytest.mark.slow
@@ -101,7 +130,7 @@ def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path, mon
 
 @pytest.mark.parametrize(
     "script, blocks",
-    [("quality", ["quality"]), ("essentials", ["essentials"]),
+    [("quality", ["quality"]), ("essentials", ["essentials ema", "essentials diffaugment"]),
      ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"])],
 )  # fmt: skip
 def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script, blocks):
