@@ -206,15 +206,15 @@ def test_saved_model_cli_lists_the_signatures(base_dir, conditional_base_dir):
         tensor_info("outputs", "images", "DT_FLOAT", "(-1, 28, 28, 1)"),
         tensor_info("outputs", "images_uint8", "DT_UINT8", "(-1, 28, 28, 1)"),
     ]
-    seed = tensor_info("inputs", "seed", "DT_INT64", "(-1)")
-    truncation = tensor_info("inputs", "truncation", "DT_FLOAT", "(-1)")
+
+    def open_shape(name, dtype):
+        return f"inputs['{name}'] tensor_info:\n        dtype: {dtype}\n        shape: unknown_rank"
+
+    # Input shapes are left open so that the in-graph checks of them say what was expected.
+    seed, truncation = open_shape("seed", "DT_INT64"), open_shape("truncation", "DT_FLOAT")
     png = tensor_info("outputs", "png_bytes", "DT_STRING", "(-1)")
     expected = {
-        # z's shape is left open so that the in-graph checks of it say what was expected
-        "serving_default": [
-            "inputs['z'] tensor_info:\n        dtype: DT_FLOAT\n        shape: unknown_rank",
-            *images,
-        ],
+        "serving_default": [open_shape("z", "DT_FLOAT"), *images],
         "sample": [seed, *images, png],
         "sample_truncated": [seed, truncation, *images],
         "metadata": [
@@ -231,7 +231,7 @@ def test_saved_model_cli_lists_the_signatures(base_dir, conditional_base_dir):
 
     text = cli_show(os.path.join(conditional_base_dir, "1"))
     for name in ("serving_default", "sample", "sample_truncated"):
-        assert tensor_info("inputs", "label", "DT_INT32", "(-1)") in signature_block(text, name)
+        assert open_shape("label", "DT_INT32") in signature_block(text, name)
 
 
 def predict_request(signature, **inputs):
@@ -285,6 +285,14 @@ INVALID, PRECONDITION = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED
          INVALID, "label must be >= 0"),
         ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.array([0], np.int32)},
          INVALID, "one class id per example"),
+        ("dcgan", "sample", {"seed": np.zeros((2, 1), np.int64)}, INVALID,
+         "seed must be [batch]: one int64 seed per example"),
+        ("dcgan", "sample", {"seed": np.int64(3)}, INVALID, "seed must be [batch]"),
+        ("dcgan", "sample_truncated", {"seed": np.zeros(2, np.int64),
+                                       "truncation": np.float32(1.0)}, INVALID,
+         "truncation must be [batch]: one float truncation per example"),
+        ("cgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.zeros((2, 1), np.int32)},
+         INVALID, "label must be [batch]: one class id per example"),
     ],
 )  # fmt: skip
 def test_bad_requests_get_clear_errors_and_the_server_survives(

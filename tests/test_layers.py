@@ -109,3 +109,15 @@ def test_pacgan_toy_networks_match_the_authors_sizes():
     assert [layer.output.shape[-1] for layer in d.layers if "maxout" in layer.name] == [200] * 3
     assert d(g(np.zeros((5, 2), np.float32))).shape == (5, 1)
     assert abs(float(np.std(dense[1].kernel.numpy())) - 0.02) < 0.002
+
+
+def test_reflection_padding_equals_tf_pad_and_takes_an_empty_batch():
+    import tensorflow as tf
+
+    from tfgan_zoo.layers import ReflectionPad2D
+
+    x = np.random.default_rng(0).standard_normal((2, 7, 6, 3)).astype(np.float32)
+    for pad in (1, 3):
+        expected = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
+        np.testing.assert_array_equal(ReflectionPad2D(pad)(x), expected)
+    assert ReflectionPad2D(2)(np.zeros((0, 7, 6, 3), np.float32)).shape == (0, 11, 10, 3)

@@ -171,7 +171,8 @@ def test_folder_errors_name_the_file_and_the_fix(tmp_path):
         data.load(f"folder:{tmp_path / 'missing'}", 1, pairs=True)
 
 
-def test_tfds_cycle_gan_config(tmp_path):
+def test_tfds_cycle_gan_config(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "unreachable_host", lambda builder: None)  # a network, mocked
     with tfds.testing.mock_data(num_examples=4):
         ds, info = data.load("cycle_gan/horse2zebra", 2, data_dir=str(tmp_path), resolution=32)
         a, b = next(iter(ds))
@@ -461,6 +462,22 @@ def test_translators_take_and_give_encoded_images_over_rest(cyclegan, cyclegan_e
         assert post(port, wrapped) == post(port, same)
     finally:
         server.shutdown()
+
+
+def test_every_translator_signature_answers_an_empty_batch_and_checks_image_bytes(
+    cyclegan_export,
+):
+    signatures = tf.saved_model.load(cyclegan_export).signatures
+    empty = {"": tf.zeros([0, *SHAPE], tf.uint8), "_float": tf.zeros([0, *SHAPE]),
+             "_png": tf.constant([], tf.string)}  # fmt: skip
+    for direction in ("a_to_b", "b_to_a"):
+        for suffix, batch in empty.items():
+            key = "image_bytes" if suffix == "_png" else "image"
+            out = signatures[direction + suffix](**{key: batch})
+            assert out["images"].shape == (0, *SHAPE), direction + suffix
+    png = tf.io.encode_png(np.zeros(SHAPE, np.uint8))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"image_bytes must be \[batch\]"):
+        signatures["a_to_b_png"](image_bytes=tf.stack([[png]]))
 
 
 def test_generator_evaluation_refuses_a_translator_export_clearly(cyclegan_export):

@@ -91,6 +91,7 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 def _decoded(image_bytes, channels, size):
     """Encoded images (PNG, JPEG, GIF, BMP; any size) as float32 ``[batch, *size, channels]``."""
+    image_bytes = _checked_vector(image_bytes, "image_bytes", "encoded image")
     known = tf.reduce_any(
         [tf.equal(tf.strings.substr(image_bytes, 0, len(m)), m) for m in _IMAGE_MAGIC], axis=0
     )
@@ -116,6 +117,17 @@ def _checked(tensor, checks):
     """``tensor`` usable only after ``checks`` pass, so a bad request gets their message."""
     with tf.control_dependencies(checks):
         return tf.identity(tensor)
+
+
+def _checked_vector(tensor, name, what):
+    """``tensor`` as ``[batch]``, after a check that it holds one value per example.
+
+    Its signature leaves the rank open, as for ``z``: a declared ``[None]``
+    would make the check statically true, and TF Serving feeds any shape.
+    """
+    message = f"{name} must be [batch]: one {what} per example"
+    checked = _checked(tensor, [tf.debugging.assert_rank(tensor, 1, message=message)])
+    return tf.reshape(checked, [-1])
 
 
 def _checked_latent(z, latent_dim):
@@ -197,6 +209,7 @@ class _Signatures:
 
     def _checked_label(self, label, batch):
         """``label``, usable only after its checks pass (so the error is ours)."""
+        label = _checked_vector(label, "label", "class id")
         checks = [
             tf.debugging.assert_equal(
                 tf.size(label), batch, message="label must hold one class id per example"
@@ -226,10 +239,13 @@ class _Signatures:
         return len(sample_shape(self.generator, self.latent_dim, self.num_classes)) == 3
 
     def sample(self, seed, label=None):
+        seed = _checked_vector(seed, "seed", "int64 seed")
         z = latent_from_seeds(seed, self.latent_dim, distribution=self.latent)
         return self.generate(z, label, png=True)
 
     def sample_truncated(self, seed, truncation, label=None):
+        seed = _checked_vector(seed, "seed", "int64 seed")
+        truncation = _checked_vector(truncation, "truncation", "float truncation")
         checks = [
             tf.debugging.assert_equal(
                 tf.size(truncation),
@@ -247,15 +263,15 @@ class _Signatures:
         # Shape unknown to the graph: TF Serving feeds any shape, and the checks of
         # rank and width (with messages) must not be folded away as statically true.
         z = tf.TensorSpec(None, tf.float32, name="z")
-        seed = tf.TensorSpec([None], tf.int64, name="seed")
-        truncation = tf.TensorSpec([None], tf.float32, name="truncation")
+        seed = tf.TensorSpec(None, tf.int64, name="seed")
+        truncation = tf.TensorSpec(None, tf.float32, name="truncation")
         if not self.num_classes:
             return {
                 "serving_default": (lambda z: self.generate(z), [z]),
                 "sample": (lambda seed: self.sample(seed), [seed]),
                 "sample_truncated": (self.sample_truncated, [seed, truncation]),
             }
-        label = tf.TensorSpec([None], tf.int32, name="label")
+        label = tf.TensorSpec(None, tf.int32, name="label")
         return {
             "serving_default": (lambda z, label: self.generate(z, label), [z, label]),
             "sample": (lambda seed, label: self.sample(seed, label), [seed, label]),
@@ -464,7 +480,7 @@ def _translation_endpoints(generator, name):
     return {
         name: (from_uint8, tf.TensorSpec(shape, tf.uint8, "image")),
         f"{name}_float": (from_float, tf.TensorSpec(shape, tf.float32, "image")),
-        f"{name}_png": (from_bytes, tf.TensorSpec([None], tf.string, "image_bytes")),
+        f"{name}_png": (from_bytes, tf.TensorSpec(None, tf.string, "image_bytes")),
     }
 
 

@@ -33,7 +33,11 @@ def maybe(layer, x):
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ReflectionPad2D(layers.Layer):
-    """Pads height and width by mirroring the border (no zero edges; CycleGAN)."""
+    """Pads height and width by mirroring the border (no zero edges; CycleGAN).
+
+    ``tf.pad(mode="REFLECT")`` by slices: the same values, but an empty batch
+    passes (MirrorPad refuses any dimension of size 0, the batch's too).
+    """
 
     def __init__(self, pad, **kwargs):
         super().__init__(**kwargs)
@@ -41,7 +45,12 @@ class ReflectionPad2D(layers.Layer):
 
     def call(self, x):
         p = self.pad
-        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+        if not p:
+            return x
+        x = tf.concat([tf.reverse(x[:, 1 : p + 1], [1]), x, tf.reverse(x[:, -p - 1 : -1], [1])], 1)
+        return tf.concat(
+            [tf.reverse(x[:, :, 1 : p + 1], [2]), x, tf.reverse(x[:, :, -p - 1 : -1], [2])], 2
+        )
 
     def compute_output_shape(self, input_shape):
         b, h, w, c = input_shape
