@@ -219,8 +219,6 @@ def main():
     add_run_arguments(parser, "claim_saturation", "0,1,2,3,4")
     parser.add_argument("--g_steps", default="1000,5000", help="generator checkpoints")
     parser.add_argument("--d_iterations", type=int, default=2000)
-    parser.add_argument("--plot", default=os.path.join(REPO, "benchmarks", "plots",
-                                                       "claim_saturation.png"))  # fmt: skip
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.g_steps = sorted(int(s) for s in args.g_steps.split(","))
@@ -231,8 +229,8 @@ def main():
     print(text)
     if args.write:
         write_table(SECTION, "claim saturation", text, scores, args.results)
-    if args.plot and scores:
-        print(f"Plot: {plot(scores, args, args.plot)}")
+    if args.plots and scores:
+        print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_saturation.png'))}")
 
 
 if __name__ == "__main__":

@@ -305,8 +305,6 @@ def main():
     parser.add_argument("--augment_curve", default="1000,2000,4000")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--runs", default="", help="only these runs (comma-separated names)")
-    parser.add_argument("--plot", default=os.path.join(REPO, "benchmarks", "plots",
-                                                       "essentials.png"))  # fmt: skip
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.ema_curve = sorted(int(s) for s in args.ema_curve.split(",") if s)
@@ -328,8 +326,8 @@ def main():
         print(text + "\n")
         if args.write:
             write_table(SECTION, block, text, [k for k in scores if k[0] in names], args.results)
-    if args.plot and scores:
-        print(f"Plot: {plot(scores, args, args.plot)}")
+    if args.plots and scores:
+        print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'essentials.png'))}")
 
 
 if __name__ == "__main__":

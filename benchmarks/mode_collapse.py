@@ -314,6 +314,97 @@ def stacked_table(scores, args):
 SECTION = "## Mode collapse under PacGAN's protocol"
 
 
+def published_values(text):
+    """``"6.3 +- 0.5 / 98.2% / 0.45"`` -> ``{"modes": 6.3, "hq": 0.982, "rkl": 0.45}``
+    (Stacked MNIST's ``"78.9 / 4.50"`` -> modes and kl)."""
+    parts = [p.strip() for p in text.split("/")]
+    if len(parts) == 2:
+        return {"modes": float(parts[0]), "kl": float(parts[1])}
+    return {"modes": float(parts[0].split()[0]), "hq": float(parts[1].rstrip("%")) / 100,
+            "rkl": float(parts[2])}  # fmt: skip
+
+
+def plot_curves(scores, args, panels, path):
+    """One panel per ``(title, key, metric, steps, published)``: the mean over
+    seeds against updates (a standard-error band where per-seed scores exist,
+    transcribed means otherwise), thin lines per seed, the published value as a
+    dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = 2
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.2 * rows), squeeze=False,
+                             constrained_layout=True)  # fmt: skip
+    for ax, (title, series, metric, steps) in zip(axes.flat, panels, strict=False):
+        for label, key, published in series:
+            points = [(s, *curve_point(scores, key, s, args)) for s in steps]
+            points = [(s, m[metric]) for s, m, _ in points if m]
+            if not points:
+                continue
+            scale = 100 if metric == "hq" else 1
+            (line,) = ax.plot([s for s, _ in points], [scale * v for _, v in points],
+                              lw=2, label=label)  # fmt: skip
+            color = line.get_color()
+            for seed in args.seeds:
+                own = [(s, scores[k][metric]) for s in steps
+                       if (k := (*key, seed, s)) in scores]  # fmt: skip
+                if len(own) > 1:
+                    ax.plot(*zip(*[(s, scale * v) for s, v in own], strict=True), lw=0.5,
+                            color=color, alpha=0.4)  # fmt: skip
+                elif own:
+                    ax.scatter(own[0][0], scale * own[0][1], s=8, color=color, alpha=0.6)
+            banded = [(s, [scores[k][metric] for seed in args.seeds
+                           if (k := (*key, seed, s)) in scores]) for s in steps]  # fmt: skip
+            banded = [(s, v) for s, v in banded if len(v) > 1]
+            if banded:
+                xs = [s for s, _ in banded]
+                m = np.array([np.mean(v) for _, v in banded]) * scale
+                e = np.array([mean_se(v)[1] for _, v in banded]) * scale
+                ax.fill_between(xs, m - e, m + e, color=color, alpha=0.2)
+            if published is not None and metric in published:
+                ax.axhline(scale * published[metric], color=color, ls="--", lw=1)
+        ax.set(title=title, xlabel="updates", xscale="log")
+        ax.set_ylabel({"modes": "modes covered", "hq": "high-quality samples (%)",
+                       "rkl": "reverse KL", "kl": "KL to uniform"}[metric])  # fmt: skip
+        if ax.lines:
+            ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plots(scores, args):
+    """The toy and Stacked-MNIST curve figures in ``--plots``; returns their paths."""
+    written = []
+    if args.curve and any(k[1] in args.datasets for k in scores):
+        panels = [
+            (f"{dataset}: {name}", [(variant, (variant, dataset, TOY_ARCHITECTURE),
+                                     published_values(PUBLISHED[(variant, dataset)]))
+                                    for variant in args.variants], metric, args.curve)
+            for dataset in args.datasets for metric, name in
+            (("modes", "modes"), ("hq", "HQ"), ("rkl", "reverse KL"))
+        ]  # fmt: skip
+        path = os.path.join(args.plots, "mode_collapse.png")
+        written.append(plot_curves(scores, args, panels, path))
+    arch = args.stacked_architecture
+    if args.stacked_curve and any(k[1:3] == (STACKED, arch) for k in scores):
+        panels = [
+            (f"Stacked MNIST ({arch}): {metric}",
+             [(v, (v, STACKED, arch), published_values(PUBLISHED_STACKED[v]))
+              for v in args.stacked_variants], metric, args.stacked_curve)
+            for metric in ("modes", "kl")
+        ]  # fmt: skip
+        path = os.path.join(args.plots, f"mode_collapse_stacked_{arch}.png")
+        written.append(plot_curves(scores, args, panels, path))
+    return written
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2,3,4")
@@ -332,6 +423,8 @@ def main():
     parser.add_argument("--work_dir", default=os.path.join(RUNS, "mode_collapse"))
     parser.add_argument("--write", action="store_true", help="update --results")
     parser.add_argument("--results", default=RESULTS, help="the page --write updates")
+    parser.add_argument("--plots", default=os.path.join(REPO, "benchmarks", "plots"),
+                        help="folder of the curve figures (empty: none)")  # fmt: skip
     parser.add_argument(
         "--table_only", action="store_true", help="tabulate the scores so far, train nothing"
     )
@@ -364,6 +457,9 @@ def main():
         print(text + "\n")
         if args.write:
             write_table(SECTION, block, text, scored, args.results)
+    if args.plots:
+        for path in plots(scores, args):
+            print(f"Plot: {path}")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,10 @@ def add_run_arguments(parser, name, seeds):
     parser.add_argument("--write", action="store_true", help="update --results")
     parser.add_argument("--results", default=RESULTS, help="the page --write updates")
     parser.add_argument("--table_only", action="store_true", help="tabulate, train nothing")
+    parser.add_argument(
+        "--plots", default=os.path.join(REPO, "benchmarks", "plots"),
+        help="folder of the figures, for the scripts that draw them (empty: none)",
+    )  # fmt: skip
 
 
 def run_and_tabulate(args, key, run, table, heading, block):

@@ -31,13 +31,13 @@ def test_essentials_benchmark_scores_ema_and_diffaugment_curves(tmp_path):
     args = [os.path.join("benchmarks", "essentials.py"), "--seeds", "0", "--ema_curve", "500",
             "--augment_curve", "500", "--runs", "DCGAN,1% none,1% tc", "--fid_samples", "500",
             "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"),
-            "--plot", str(tmp_path / "p.png")]  # fmt: skip
+            "--plots", str(tmp_path)]  # fmt: skip
     out = run(*args)
     assert "0/3 points done" in out
     assert any(line.startswith("| DCGAN | 500 |") for line in out.splitlines()), out
     assert any(line.startswith("| 1% | 500 |") for line in out.splitlines()), out
     assert "3/3 points done; 0 to go" in run(*args)
-    assert (tmp_path / "p.png").stat().st_size > 0
+    assert (tmp_path / "essentials.png").stat().st_size > 0
 
 
 def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch):
@@ -196,7 +196,7 @@ UNSCORED = {"essentials", "quality"}
 
 
 @pytest.mark.parametrize("block, command, text", committed_blocks(), ids=lambda v: v[:20])
-def test_each_committed_table_regenerates_from_the_committed_scores(block, command, text):
+def test_each_committed_table_regenerates_from_the_committed_scores(block, command, text, tmp_path):
     """The block's own command (``--table_only``: trains nothing) prints the block
     from ``benchmarks/scores/``, on a fresh clone as here."""
     import shlex
@@ -205,8 +205,10 @@ def test_each_committed_table_regenerates_from_the_committed_scores(block, comma
         pytest.skip(f"{block}: no committed scores yet")
     assert "--table_only" in command
     args = [a for a in shlex.split(command)[1:] if a != "--write"]
-    out = run(*args, timeout=300)
+    out = run(*args, "--plots", str(tmp_path), timeout=300)
     assert text.strip() in out, out[-3000:]
+    plots = [line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Plot: ")]
+    assert all(os.path.dirname(p) == str(tmp_path) and os.path.getsize(p) for p in plots)
 
 
 @pytest.mark.parametrize("block, command, text", committed_blocks(), ids=lambda v: v[:20])
@@ -220,7 +222,7 @@ def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, 
     args = shlex.split(command)[1:]
     args += [flag for flag in ("--table_only", "--write") if flag not in args]
     args += ["--scores", str(tmp_path / "typo.jsonl"), "--results", str(results),
-             "--work_dir", str(tmp_path)]  # fmt: skip
+             "--work_dir", str(tmp_path), "--plots", str(tmp_path)]  # fmt: skip
     out = run(*args, timeout=300)
     assert f"No scores for the {block!r} block: RESULTS.md keeps it as it is." in out
     assert results.read_text() == before
