@@ -12,22 +12,36 @@ comments cite the lines followed:
   signature's tensors, as TF Serving's SavedModelBundle does: no shape
   check before running (a wrong shape gets whatever error the graph
   raises), dtype errors from the session itself.
+- ``core/basic_manager.cc:139``: a model name or version it does not serve is
+  NOT_FOUND "Servable not found for request: Latest(name)" (or
+  ``Specific(name, version)``), over gRPC and REST alike.
 - ``servables/tensorflow/predict_util.cc`` (RunPredict, PreProcessPrediction):
-  unknown signature -> FAILED_PRECONDITION; input count mismatch and
-  unknown ``output_filter`` aliases -> INVALID_ARGUMENT.
-- ``util/json_tensor.cc`` (FillPredictRequestFromJson, AddValueToTensor,
-  MakeJsonFromTensors): number types are checked per dtype (1.5 is no int),
-  ``{"b64": ...}`` is decoded for string tensors, empty ``instances`` is an
-  error, and string outputs named ``*_bytes`` come back as ``{"b64": ...}``.
-- ``model_servers/http_server.cc`` (ToHTTPStatusCode): INVALID_ARGUMENT and
-  FAILED_PRECONDITION -> HTTP 400.
-- ``GET /v1/models/<name>/metadata`` returns the signature defs
-  (``get_model_metadata_impl.cc``).
+  unknown signature -> FAILED_PRECONDITION (gRPC); too many or too few inputs
+  (VerifyRequestInputsSize), an unknown or repeated ``output_filter`` alias ->
+  INVALID_ARGUMENT; an input of the right count but another name ->
+  INVALID_ARGUMENT from TensorFlow's ``cc/saved_model/util.cc`` GetInputValues.
+- ``model_servers/http_rest_api_handler.cc``: REST looks the signature up
+  first (GetInfoMap, lines 228-242: INVALID_ARGUMENT "Serving signature
+  name: ... not found in signature def"); ``GET /v1/models/<name>[/versions/
+  <v>]`` is the model status (ProcessModelStatusRequest, lines 180-202).
+- ``util/json_tensor.cc`` (ParseJson, FillSignature, AddValueToTensor,
+  JsonDecodeBase64Object, MakeJsonFromTensors): the body must be an object
+  ("Is not object"), ``signature_name`` a string; integers are checked for
+  their type's range (IsInt for int32/uint8, IsInt64 for int64: 2**40 is no
+  int32) and numbers per dtype (1.5 is no int); ``{"b64": ...}`` that does
+  not decode is "Unable to base64 decode"; empty ``instances`` is an error;
+  string outputs named ``*_bytes`` come back as ``{"b64": ...}``.
+- ``model_servers/http_rest_api_util.cc`` ToJsonString: metadata with proto
+  field names (``signature_def``) and default-valued fields printed; model
+  status with its ``json_name``s.
+- ``model_servers/http_server.cc`` (ToHTTPStatusCode, line 46): INVALID_ARGUMENT
+  and FAILED_PRECONDITION -> HTTP 400, NOT_FOUND -> 404.
 """
 
 import base64
 import json
 import os
+import re
 import threading
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +75,7 @@ class Model:
     def __init__(self, base_path, name="generator"):
         self.name = name
         self.version = max(int(v) for v in os.listdir(base_path) if v.isdigit())
+        self.input_names = {}
         self.graph = tf.Graph()
         self.session = tf.compat.v1.Session(graph=self.graph)
         with self.graph.as_default():
@@ -68,6 +83,22 @@ class Model:
                 self.session, ["serve"], os.path.join(base_path, str(self.version))
             )
         self.signatures = dict(meta.signature_def)
+
+    def check_servable(self, name, version=None):
+        """basic_manager.cc:139: a model name or version not served is NOT_FOUND."""
+        if name != self.name or version not in (None, self.version):
+            request = f"Latest({name})" if version is None else f"Specific({name}, {version})"
+            raise ServingError(
+                grpc.StatusCode.NOT_FOUND, f"Servable not found for request: {request}"
+            )
+
+    def rest_signature(self, name):
+        """http_rest_api_handler.cc GetInfoMap (lines 228-242): REST finds the
+        signature before parsing the inputs; an unknown one is INVALID_ARGUMENT."""
+        name = name or "serving_default"
+        if name not in self.signatures:
+            raise invalid(f'Serving signature name: "{name}" not found in signature def')
+        return self.signatures[name]
 
     def signature(self, name):
         """predict_util.cc RunPredict: an unknown key is FAILED_PRECONDITION."""
@@ -82,20 +113,31 @@ class Model:
         """Runs a signature on ``{alias: np.ndarray}``; returns ``{alias: np.ndarray}``."""
         signature = self.signature(signature_name)
         expected = set(signature.inputs)
-        if set(inputs) != expected:  # predict_util.cc VerifyRequestInputsSize
+        if len(inputs) != len(expected):  # predict_util.cc VerifyRequestInputsSize, lines 51-71
             raise invalid(
                 f"input size does not match signature: {len(inputs)}!={len(expected)} "
                 f"len({{{','.join(sorted(inputs))}}}) != len({{{','.join(sorted(expected))}}}). "
                 f"Sent extra: {{{','.join(sorted(set(inputs) - expected))}}}. "
                 f"Missing but required: {{{','.join(sorted(expected - set(inputs)))}}}."
             )
+        for alias, info in signature.inputs.items():  # TF cc/saved_model/util.cc GetInputValues
+            if alias not in inputs:
+                raise invalid(
+                    f"Signature input alias: {alias}(feed name: {info.name}) not found in request "
+                    f"and no default value provided. Inputs expected to be in the request "
+                    f"{{{','.join(sorted(inputs))}}}, or default input alias set: "
+                )
         aliases = list(output_filter) or list(signature.outputs)
-        for alias in aliases:  # predict_util.cc PreProcessPrediction
+        seen = set()
+        for alias in aliases:  # predict_util.cc PreProcessPrediction, lines 136-152
             if alias not in signature.outputs:
                 raise invalid(
                     f"output tensor alias not found in signature: {alias} Outputs expected to "
                     f"be in the set {{{','.join(sorted(signature.outputs))}}}."
                 )
+            if alias in seen:
+                raise invalid(f"duplicate output tensor alias: {alias}")
+            seen.add(alias)
         feeds = {
             self.graph.get_tensor_by_name(signature.inputs[k].name).ref(): np.asarray(v)
             for k, v in inputs.items()
@@ -111,14 +153,28 @@ class Model:
         return dict(zip(aliases, values, strict=True))
 
     def metadata(self):
-        """``GetModelMetadata``'s ``signature_def`` field as JSON (get_model_metadata_impl.cc)."""
+        """``GetModelMetadata``'s ``signature_def`` field as JSON: get_model_metadata_impl.cc,
+        printed as http_rest_api_util.cc ToJsonString does (lines 147-200): proto field
+        names, fields at their defaults included."""
         signature_map = get_model_metadata_pb2.SignatureDefMap()
         for name, signature in self.signatures.items():
             signature_map.signature_def[name].CopyFrom(signature)
+        as_json = json_format.MessageToDict(
+            signature_map, preserving_proto_field_name=True,
+            always_print_fields_with_no_presence=True,
+        )  # fmt: skip
         return {
             "model_spec": {"name": self.name, "signature_name": "", "version": str(self.version)},
-            "metadata": {"signature_def": json_format.MessageToDict(signature_map)},
+            "metadata": {"signature_def": as_json},
         }
+
+    def status(self):
+        """GetModelStatus as REST prints it (get_model_status_impl.cc lines 75-110;
+        http_rest_api_util.cc ToJsonString, lines 133-145)."""
+        return {"model_version_status": [{
+            "version": str(self.version), "state": "AVAILABLE",
+            "status": {"error_code": "OK", "error_message": ""},
+        }]}  # fmt: skip
 
 
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
@@ -127,7 +183,10 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
 
     def Predict(self, request, context):
         inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+        spec = request.model_spec
         try:
+            self.model.check_servable(spec.name, spec.version.value if spec.HasField("version")
+                                      else None)  # fmt: skip
             outputs = self.model.predict(
                 request.model_spec.signature_name, inputs, request.output_filter
             )
@@ -162,21 +221,48 @@ _NUMPY = {
 }
 
 
+# DataTypeString of each dtype, and the integer range rapidjson's IsInt / IsInt64
+# accept for it (json_tensor.cc AddValueToTensor, lines 288-343).
+_TYPE_NAMES = {np.float32: "float", np.float64: "double", np.int32: "int32", np.int64: "int64",
+               np.uint8: "uint8", object: "string"}  # fmt: skip
+_INT_RANGES = {np.int32: 2**31, np.uint8: 2**31, np.int64: 2**63}
+
+
+def _json_type(value):
+    """json_tensor.cc JsonTypeString."""
+    if value is None:
+        return "Null"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return {dict: "Object", list: "Array", str: "String"}.get(type(value), "Number")
+
+
+def type_error(value, dtype):
+    """json_tensor.cc TypeError, lines 262-267."""
+    return invalid(f"JSON Value: {json.dumps(value)} Type: {_json_type(value)} is not of "
+                   f"expected type: {_TYPE_NAMES[dtype]}")  # fmt: skip
+
+
 def json_value(value, dtype):
     """One JSON scalar as TF Serving converts it (json_tensor.cc AddValueToTensor)."""
     if dtype is object:
-        if isinstance(value, dict) and set(value) == {"b64"}:
-            return base64.b64decode(value["b64"])  # IsValBase64Object
+        if isinstance(value, dict) and set(value) == {"b64"}:  # IsValBase64Object
+            encoded = value["b64"]
+            try:  # JsonDecodeBase64Object, line 386; absl accepts unpadded input
+                return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+            except (ValueError, TypeError):
+                raise invalid("Unable to base64 decode") from None
         if not isinstance(value, str):
-            raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: string")
+            raise type_error(value, dtype)
         return value.encode()
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if dtype in (np.float32, np.float64):
-        if not (is_int or isinstance(value, float)):
-            raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: float")
+        if not (is_int or isinstance(value, float)):  # IsNumber
+            raise type_error(value, dtype)
         return value
-    if not is_int:
-        raise invalid(f"JSON Value: {json.dumps(value)} is not of expected type: {dtype.__name__}")
+    bound = _INT_RANGES[dtype]
+    if not is_int or not -bound <= value < bound:  # IsInt, IsInt64: the value must fit
+        raise type_error(value, dtype)
     return value
 
 
@@ -200,8 +286,6 @@ def rest_to_inputs(body, signature):
     """json_tensor.cc FillPredictRequestFromJson: both request forms -> ``{alias: array}``."""
     names = sorted(signature.inputs)
     dtypes = {n: _NUMPY[signature.inputs[n].dtype] for n in names}
-    if "signature_name" in body and not isinstance(body["signature_name"], str):
-        raise invalid("'signature_name' key must be a string value.")
     if "instances" in body and "inputs" in body:
         raise invalid("Not formatted correctly expecting only one of 'inputs' or 'instances'")
     if "instances" in body:
@@ -262,10 +346,15 @@ def outputs_to_rest(outputs, row_form):
     if not row_form:
         columns = {k: _json_output(k, v) for k, v in outputs.items()}
         return {"outputs": next(iter(columns.values())) if len(columns) == 1 else columns}
-    batches = {len(v) if np.ndim(v) else None for v in outputs.values()}
-    if len(batches) != 1 or None in batches:
-        raise invalid("Tensors in the output have different batch sizes (or are scalars)")
-    batch = batches.pop()
+    batch = None
+    for name, value in outputs.items():  # MakeRowFormatJsonFromTensors, lines 975-998
+        if not np.ndim(value):
+            raise invalid(f"Tensor name: {name} has no shape information ")
+        if batch is not None and len(value) != batch:
+            raise invalid(
+                f"Tensor name: {name} has inconsistent batch size: {len(value)} expecting: {batch}"
+            )
+        batch = len(value)
     rows = [{k: _json_output(k, v[i]) for k, v in outputs.items()} for i in range(batch)]
     if len(outputs) == 1:
         rows = [next(iter(r.values())) for r in rows]
@@ -278,6 +367,11 @@ HTTP_STATUS = {  # http_server.cc ToHTTPStatusCode
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.NOT_FOUND: 404,
 }
+
+
+# http_rest_api_util.cc lines 31-34 (labels are not served here).
+PREDICT_PATH = re.compile(r"/v1/models/([^/:]+)(?:/versions/(\d+))?:predict", re.I)
+STATUS_PATH = re.compile(r"/v1/models/([^/:]+)(?:/versions/(\d+))?(/metadata)?", re.I)
 
 
 def start_rest(model):
@@ -296,19 +390,38 @@ def start_rest(model):
             self.wfile.write(data)
 
         def do_GET(self):
-            if self.path.rstrip("/").endswith("/metadata"):
-                self.answer(200, model.metadata())
-            else:
-                self.answer(404, {"error": f"Malformed request: GET {self.path}"})
+            """http_rest_api_util.cc kModelStatusApiRegex (line 34): model status, or
+            with ``/metadata`` the signatures; anything else is malformed."""
+            match = STATUS_PATH.fullmatch(self.path)
+            try:
+                if not match:
+                    raise ServingError(grpc.StatusCode.NOT_FOUND,
+                                       f"Malformed request: GET {self.path}")  # fmt: skip
+                name, version, metadata = match.groups()
+                model.check_servable(name, int(version) if version else None)
+                self.answer(200, model.metadata() if metadata else model.status())
+            except ServingError as e:
+                self.answer(HTTP_STATUS.get(e.code, 500), {"error": str(e)})
 
         def do_POST(self):
             try:
+                match = PREDICT_PATH.fullmatch(self.path)
+                if not match:
+                    raise ServingError(grpc.StatusCode.NOT_FOUND,
+                                       f"Malformed request: POST {self.path}")  # fmt: skip
+                name, version = match.groups()
                 try:
                     body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 except json.JSONDecodeError as e:
                     raise invalid(f"JSON Parse error: {e}") from None
-                signature_name = body.get("signature_name")
-                inputs = rest_to_inputs(body, model.signature(signature_name))
+                if not isinstance(body, dict):  # json_tensor.cc ParseJson, line 499
+                    raise invalid(f"JSON Value: {json.dumps(body)} Is not object")
+                signature_name = body.get("signature_name", "")
+                if not isinstance(signature_name, str):  # FillSignature, lines 505-517
+                    raise invalid(f"JSON Value: {json.dumps(body)} not formatted correctly. "
+                                  "'signature_name' key must be a string value.")  # fmt: skip
+                model.check_servable(name, int(version) if version else None)
+                inputs = rest_to_inputs(body, model.rest_signature(signature_name))
                 outputs = model.predict(signature_name, inputs)
                 self.answer(200, outputs_to_rest(outputs, "instances" in body))
             except ServingError as e:

@@ -275,6 +275,9 @@ INVALID, PRECONDITION = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED
          'Serving signature key "no_such_signature" not found.'),
         ("dcgan", "sample", {"seed": np.zeros(2, np.int64), "label": np.zeros(2, np.int32)},
          INVALID, "input size does not match signature: 2!=1"),
+        # TensorFlow's cc/saved_model/util.cc GetInputValues: the right count, another name.
+        ("dcgan", "sample", {"seeds": np.zeros(2, np.int64)}, INVALID,
+         "Signature input alias: seed(feed name: "),
         ("dcgan", "sample_truncated",
          {"seed": np.zeros(2, np.int64), "truncation": np.zeros(2, np.float32)}, INVALID,
          "truncation must be > 0"),
@@ -319,6 +322,15 @@ def test_output_filter_trims_the_grpc_response(grpc_stub):
     request.output_filter.append("nope")
     with pytest.raises(grpc.RpcError, match="output tensor alias not found"):
         grpc_stub["dcgan"].Predict(request, timeout=60)
+    request.output_filter[:] = ["images", "images"]  # predict_util.cc lines 145-148
+    with pytest.raises(grpc.RpcError, match="duplicate output tensor alias: images"):
+        grpc_stub["dcgan"].Predict(request, timeout=60)
+    request.output_filter[:] = []
+    request.model_spec.name = "other"  # basic_manager.cc:139
+    with pytest.raises(grpc.RpcError) as e:
+        grpc_stub["dcgan"].Predict(request, timeout=60)
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    assert "Servable not found for request: Latest(other)" in e.value.details()
 
 
 def test_conditional_labels_change_the_images(grpc_stub):
@@ -379,7 +391,8 @@ def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
             (cport, {"signature_name": "sample", "inputs": {"seed": [4], "label": [3.7]}},
              "is not of expected type"),
             (port, {"signature_name": "sample", "instances": []}, "No values in 'instances'"),
-            (port, {"signature_name": "nope", "instances": [1]}, 'signature key "nope" not found'),
+            (port, {"signature_name": "nope", "instances": [1]},
+             'Serving signature name: "nope" not found in signature def'),  # GetInfoMap
             (port, {"signature_name": "sample", "instances": [{"seed": 1, "label": 0}]},
              "keys must be equal to: seed"),
         ]:  # fmt: skip
@@ -390,6 +403,68 @@ def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
         png = base64.b64decode(answer["predictions"][0]["png_bytes"]["b64"])
         decoded = tf.io.decode_png(png).numpy()
         np.testing.assert_array_equal(decoded, answer["predictions"][0]["images_uint8"])
+    finally:
+        server.shutdown()
+        cserver.shutdown()
+
+
+def get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def post_raw(port, data, path="/v1/models/generator:predict"):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data,
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_rest_refuses_what_tf_serving_refuses(base_dir, conditional_base_dir):
+    """Answers of tensorflow/serving 9d981c5c, file and line cited per case."""
+    server, port = serving_double.start_rest(serving_double.Model(base_dir))
+    cserver, cport = serving_double.start_rest(serving_double.Model(conditional_base_dir))
+    try:
+        cases = [
+            # json_tensor.cc AddValueToTensor (lines 303-318): IsInt / IsInt64 ranges.
+            (cport, {"signature_name": "sample", "inputs": {"seed": [1], "label": [2**40]}},
+             "Type: Number is not of expected type: int32"),
+            (port, {"signature_name": "sample", "instances": [2**63]},
+             "is not of expected type: int64"),
+            (port, {"signature_name": "sample", "instances": [2**64]},
+             "is not of expected type: int64"),
+            # json_tensor.cc FillSignature (lines 505-517, FormatSignatureError 280-284).
+            (port, {"signature_name": 3, "instances": [1]},
+             "'signature_name' key must be a string value."),
+            # json_tensor.cc ParseJson, line 499.
+            (port, [1, 2], "Is not object"),
+        ]  # fmt: skip
+        for target, body, message in cases:
+            status, answer = post_raw(target, json.dumps(body).encode())
+            assert status == 400 and message in answer["error"], (body, answer)
+        # A uint8 past 255 but within int32 is kept and cast (no error), one past int32 is not.
+        assert post(port, {"signature_name": "sample", "instances": [1]})[0] == 200
+        # basic_manager.cc:139 through http_server.cc ToHTTPStatusCode (line 60): 404.
+        status, answer = post_raw(port, b'{"instances": [1]}', "/v1/models/other:predict")
+        assert status == 404 and "Servable not found for request: Latest(other)" in answer["error"]
+        status, answer = post_raw(port, b'{"signature_name": "sample", "instances": [1]}',
+                                  "/v1/models/generator/versions/7:predict")  # fmt: skip
+        assert status == 404 and "Specific(generator, 7)" in answer["error"]
+        status, answer = get(port, "/v1/models/other/metadata")
+        assert status == 404 and "Latest(other)" in answer["error"]
+        # http_rest_api_handler.cc ProcessModelStatusRequest (lines 180-202).
+        status, answer = get(port, "/v1/models/generator")
+        assert status == 200 and answer == {"model_version_status": [{
+            "version": "1", "state": "AVAILABLE",
+            "status": {"error_code": "OK", "error_message": ""},
+        }]}  # fmt: skip
+        assert get(port, "/v1/models/generator/versions/1")[0] == 200
     finally:
         server.shutdown()
         cserver.shutdown()
@@ -462,7 +537,11 @@ def test_a_client_learns_what_the_export_holds(conditional_generator, tmp_path):
         url = f"http://127.0.0.1:{port}/v1/models/generator/metadata"
         with urllib.request.urlopen(url, timeout=60) as response:
             signature_defs = json.loads(response.read())["metadata"]["signature_def"]
-        z = signature_defs["signatureDef"]["serving_default"]["inputs"]["z"]
-        assert z["dtype"] == "DT_FLOAT"
+        # http_rest_api_util.cc ToJsonString: proto field names, defaults printed.
+        z = signature_defs["signature_def"]["serving_default"]["inputs"]["z"]
+        assert z["dtype"] == "DT_FLOAT" and z["tensor_shape"]["unknown_rank"] is True
+        assert signature_defs["signature_def"]["metadata"]["method_name"] == (
+            "tensorflow/serving/predict"
+        )
     finally:
         server.shutdown()

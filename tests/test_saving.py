@@ -107,3 +107,25 @@ def test_an_unregistered_loss_function_is_named_when_loading_fails(tmp_path):
     gan.save(str(tmp_path / "custom.keras"))
     with pytest.raises(Exception, match="my_loss"):
         keras.saving.load_model(str(tmp_path / "custom.keras"))
+
+
+def test_a_fresh_process_loads_a_saved_model_after_importing_tfgan_zoo_models(tmp_path):
+    """README's rule: Keras finds the registered classes once tfgan_zoo.models is
+    imported; without it (or with a bare ``import tfgan_zoo``) loading fails."""
+    import subprocess
+    import sys
+
+    from tfgan_zoo import architectures, models
+
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8)
+    gan = models.GAN(g, d, 4, seed=0)
+    gan.compile()
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    load = f"import keras\nkeras.saving.load_model({path!r})\nprint('loaded')"
+    for first, loads in (("", False), ("import tfgan_zoo\n", False),
+                         ("import tfgan_zoo.models\n", True)):  # fmt: skip
+        result = subprocess.run([sys.executable, "-c", first + load], capture_output=True,
+                                text=True, timeout=300)  # fmt: skip
+        assert (result.returncode == 0) == loads, (first, result.stderr[-1000:])
+        assert ("loaded" in result.stdout) == loads

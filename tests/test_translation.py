@@ -456,6 +456,10 @@ def test_translators_take_and_give_encoded_images_over_rest(cyclegan, cyclegan_e
         np.testing.assert_allclose(rows[0]["images"], want, atol=1e-5)
         status, answer = post(port, {"signature_name": "a_to_b_png", "instances": ["not a png"]})
         assert status == 400 and "PNG, JPEG, GIF or BMP" in answer["error"]
+        # json_tensor.cc JsonDecodeBase64Object (line 386): a 400, not a dropped connection.
+        bad = {"signature_name": "a_to_b_png", "instances": [{"b64": "!!!not base64"}]}
+        status, answer = post(port, bad)
+        assert status == 400 and "Unable to base64 decode" in answer["error"]
         # TF Serving keeps uint8 JSON values of 256 and more, cast (300 -> 44): no error.
         wrapped = {"signature_name": "a_to_b", "instances": [np.full(SHAPE, 300).tolist()]}
         same = {"signature_name": "a_to_b", "instances": [np.full(SHAPE, 44).tolist()]}
