@@ -1,4 +1,4 @@
-"""BUILD.md's benchmark commands at tiny budgets: they run, resume and tabulate."""
+"""docs/benchmarks.md's benchmark commands at tiny budgets: they run, resume and tabulate."""
 
 import os
 import subprocess

@@ -279,7 +279,7 @@ def latest_step(checkpoint_dir):
 
 @pytest.mark.slow
 def test_killed_worker_of_a_multi_worker_image_run_resumes(tmp_path):
-    """BUILD.md's multi-worker command (smaller sizes) on 2 processes: SIGKILL worker 1
+    """docs/distributed.md's multi-worker command (smaller sizes) on 2 processes: SIGKILL worker 1
     after a checkpoint; worker 0 stops with a one-line error naming the checkpoint;
     the same commands restart both, which resume from the chief's checkpoint."""
     run = tmp_path / "run"

@@ -91,7 +91,7 @@ def test_callbacks_fire_at_their_steps_with_several_steps_per_execution(tmp_path
 
 
 def test_documented_toy_command_with_steps_per_execution(tmp_path, monkeypatch):
-    """BUILD.md's `--flagfile=flags/ns_gan_ring8.flags --steps_per_execution=100`,
+    """docs/training.md's `--flagfile=flags/ns_gan_ring8.flags --steps_per_execution=100`,
     smaller: XLA (auto for the MLP) and 100 steps per call reach the step count."""
     monkeypatch.chdir(REPO)
     config = dataclasses.replace(

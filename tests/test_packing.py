@@ -144,7 +144,7 @@ def test_fixed_toy_packs_are_drawn_once_with_replacement_and_reshuffled():
 
 
 def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path, monkeypatch):
-    """BUILD.md's two options on a pacgan flagfile, at 4 steps."""
+    """docs/training.md's two options on a pacgan flagfile, at 4 steps."""
     from absl import flags
     from conftest import REPO
 
@@ -166,7 +166,7 @@ def test_a_run_trains_on_fixed_packs_with_the_adam_epsilon_asked_for(tmp_path, m
 
 @pytest.mark.slow  # 50 s
 def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
-    """BUILD.md's command at a small budget: one PacGAN2 run on ring8, then resumed;
+    """docs/benchmarks.md's command at a small budget: one PacGAN2 run on ring8, then resumed;
     then `population_stats.py` on it, and refusing a step whose checkpoint is not kept."""
     import os
     import subprocess
@@ -201,7 +201,7 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
 
 
 def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
-    """BUILD.md's full command and the default ``--curve`` pass the script's checks
+    """docs/benchmarks.md's full command and the default ``--curve`` pass the script's checks
     (a curve of 2,500 once did not); ``--table_only`` trains nothing; a misspelt
     variant is refused by name."""
     import os
@@ -211,8 +211,8 @@ def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
 
     from conftest import REPO
 
-    with open(os.path.join(REPO, "BUILD.md")) as f:
-        documented = re.search(r"benchmarks/mode_collapse\.py ([^`]*)`", f.read()).group(1)
+    with open(os.path.join(REPO, "docs", "benchmarks.md")) as f:
+        documented = re.search(r"`nice python benchmarks/mode_collapse\.py ([^`]*)`", f.read()).group(1)
     script = os.path.join(REPO, "benchmarks", "mode_collapse.py")
     for args in (documented.replace("--write", "").split(), []):
         cmd = [sys.executable, script, *args, "--table_only", "--work_dir", str(tmp_path),

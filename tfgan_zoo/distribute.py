@@ -59,7 +59,7 @@ def make_strategy(name="default", num_devices=0):
             raise ValueError(
                 "--strategy=multi_worker needs the TF_CONFIG environment variable "
                 '(e.g. {"cluster": {"worker": ["host1:port", "host2:port"]}, '
-                '"task": {"type": "worker", "index": 0}}); see BUILD.md.'
+                '"task": {"type": "worker", "index": 0}}); see docs/distributed.md.'
             )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"Unknown strategy {name!r}: use one of {', '.join(STRATEGIES)}.")
