@@ -212,7 +212,8 @@ def test_the_documented_and_default_mode_collapse_curves_are_accepted(tmp_path):
     from conftest import REPO
 
     with open(os.path.join(REPO, "docs", "benchmarks.md")) as f:
-        documented = re.search(r"`nice python benchmarks/mode_collapse\.py ([^`]*)`", f.read()).group(1)
+        pattern = r"`nice python benchmarks/mode_collapse\.py ([^`]*)`"
+        documented = re.search(pattern, f.read()).group(1)
     script = os.path.join(REPO, "benchmarks", "mode_collapse.py")
     for args in (documented.replace("--write", "").split(), []):
         cmd = [sys.executable, script, *args, "--table_only", "--work_dir", str(tmp_path),
