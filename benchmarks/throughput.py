@@ -26,9 +26,24 @@ hand-written 100-step loop compiled whole (`hand_written_xla_loops`):
 
 ``--networks pacgan_dcgan_stacked`` times PacGAN's Stacked-MNIST networks
 (carpedm20's DCGAN, two generator updates a step; seconds a step here).
+
+With ``--roofline``, per network (the PacGAN toy networks, DCGAN 28x28, the
+ResNet projection cGAN 32x32, the Pix2Pix U-Net) and with XLA off and on: the
+FLOPs of a training step counted from the layers (`roofline`), the GFLOP/s
+reached as a fraction of the peak measured in the same process, the input
+pipeline alone against the images a step consumes, and the biggest gap:
+
+    python benchmarks/throughput.py --roofline --rounds 3
+
+With ``--serving``, images/s of an export's ``serving_default`` and ``sample``
+signatures at batch 1, 8 and 64 against the same generator called directly
+(goal: >= 0.95 at batch 64):
+
+    python benchmarks/throughput.py --serving --rounds 5
 """
 
 import argparse
+import dataclasses
 import statistics
 import time
 
@@ -151,6 +166,15 @@ NETWORKS = {
              loss="hinge", batch_size=64),
         lambda config: _random_images((32, 32, 3), 10, config.batch_size), 10, 10,
     ),
+    "dcgan64": (
+        dict(architecture="dcgan", dataset="celeb_a", batch_size=64),
+        lambda config: _random_images((64, 64, 3), 1, config.batch_size), 10, 20,
+    ),
+    "sngan_resnet32": (
+        dict(architecture="sngan_resnet", dataset="cifar10", loss="hinge", batch_size=64,
+             beta1=0.0, beta2=0.9),
+        lambda config: _random_images((32, 32, 3), 1, config.batch_size), 10, 10,
+    ),
     "pix2pix_unet": (
         dict(model="pix2pix", architecture="unet_patchgan", batch_size=32,
              dataset="edges:idx:../shared/data/fashion-mnist"),
@@ -158,8 +182,11 @@ NETWORKS = {
     ),
 }  # fmt: skip
 
-# PacGAN's Stacked-MNIST networks take seconds a step on 2 CPU cores: only on request.
-DEFAULT_EXECUTION = [name for name in NETWORKS if name != "pacgan_dcgan_stacked"]
+ROOFLINE = ("pacgan_toy", "dcgan28", "resnet_projection32", "pix2pix_unet")
+
+# PacGAN's Stacked-MNIST networks take seconds a step on 2 CPU cores: only on request;
+# the 64x64 and ResNet networks are the GPU suite's (benchmarks/device_suite.py).
+DEFAULT_EXECUTION = ["pacgan_toy", "dcgan28", "sngan28", "resnet_projection32", "pix2pix_unet"]
 
 COMBINATIONS = {  # label: (jit_compile, uses the network's steps_per_execution)
     "default fit": ("off", False),
@@ -190,7 +217,8 @@ def seconds_per_step(model, dataset, steps):
 
 def timing_rows(name, variants, rounds, extra=None):
     """Per variant of network ``name`` (label: TrainConfig overrides; the first is the
-    baseline), ms/step and the ratio to the baseline, measured in alternating rounds.
+    baseline), ms/step and the ratio to the baseline, measured in alternating rounds;
+    printed as table rows and returned as dicts.
 
     ``extra(config, info, dataset, steps_per_execution)`` may add timers of its own
     (label: a function of ``steps`` giving (wall, CPU) seconds per step), measured in
@@ -220,12 +248,17 @@ def timing_rows(name, variants, rounds, extra=None):
     wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
     cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
     base = next(iter(variants))
+    rows = []
     for label in timers:
+        rows.append({"network": name, "combination": label, "seconds": wall[label],
+                     "cpu_seconds": cpu[label], "ratio": wall[label] / wall[base],
+                     "images_per_second": fields["batch_size"] / wall[label]})  # fmt: skip
         print(
             f"| {name} | {label} | {1000 * wall[label]:.1f} | {1000 * cpu[label]:.1f} "
             f"| {wall[label] / wall[base]:.2f} | {cpu[label] / cpu[base]:.2f} |",
             flush=True,
         )
+    return rows
 
 
 def hand_written_xla_loops(config, info, dataset, spe):
@@ -281,7 +314,7 @@ def hand_written_xla_loops(config, info, dataset, spe):
     return {
         "hand-written XLA step, one per call": timed(one_per_call),
         f"hand-written XLA loop, {spe} steps per call": timed(
-            lambda steps: [many(i, spe) for i in range(0, steps, spe)][-1]
+            lambda steps: [many(tf.constant(i), spe) for i in range(0, steps, spe)][-1]
         ),
     }
 
@@ -322,6 +355,90 @@ def essentials_table(networks, rounds):
         timing_rows(name, ESSENTIALS, rounds)
 
 
+def roofline_table(networks, rounds, tiny=False):
+    """Per network: FLOPs of a training step (`roofline.step_flops`), its time with
+    XLA off and on, the GFLOP/s reached as a fraction of this process's measured
+    peak, and the input pipeline alone against what the step consumes."""
+    import roofline
+
+    peak = roofline.measured_peak(tiny=tiny)
+    best = max(peak.values())
+    print(f"Measured peak: matmul {peak['matmul'] / 1e9:.1f} GFLOP/s, "
+          f"convolution {peak['conv'] / 1e9:.1f} GFLOP/s (float32, best of 5)\n")  # fmt: skip
+    print(
+        "| network | MFLOP/step | XLA | ms/step (wall) | GFLOP/s | fraction of peak "
+        "| pipeline images/s | step images/s | biggest gap |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    rows = []
+    for name in networks:
+        fields, load, _, steps = NETWORKS[name]
+        steps = 2 if tiny else steps
+        config = TrainConfig(**{**fields, "steps_per_epoch": steps * 10})
+        raw, info = load(config)
+        pipeline = roofline.pipeline_images_per_second(raw, config.batch_size, 3 if tiny else 50)
+        dataset = _in_memory(data.critic_groups(raw, config.n_critic), 2 if tiny else 20)
+        for jit in ("off", "on"):
+            keras.utils.set_random_seed(0)
+            model = trainer.build_model(dataclasses.replace(config, jit_compile=jit), info)
+            flops, _ = roofline.step_flops(model, config.batch_size)
+            seconds_per_step(model, dataset, 1)  # trace, compile, warm up
+            wall = statistics.median(seconds_per_step(model, dataset, steps)[0]
+                                     for _ in range(rounds))  # fmt: skip
+            rate, consumed = flops / wall, config.batch_size / wall
+            gap = roofline.bottleneck(rate / best, pipeline, consumed)
+            rows.append({"network": name, "xla": jit == "on", "flops": flops, "seconds": wall,
+                         "fraction": rate / best, "pipeline": pipeline, "consumed": consumed,
+                         "gap": gap})  # fmt: skip
+            print(f"| {name} | {flops / 1e6:,.1f} | {jit} | {1000 * wall:.1f} | {rate / 1e9:.2f} "
+                  f"| {rate / best:.3f} | {pipeline:,.0f} | {consumed:,.0f} | {gap} |",
+                  flush=True)  # fmt: skip
+    return {"peak": peak, "rows": rows}
+
+
+def serving_table(rounds, batches=(1, 8, 64), calls=20):
+    """Images/s of an export's ``serving_default`` (latents in) and ``sample`` (seeds
+    in, latents drawn in the graph, PNGs encoded) against the same DCGAN generator
+    called directly as a compiled function, alternating in one process."""
+    import tempfile
+
+    from tfgan_zoo import export
+
+    keras.utils.set_random_seed(0)
+    g, _ = architectures.build("dcgan", (28, 28, 1), 64)
+    path = export.export_generator(g, 64, tempfile.mkdtemp())
+    signatures = tf.saved_model.load(path).signatures
+    direct = tf.function(lambda z: g(z, training=False))
+    print(
+        "| batch | direct images/s | serving_default images/s | ratio | sample images/s | ratio |"
+    )
+    print("|---|---|---|---|---|---|")
+    rows = []
+    for batch in batches:
+        z = tf.random.normal([batch, 64])
+        seeds = tf.range(batch, dtype=tf.int64)
+        runs = {
+            "direct": lambda z=z: direct(z).numpy(),
+            "serving_default": lambda z=z: signatures["serving_default"](z=z)["images"].numpy(),
+            "sample": lambda s=seeds: signatures["sample"](seed=s)["images"].numpy(),
+        }
+        for fn in runs.values():
+            fn()  # trace and warm up
+        rates = {name: [] for name in runs}
+        for _ in range(rounds):
+            for name, fn in runs.items():
+                start = time.perf_counter()
+                for _ in range(calls):
+                    fn()
+                rates[name].append(batch * calls / (time.perf_counter() - start))
+        rate = {name: statistics.median(r) for name, r in rates.items()}
+        rows.append({"batch": batch, **rate})
+        print(f"| {batch} | {rate['direct']:,.0f} | {rate['serving_default']:,.0f} "
+              f"| {rate['serving_default'] / rate['direct']:.2f} | {rate['sample']:,.0f} "
+              f"| {rate['sample'] / rate['direct']:.2f} |", flush=True)  # fmt: skip
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=60)
@@ -334,10 +451,24 @@ def main():
         "--essentials", action="store_true", help="the cost of generator EMA and DiffAugment"
     )
     parser.add_argument(
+        "--roofline", action="store_true",
+        help="FLOPs per step, fraction of the measured peak, the input pipeline alone",
+    )  # fmt: skip
+    parser.add_argument(
         "--networks", default=None,
         help="default: all but pacgan_dcgan_stacked (--essentials: dcgan28,sngan28)",
     )  # fmt: skip
+    parser.add_argument(
+        "--serving", action="store_true",
+        help="an export's signatures against the generator called directly",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.serving:
+        serving_table(args.rounds)
+        return
+    if args.roofline:
+        roofline_table((args.networks or ",".join(ROOFLINE)).split(","), args.rounds)
+        return
     if args.execution or args.essentials:
         devices = [d.device_type for d in tf.config.list_logical_devices()]
         print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "

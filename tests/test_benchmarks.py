@@ -227,3 +227,56 @@ def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, 
     assert f"No scores for the {block!r} block: RESULTS.md keeps it as it is." in out
     assert results.read_text() == before
     assert os.listdir(tmp_path) == ["RESULTS.md"]  # nothing trained, no classifier either
+
+
+def test_flops_of_dense_and_convolution_layers_by_hand(monkeypatch):
+    """2 FLOPs per multiply-add, per example: Dense 4 -> 3 is 24; a 3x3 Conv2D of
+    5x5x2 to 8 channels ('same') is 2 x 9 x 2 x 8 x 25 = 7,200; a 3x3 transposed
+    convolution of 3x3x2 to 4 channels, stride 2, is 2 x 9 x 2 x 4 x 9 = 1,296."""
+    import keras
+    import numpy as np
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import roofline
+
+    from tfgan_zoo import architectures, models
+
+    def count(layer, shape):
+        net = keras.Sequential([keras.Input(shape), layer])
+        x = np.zeros((1, *shape), np.float32)
+        return roofline.forward_flops([net], lambda: net(x))[net.name]
+
+    assert count(keras.layers.Dense(3), (4,)) == 24
+    assert count(keras.layers.Conv2D(8, 3, padding="same"), (5, 5, 2)) == 7200
+    assert count(keras.layers.Conv2D(8, 3, strides=2), (5, 5, 2)) == 2 * 9 * 2 * 8 * 4
+    assert count(keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same"), (3, 3, 2)) == 1296
+    # A step: n_critic x (F_G + 6 F_D) + g_steps x (3 F_G + 2 F_D), per example.
+    g, d = architectures.build("mlp", (2,), 4, hidden_units=8, num_layers=1)
+    gan = models.GAN(g, d, 4, n_critic=2)
+    f_g, f_d = 2 * (4 * 8 + 8 * 2), 2 * (2 * 8 + 8 * 1)
+    assert roofline.step_flops(gan, 16) == (16 * (2 * (f_g + 6 * f_d) + 3 * f_g + 2 * f_d),
+                                            (f_g, f_d))  # fmt: skip
+
+
+def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
+    """The GPU suite's own code at tiny sizes: every part reports, and a tiny report
+    is refused as a result."""
+    import json
+
+    from conftest import shared_dir
+
+    out = tmp_path / "suite.json"
+    args = [os.path.join("benchmarks", "device_suite.py"), "--tiny", "--work_dir",
+            str(tmp_path), "--out", str(out), "--digits", "idx:" + shared_dir("mnist")]  # fmt: skip
+    text = run(*args, timeout=900)
+    report = json.loads(out.read_text())
+    combos = {(r["network"], r["combination"]) for r in report["steps"]}
+    for network in ("dcgan64", "sngan_resnet32", "pacgan_toy"):
+        assert (network, "mixed_bfloat16") in combos and (network, "XLA") in combos
+        assert (network, "hand-written XLA step, one per call") in combos
+    assert "skipped" in report["mirrored"]  # one device here
+    assert [r["variant"] for r in report["stacked"]["rows"]] == ["DCGAN", "PacDCGAN2"]
+    assert "| dcgan64 | float32 |" in text and "Stacked MNIST (`pacgan_dcgan`" in text
+    refused = subprocess.run([sys.executable, args[0], "--table_only", "--out", str(out),
+                              "--write"], capture_output=True, text=True, cwd=REPO)  # fmt: skip
+    assert refused.returncode != 0 and "not a result" in refused.stderr

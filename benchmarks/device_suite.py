@@ -1,0 +1,214 @@
+"""The first thing to run when a GPU is lent: one command, one JSON, one RESULTS.md block.
+
+On the device machine (``../shared`` does not travel: copy the MNIST files into
+the ignored ``.device_data/mnist`` first and carry that folder):
+
+    python benchmarks/device_suite.py --minutes 8 --digits idx:.device_data/mnist \\
+        --out $OUT/device_suite.json
+
+and here, to put its block in `benchmarks/RESULTS.md` from the JSON that came back:
+
+    python benchmarks/device_suite.py --table_only --out <that JSON> --write
+
+``--tiny`` runs the same code on a CPU in under a minute (CI runs it).
+
+Parts, in order, within ``--minutes``:
+
+1. Step time and images/s of DCGAN 64x64, the ResNet 32x32 SNGAN and the
+   PacGAN toy networks under float32, mixed_bfloat16, XLA and steps per
+   execution (+ XLA), each against a hand-written XLA step and loop on the
+   same networks (`throughput.timing_rows`, `throughput.hand_written_xla_loops`).
+2. MirroredStrategy across every visible GPU against one (DCGAN 64x64, the
+   same per-GPU batch): images/s and the scaling ratio; skipped with one GPU.
+3. With the time left, Stacked MNIST DCGAN and PacDCGAN2 on the authors'
+   ``pacgan_dcgan`` networks (the flagfiles) toward PacGAN's 100,000 updates,
+   the two runs in turns of ``--chunk`` updates, each scored at the end on
+   26,000 samples with a digit classifier trained on ``--digits``.
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+
+from records import REPO, RESULTS, write_section
+
+SECTION = "## GPU suite"
+NETWORKS = ("dcgan64", "sngan_resnet32", "pacgan_toy")
+
+
+def variants(spe):
+    """The combinations of part 1, each a TrainConfig override."""
+    return {
+        "float32": {"jit_compile": "off"},
+        "mixed_bfloat16": {"jit_compile": "off", "dtype_policy": "mixed_bfloat16"},
+        "XLA": {"jit_compile": "on"},
+        f"steps_per_execution {spe} + XLA": {"jit_compile": "on", "steps_per_execution": spe},
+    }
+
+
+def steps_part(args):
+    import throughput
+
+    rows = []
+    print(throughput.TABLE_HEAD)
+    for name in NETWORKS:
+        spe = throughput.NETWORKS[name][2]
+        if args.tiny:  # the same code, on small networks for 2 steps a round
+            fields, load, _, _ = throughput.NETWORKS[name]
+            small = {"batch_size": 8, "base_filters": 4, "hidden_units": 16}
+            throughput.NETWORKS[name] = ({**fields, **small}, load, 2, 2)
+            spe = 2
+        rows += throughput.timing_rows(name, variants(spe), args.rounds,
+                                       throughput.hand_written_xla_loops)  # fmt: skip
+    return rows
+
+
+def mirrored_part(args):
+    import tensorflow as tf
+    import throughput
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) < 2:
+        return {"skipped": f"{len(gpus)} GPU visible: nothing to scale across"}
+    from tfgan_zoo import trainer
+    from tfgan_zoo.config import TrainConfig
+
+    fields, load, _, steps = throughput.NETWORKS["dcgan64"]
+    rates = {}
+    for replicas in (1, len(gpus)):
+        config = TrainConfig(**{**fields, "batch_size": 64 * replicas, "steps_per_epoch": steps,
+                                "strategy": "mirrored" if replicas > 1 else "default"})  # fmt: skip
+        raw, info = load(config)
+        dataset = throughput._in_memory(raw)
+        strategy = tf.distribute.get_strategy()
+        if replicas > 1:
+            strategy = tf.distribute.MirroredStrategy()
+        with strategy.scope():
+            model = trainer.build_model(config, info, jit_compile=False)
+        throughput.seconds_per_step(model, dataset, 2)
+        wall = min(throughput.seconds_per_step(model, dataset, steps)[0] for _ in range(3))
+        rates[replicas] = config.batch_size / wall
+    one, all_ = rates[1], rates[len(gpus)]
+    return {"gpus": len(gpus), "images_per_second_one": one, "images_per_second_all": all_,
+            "scaling": all_ / one}  # fmt: skip
+
+
+def stacked_part(args, deadline):
+    """Both Stacked-MNIST runs in turns until the time for scoring is all that is left."""
+    import mode_collapse
+
+    from tfgan_zoo import trainer
+    from tfgan_zoo.data import image_source, to_arrays
+    from tfgan_zoo.metrics import stacked_mnist
+
+    args.stacked_architecture, args.digits_split = "pacgan_dcgan", "test"
+    digits, labels = to_arrays(image_source(args.digits, args.digits_split)[0])
+    if args.tiny:
+        digits, labels = digits[:2500], labels[:2500]
+    classifier = stacked_mnist.DigitClassifier.cached(
+        os.path.join(args.work_dir, "digit_classifier"), digits, labels,
+        held_out=500 if args.tiny else 2000, epochs=1 if args.tiny else 8,
+    )  # fmt: skip
+    reached = dict.fromkeys(mode_collapse.STACKED_VARIANTS, 0)
+    per_step = {}
+    while True:
+        variant = min(reached, key=reached.get)
+        target = reached[variant] + args.chunk
+        needed = per_step.get(variant, 0) * args.chunk + args.score_seconds
+        late = time.time() + needed > deadline
+        if target > 100_000 or (late and not (args.tiny and target == args.chunk)):
+            break  # --tiny trains each run one chunk whatever the time
+        config = mode_collapse.flagfile_config(variant, mode_collapse.STACKED, 0, target, args)
+        config = dataclasses.replace(
+            config, steps_per_epoch=args.chunk, epochs=target // args.chunk,
+            checkpoint_every=args.chunk, sample_every=args.chunk,
+        )  # fmt: skip
+        started = time.time()
+        result = trainer.train(config)
+        per_step[variant] = (time.time() - started) / max(result.final_step - result.start_step, 1)
+        reached[variant] = result.final_step
+    rows = []
+    for variant, steps in reached.items():
+        if not steps:
+            continue
+        config = mode_collapse.flagfile_config(variant, mode_collapse.STACKED, 0, steps, args)
+        model, _ = trainer.restore_model(config.model_dir)
+        z = mode_collapse.latents(model, args.samples)
+        images = model.generator.predict(z, batch_size=1000, verbose=0)
+        result = stacked_mnist.mode_histogram(classifier.modes(images))
+        rows.append({"variant": variant, "updates": steps, "modes": result.modes_covered,
+                     "kl": result.kl, "seconds_per_step": per_step.get(variant)})  # fmt: skip
+    return {"classifier_accuracy": classifier.accuracy, "rows": rows}
+
+
+def table(report):
+    lines = [
+        f"{report['device']}, TF {report['tensorflow']}; {report['minutes']:.1f} minutes.",
+        "",
+        "| network | combination | ms/step | images/s | ratio to float32 |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {r['network']} | {r['combination']} | {1000 * r['seconds']:.2f} "
+              f"| {r['images_per_second']:,.0f} | {r['ratio']:.2f} |"
+              for r in report["steps"]]  # fmt: skip
+    mirrored = report["mirrored"]
+    scaling = mirrored.get("skipped") or (
+        f"{mirrored['gpus']} GPUs {mirrored['images_per_second_all']:,.0f} images/s against "
+        f"one {mirrored['images_per_second_one']:,.0f} (x{mirrored['scaling']:.2f})"
+    )
+    lines += ["", f"MirroredStrategy: {scaling}"]
+    stacked = report["stacked"]
+    lines += ["", f"Stacked MNIST (`pacgan_dcgan`, seed 0, classifier "
+              f"{100 * stacked['classifier_accuracy']:.2f}%):", ""]  # fmt: skip
+    lines += [f"- {r['variant']}: {r['updates']:,} updates, {r['modes']} modes, KL {r['kl']:.2f}"
+              for r in stacked["rows"]] or ["- no update fitted in the time"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=8.0)
+    parser.add_argument("--tiny", action="store_true", help="the same code on a CPU, < 1 min")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--digits", default="idx:../shared/data/mnist")
+    parser.add_argument("--chunk", type=int, default=2000, help="Stacked-MNIST updates a turn")
+    parser.add_argument("--work_dir", default=os.path.join("/tmp", "tfgan_zoo_device_suite"))
+    parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "scores",
+                                                      "device_suite.json"))  # fmt: skip
+    parser.add_argument("--table_only", action="store_true", help="tabulate --out, run nothing")
+    parser.add_argument("--write", action="store_true", help="put the block in RESULTS.md")
+    args = parser.parse_args()
+    if args.table_only:
+        with open(args.out) as f:
+            report = json.load(f)
+    else:
+        started = time.time()
+        deadline = started + 60 * args.minutes
+        if args.tiny:
+            args.rounds, args.chunk = 1, 2
+        args.samples, args.score_seconds = (200, 5) if args.tiny else (26_000, 60)
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        report = {"device": f"{len(gpus)} GPU(s)" if gpus else "CPU only",
+                  "tensorflow": tf.__version__, "tiny": args.tiny}  # fmt: skip
+        report["steps"] = steps_part(args)
+        report["mirrored"] = mirrored_part(args)
+        report["stacked"] = stacked_part(args, deadline)
+        report["minutes"] = (time.time() - started) / 60
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(report, f, indent=1)
+    text = table(report)
+    print(text)
+    if args.write:
+        if report.get("tiny"):
+            sys.exit("a --tiny report is a test of the code, not a result: not written")
+        write_section(SECTION, "device suite", text, "python " + " ".join(sys.argv), RESULTS)
+
+
+if __name__ == "__main__":
+    main()
