@@ -232,7 +232,14 @@ def table(scores, args):
                 f"- {variant} {dataset} at {last:,}, {seed_list(rows)}: "
                 + ", ".join(f"{r['modes']} / {100 * r['hq']:.1f} / {r['rkl']:.2f}" for r in rows)
             )
-    lines += ["", "Per seed, in the order listed: modes / HQ % / reverse KL", "", *per_seed]
+    lines += [
+        "",
+        "<details><summary>Per seed, and the curve</summary>",
+        "",
+        "Per seed, in the order listed: modes / HQ % / reverse KL",
+        "",
+        *per_seed,
+    ]
     lines += ["", "Curve (mean over seeds: modes / HQ % / reverse KL at each update count):", "",
               "| method | data | " + " | ".join(f"{s:,}" for s in args.curve) + " |",
               "|---|---|" + "---|" * len(args.curve)]  # fmt: skip
@@ -247,7 +254,7 @@ def table(scores, args):
                     else "-"
                 )
             lines.append(f"| {variant} | {dataset} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", "</details>"])
 
 
 METRICS = ("modes", "hq", "rkl", "kl")
@@ -308,7 +315,9 @@ def stacked_table(scores, args):
             f"- {variant} at {last:,}, {seed_list(rows)}: "
             + ", ".join(f"{r['modes']} / {r['kl']:.2f}" for r in rows)
         )
-    return "\n".join([*lines, "", "Per seed, in the order listed: modes / KL", "", *per_seed])
+    return "\n".join([*lines, "", "<details><summary>Per seed</summary>", "",
+                      "Per seed, in the order listed: modes / KL", "", *per_seed, "",
+                      "</details>"])  # fmt: skip
 
 
 SECTION = "## Mode collapse under PacGAN's protocol"
