@@ -205,7 +205,8 @@ def test_each_committed_table_regenerates_from_the_committed_scores(block, comma
         pytest.skip(f"{block}: no committed scores yet")
     assert "--table_only" in command
     args = [a for a in shlex.split(command)[1:] if a != "--write"]
-    out = run(*args, "--plots", str(tmp_path), timeout=300)
+    plots = [] if "summary.py" in command else ["--plots", str(tmp_path)]
+    out = run(*args, *plots, timeout=300)
     assert text.strip() in out, out[-3000:]
     plots = [line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Plot: ")]
     assert all(os.path.dirname(p) == str(tmp_path) and os.path.getsize(p) for p in plots)
@@ -219,6 +220,8 @@ def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, 
     results = tmp_path / "RESULTS.md"
     shutil.copy(os.path.join(REPO, "benchmarks", "RESULTS.md"), results)
     before = results.read_text()
+    if "summary.py" in command:
+        pytest.skip("the summary reads every committed score file; it has no --scores")
     args = shlex.split(command)[1:]
     args += [flag for flag in ("--table_only", "--write") if flag not in args]
     args += ["--scores", str(tmp_path / "typo.jsonl"), "--results", str(results),
