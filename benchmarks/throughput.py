@@ -40,6 +40,13 @@ signatures at batch 1, 8 and 64 against the same generator called directly
 (goal: >= 0.95 at batch 64):
 
     python benchmarks/throughput.py --serving --rounds 5
+
+With ``--toy_gap``, the PacGAN toy step (XLA, 100 steps per execution) with the
+per-step non-finite check and the rng module's nested XLA draws switched off in
+turn (patches of this process only, applied while the step is traced), beside
+a hand-written XLA loop:
+
+    python benchmarks/throughput.py --toy_gap --rounds 5
 """
 
 import argparse
@@ -396,6 +403,71 @@ def roofline_table(networks, rounds, tiny=False):
     return {"peak": peak, "rows": rows}
 
 
+def _plain_draws():
+    """The rng module's draws as plain stateless ops (not nested XLA functions)."""
+    from tfgan_zoo import rng
+
+    def normal(shape, seed, dtype):
+        return tf.random.stateless_normal(shape, seed, dtype=dtype, alg="philox")
+
+    def uniform(shape, seed, minval, maxval, dtype):
+        return tf.random.stateless_uniform(shape, seed, minval, maxval, dtype=dtype,
+                                           alg="philox")  # fmt: skip
+
+    return [(rng, "_normal", normal), (rng, "_uniform", uniform)]
+
+
+def _no_bad_step_check():
+    """`AdversarialModel.log` without the per-step non-finite check and its all-reduce."""
+    from tfgan_zoo.models import base
+
+    return [(base.AdversarialModel, "log",
+             lambda self, values: base.log_values(self.trackers, values))]  # fmt: skip
+
+
+def toy_gap_table(rounds):
+    """The PacGAN toy step with XLA and 100 steps per execution, with the always-on
+    per-step pieces switched off one at a time (benchmark-only patches, applied
+    while the step is traced), beside a hand-written XLA loop: what each costs."""
+    variants = {"as trained": [], "without the non-finite check": _no_bad_step_check(),
+                "rng draws inlined": _plain_draws(),
+                "both": _no_bad_step_check() + _plain_draws()}  # fmt: skip
+    fields, load, spe, steps = NETWORKS["pacgan_toy"]
+    config = TrainConfig(**{**fields, "jit_compile": "on", "steps_per_execution": spe,
+                            "steps_per_epoch": steps * 10, "log_every": spe,
+                            "sample_every": spe, "checkpoint_every": spe})  # fmt: skip
+    raw, info = load(config)
+    dataset = _in_memory(raw)
+    timers = {}
+    for label, patches in variants.items():
+        keras.utils.set_random_seed(0)
+        model = trainer.build_model(config, info)
+        saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+        for owner, name, value in patches:
+            setattr(owner, name, value)
+        try:
+            seconds_per_step(model, dataset, spe)  # traced with the patches
+        finally:
+            for owner, name, value in saved:
+                setattr(owner, name, value)
+        timers[label] = lambda steps, m=model: seconds_per_step(m, dataset, steps)
+    for label, timer in hand_written_xla_loops(config, info, dataset, spe).items():
+        timer(spe)
+        timers[label] = timer
+    times = {label: [] for label in timers}
+    for _ in range(rounds):
+        for label, timer in timers.items():
+            times[label].append(timer(steps))
+    print(
+        "| pacgan_toy, XLA + 100 steps per execution | ms/step (wall) | ms/step (CPU) "
+        "| CPU ratio to as trained |\n|---|---|---|---|"
+    )
+    base = statistics.median(t[1] for t in times["as trained"])
+    for label, values in times.items():
+        wall, cpu = (statistics.median(t[i] for t in values) for i in (0, 1))
+        print(f"| {label} | {1000 * wall:.1f} | {1000 * cpu:.1f} | {cpu / base:.2f} |", flush=True)
+
+
 def serving_table(rounds, batches=(1, 8, 64), calls=20):
     """Images/s of an export's ``serving_default`` (latents in) and ``sample`` (seeds
     in, latents drawn in the graph, PNGs encoded) against the same DCGAN generator
@@ -462,7 +534,14 @@ def main():
         "--serving", action="store_true",
         help="an export's signatures against the generator called directly",
     )  # fmt: skip
+    parser.add_argument(
+        "--toy_gap", action="store_true",
+        help="what the per-step non-finite check and the rng draws cost in the toy XLA loop",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.toy_gap:
+        toy_gap_table(args.rounds)
+        return
     if args.serving:
         serving_table(args.rounds)
         return
