@@ -37,7 +37,15 @@ import sys
 import time
 
 import numpy as np
-from records import REPO, add_run_arguments, append_score, load_scores, mean_se, write_table
+from records import (
+    REPO,
+    add_run_arguments,
+    append_score,
+    load_scores,
+    mean_se,
+    save_figure,
+    write_table,
+)
 
 FASHION = os.path.join(REPO, "..", "shared", "data", "fashion-mnist")
 D_POINTS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
@@ -208,10 +216,7 @@ def plot(scores, args, path):
                ylabel="generator gradient norm",
                title=f"generator at {g_steps:,} steps")  # fmt: skip
         ax.legend(fontsize=8)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main():

@@ -48,6 +48,7 @@ from records import (
     classifier_fid_setup,
     load_scores,
     mean_se,
+    save_figure,
     write_table,
 )
 
@@ -292,10 +293,7 @@ def plot(scores, args, path):
                title=title, yscale="log")  # fmt: skip
         if ax.lines:
             ax.legend(fontsize=7)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def main():

@@ -55,6 +55,7 @@ from records import (
     append_score,
     load_scores,
     mean_se,
+    save_figure,
     write_table,
 )
 
@@ -382,10 +383,7 @@ def plot_curves(scores, args, panels, path):
             ax.legend(fontsize=7)
     for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def plots(scores, args):

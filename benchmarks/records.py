@@ -128,6 +128,16 @@ def run_and_tabulate(args, key, run, table, heading, block):
         write_table(heading, block, text, scores, args.results)
 
 
+def save_figure(fig, path, dpi=110):
+    """Writes a matplotlib figure to ``path`` (making its folder) and closes it."""
+    import matplotlib.pyplot as plt
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def classifier_fid_setup(dataset, fid_samples):
     """``(extractor, real)``: the FID feature extractor of the quality tables (a
     classifier trained on 20,000 training images of ``dataset``) and

@@ -222,6 +222,16 @@ def seconds_per_step(model, dataset, steps):
     return per_step
 
 
+def alternating(timers, rounds, steps):
+    """``{label: [(wall, CPU) seconds per step, one per round]}``: every timer run
+    for ``steps`` steps in each of ``rounds`` rounds, in turn."""
+    times = {label: [] for label in timers}
+    for _ in range(rounds):
+        for label, timer in timers.items():
+            times[label].append(timer(steps))
+    return times
+
+
 def timing_rows(name, variants, rounds, extra=None):
     """Per variant of network ``name`` (label: TrainConfig overrides; the first is the
     baseline), ms/step and the ratio to the baseline, measured in alternating rounds;
@@ -248,10 +258,7 @@ def timing_rows(name, variants, rounds, extra=None):
     for label, timer in (extra(config, info, dataset, spe) if extra else {}).items():
         timer(spe)
         timers[label] = timer
-    times = {label: [] for label in timers}
-    for _ in range(rounds):
-        for label, timer in timers.items():
-            times[label].append(timer(steps))
+    times = alternating(timers, rounds, steps)
     wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
     cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
     base = next(iter(variants))
@@ -454,10 +461,7 @@ def toy_gap_table(rounds):
     for label, timer in hand_written_xla_loops(config, info, dataset, spe).items():
         timer(spe)
         timers[label] = timer
-    times = {label: [] for label in timers}
-    for _ in range(rounds):
-        for label, timer in timers.items():
-            times[label].append(timer(steps))
+    times = alternating(timers, rounds, steps)
     print(
         "| pacgan_toy, XLA + 100 steps per execution | ms/step (wall) | ms/step (CPU) "
         "| CPU ratio to as trained |\n|---|---|---|---|"

@@ -344,16 +344,7 @@ def test_conditional_labels_change_the_images(grpc_stub):
 
 
 def post(port, body):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/models/generator:predict",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return post_raw(port, json.dumps(body).encode())
 
 
 def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
