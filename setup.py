@@ -21,7 +21,8 @@ setup(
         "tensorflow-serving-api",  # PredictionLog protos for the exports' warm-up requests
         "pillow",  # the sample command's pictures, labels and animations; the tests' images
     ],
-    extras_require={"test": ["pytest", "ruff==0.17.6", "matplotlib"]},  # plots: benchmarks
+    # pytest-xdist: CI's two test processes; matplotlib: the benchmarks' plots
+    extras_require={"test": ["pytest", "pytest-xdist", "ruff==0.17.6", "matplotlib"]},
     entry_points={
         "console_scripts": [
             "tfgan-zoo-train=tfgan_zoo.cli:run_train",

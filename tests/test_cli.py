@@ -14,10 +14,20 @@ NOISE = ("cuInit", "cuda", "cpu_feature_guard", "absl::InitializeLog", "deprecat
 
 
 def run(*argv, timeout=300):
-    return subprocess.run(
-        list(argv), capture_output=True, text=True, cwd=REPO, timeout=timeout,
-        env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
-    )  # fmt: skip
+    return run_all(list(argv), timeout=timeout)[0]
+
+
+def run_all(*commands, timeout=300):
+    """Runs the commands side by side (each spends seconds starting Python and
+    TensorFlow on one core); returns their `subprocess.CompletedProcess`es."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    started = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=REPO, env=env) for c in commands]  # fmt: skip
+    done = []
+    for command, process in zip(commands, started, strict=True):
+        out, err = process.communicate(timeout=timeout)
+        done.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return done
 
 
 def assert_one_line_error(result, *fragments):
@@ -30,14 +40,15 @@ def assert_one_line_error(result, *fragments):
 
 
 def test_help_lists_the_choices_and_exits_0():
-    result = run(sys.executable, "-m", "tfgan_zoo.train", "--help")
+    result, *others = run_all([sys.executable, "-m", "tfgan_zoo.train", "--help"],
+                              *[[os.path.join(BIN, c), "--help"]
+                                for c in ("tfgan-zoo-export", "tfgan-zoo-evaluate")])  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     text = " ".join(result.stdout.split())  # absl wraps the lines
     assert "one of acgan, conditional, cyclegan, ebgan, gan, infogan, pix2pix" in text
     assert "hinge" in text and "resnet_projection" in text
     assert "tfgan_zoo.models.MODELS" not in text
-    for command in ("tfgan-zoo-export", "tfgan-zoo-evaluate"):
-        result = run(os.path.join(BIN, command), "--help")
+    for result in others:
         assert result.returncode == 0 and "--export_dir" in result.stdout, result.stderr
 
 
@@ -60,13 +71,14 @@ def test_a_cpu_run_prints_no_tensorflow_noise(tmp_path):
 
 def test_user_errors_are_one_line(tmp_path):
     (tmp_path / "file").write_text("")
-    result = run(sys.executable, "-m", "tfgan_zoo.train", "--dataset=ring8",
-                 "--architecture=mlp", f"--model_dir={tmp_path / 'file'}")  # fmt: skip
-    assert_one_line_error(result, "is a file, not a directory")
-
-    result = run(sys.executable, "-m", "tfgan_zoo.evaluate", f"--export_dir={tmp_path}/nope",
-                 "--dataset=ring8")  # fmt: skip
-    assert_one_line_error(result, "is not a SavedModel")
+    file_dir, no_export = run_all(
+        [sys.executable, "-m", "tfgan_zoo.train", "--dataset=ring8", "--architecture=mlp",
+         f"--model_dir={tmp_path / 'file'}"],
+        [sys.executable, "-m", "tfgan_zoo.evaluate", f"--export_dir={tmp_path}/nope",
+         "--dataset=ring8"],
+    )  # fmt: skip
+    assert_one_line_error(file_dir, "is a file, not a directory")
+    assert_one_line_error(no_export, "is not a SavedModel")
 
 
 def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
@@ -75,11 +87,13 @@ def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
     from tfgan_zoo import trainer
 
     trainer.train(toy_config(tmp_path, epochs=1))
-    result = run(os.path.join(BIN, "tfgan-zoo-export"), f"--model_dir={tmp_path / 'run'}",
-                 f"--export_dir={tmp_path / 'run' / 'export'}", "--version=1")  # fmt: skip
-    assert_one_line_error(result, "already exists; versions are never overwritten")
-    result = run(sys.executable, "-m", "tfgan_zoo.export", f"--model_dir={tmp_path / 'run'}",
-                 f"--export_dir={tmp_path / 'export'}")  # fmt: skip
+    refused, result = run_all(
+        [os.path.join(BIN, "tfgan-zoo-export"), f"--model_dir={tmp_path / 'run'}",
+         f"--export_dir={tmp_path / 'run' / 'export'}", "--version=1"],
+        [sys.executable, "-m", "tfgan_zoo.export", f"--model_dir={tmp_path / 'run'}",
+         f"--export_dir={tmp_path / 'export'}"],
+    )  # fmt: skip
+    assert_one_line_error(refused, "already exists; versions are never overwritten")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Exported step 20" in result.stdout
     for noise in NOISE:
@@ -87,13 +101,15 @@ def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
 
 
 def test_bad_flags_and_a_missing_flagfile_are_one_line(tmp_path):
-    result = run(sys.executable, "-m", "tfgan_zoo.train", f"--flagfile={tmp_path}/nope.flags")
-    assert_one_line_error(result, "Unable to open flagfile", "nope.flags")
-    assert len(result.stderr.strip().splitlines()) == 1 and "FATAL" not in result.stderr
-    result = run(os.path.join(BIN, "tfgan-zoo-train"), "--bogus=1")
-    assert_one_line_error(result, "Unknown command line flag 'bogus'", "--help")
-    result = run(sys.executable, "-m", "tfgan_zoo.export")
-    assert_one_line_error(result, "--model_dir must have a value", "--export_dir must")
+    missing, bogus, bare = run_all(
+        [sys.executable, "-m", "tfgan_zoo.train", f"--flagfile={tmp_path}/nope.flags"],
+        [os.path.join(BIN, "tfgan-zoo-train"), "--bogus=1"],
+        [sys.executable, "-m", "tfgan_zoo.export"],
+    )  # fmt: skip
+    assert_one_line_error(missing, "Unable to open flagfile", "nope.flags")
+    assert len(missing.stderr.strip().splitlines()) == 1 and "FATAL" not in missing.stderr
+    assert_one_line_error(bogus, "Unknown command line flag 'bogus'", "--help")
+    assert_one_line_error(bare, "--model_dir must have a value", "--export_dir must")
 
 
 def test_import_tfgan_zoo_reaches_the_library():
