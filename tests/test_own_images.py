@@ -311,15 +311,56 @@ def readme_commands(*headings):
     return commands
 
 
-def test_the_readme_commands_for_own_images_and_pictures_run(tmp_path, folder):
-    """README's own-image and picture commands, as written but for paths and
-    budget: trained on a test folder for 2 steps, drawn from those exports."""
+def run_in_process(module, args):
+    """``python -m <module> <args>`` for the train and sample commands, in this
+    process (their own flag parsers; a Python start costs ~8 s a command).
+    Returns the trainer's result or the paths the sample command wrote."""
+    from absl import flags
+    from test_trainer import parse
+
+    from tfgan_zoo.cli import sample
+
+    if module == "tfgan_zoo.train":
+        return trainer.train(parse(*args))
+    assert module == "tfgan_zoo.sample", module
+    fv = flags.FlagValues()
+    sample.define_flags(fv)
+    fv(["tfgan-zoo-sample", *args[1:]])
+    return sample.draw(args[0], fv)
+
+
+def run_readme_command(command, tmp_path, replace, extra=()):
+    """One README command with its paths moved under ``tmp_path`` (``runs/``,
+    ``data/``, ``--out``), ``replace``'s placeholders filled, and the training
+    budget cut to ``SHORT`` (plus ``extra``)."""
     import shlex
 
+    for placeholder, path in replace.items():
+        command = command.replace(placeholder, path)
+    args = [a.replace("runs/", f"{tmp_path}/runs/").replace("data/my", f"{tmp_path}/data/my")
+            for a in shlex.split(command)]  # fmt: skip
+    args = [a if not a.startswith("--out=") else f"--out={tmp_path / a[6:]}" for a in args]
+    module, args = args[2], args[3:]
+    if module == "tfgan_zoo.train":
+        own = any(a.startswith(("--dataset=folder:", "--dataset=tfrecord:")) for a in args)
+        short = [a for a in SHORT if own or not a.startswith("--image_size")]
+        result = run_in_process(module, [*args, *short, *extra])
+        assert result.final_step == 2, command
+    elif module == "tfgan_zoo.sample":
+        assert os.path.getsize(run_in_process(module, args)[0]) > 0, command
+    else:  # the converter, as a user starts it
+        result = run(sys.executable, "-m", module, *args)
+        assert result.returncode == 0, (command, result.stderr[-2000:])
+
+
+def test_the_readme_commands_for_own_images_and_pictures_run(tmp_path, folder, monkeypatch):
+    """README's own-image and picture commands, as written but for paths and
+    budget: trained on a test folder for 2 steps, drawn from those exports."""
     from test_translation import resnet_pair
 
     from tfgan_zoo import models
 
+    monkeypatch.chdir(REPO)
     root, made = folder
     (g, d_b), (f, d_a) = resnet_pair(), resnet_pair()
     translator = models.CycleGAN(g, f, d_a, d_b, seed=0)
@@ -327,16 +368,29 @@ def test_the_readme_commands_for_own_images_and_pictures_run(tmp_path, folder):
     translator.export_serving(str(tmp_path / "runs" / "pix2pix_edges_fashion_mnist" / "export"))
     commands = readme_commands("## Your own images", "## Pictures from an export")
     assert len(commands) == 9
+    places = {"path/to/images": str(root), "path/to/edges": os.path.dirname(made["cats"][0])}
     for command in commands:
-        command = (command.replace("path/to/images", str(root))
-                   .replace("path/to/edges", os.path.dirname(made["cats"][0])))  # fmt: skip
-        args = shlex.split(command)
-        args = [a.replace("runs/", f"{tmp_path}/runs/").replace("data/", f"{tmp_path}/data/")
-                for a in args]  # fmt: skip
-        args = [a if not a.startswith("--out=") else f"--out={tmp_path / a[6:]}" for a in args]
-        if "tfgan_zoo.train" in args:
-            args += SHORT
-        result = run(sys.executable, *args[1:])
-        assert result.returncode == 0, (command, result.stderr[-2000:])
+        run_readme_command(command, tmp_path, places)
     for out in ("grid.png", "classes.png", "walk.gif", "truncation.png", "pairs.png"):
         assert (tmp_path / out).stat().st_size > 0
+
+
+def test_the_readme_gallery_commands_run(tmp_path, folder, monkeypatch):
+    """README's gallery, as written but for paths and budget: each flagfile on its
+    offline data for 2 steps, then its picture drawn from the export."""
+    from conftest import shared_dir
+
+    for name in ("fashion-mnist", "mnist"):
+        shared_dir(name)  # skips without the offline data
+    monkeypatch.chdir(REPO)
+    root, made = folder
+    commands = readme_commands("## Gallery")
+    assert [c.split()[2] for c in commands] == ["tfgan_zoo.train", "tfgan_zoo.sample",
+                                                 "tfgan_zoo.sample"] + ["tfgan_zoo.train",
+                                                 "tfgan_zoo.sample"] * 3  # fmt: skip
+    places = {"path/to/garments": str(root), "path/to/edges": os.path.dirname(made["cats"][0])}
+    for command in commands:
+        run_readme_command(command, tmp_path, places)
+    for out in ("dcgan_fashion_mnist", "dcgan_interpolation", "cgan_folder_classes",
+                "infogan_mnist", "pix2pix_edges"):  # fmt: skip
+        assert (tmp_path / f"{out}.png").stat().st_size > 0

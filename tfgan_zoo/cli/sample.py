@@ -28,20 +28,26 @@ from tfgan_zoo import cli
 PICTURES = ("grid", "classes", "interpolate", "truncation", "translate")
 
 
-def define_flags():
-    flags.DEFINE_string("export_dir", None, "An export version, or the folder of its versions.")
-    flags.DEFINE_string("out", None, "The picture: a .png (interpolate: also .gif, .webp).")
-    flags.DEFINE_integer("rows", 4, "grid: rows.")
-    flags.DEFINE_integer("columns", 8, "grid, classes, truncation: columns (seeds).")
-    flags.DEFINE_integer("seed", 0, "The first seed.")
-    flags.DEFINE_list("seeds", ["0", "1", "2", "0"], "interpolate: the seeds to pass through.")
-    flags.DEFINE_integer("steps", 8, "interpolate: images from one seed to the next.")
-    flags.DEFINE_list("truncations", ["0.25", "0.5", "1", "2"], "truncation: the values, rows.")
-    flags.DEFINE_string("label", None, "Conditional exports: a class id or name (default: all).")
-    flags.DEFINE_string("input", None, "translate: an image file or a folder of them.")
-    flags.DEFINE_string("direction", None, "translate: a_to_b, b_to_a (default: the first).")
-    flags.DEFINE_integer("scale", 1, "Enlarge every pixel this many times (small images).")
-    flags.mark_flags_as_required(["export_dir", "out"])
+def define_flags(flag_values=flags.FLAGS):
+    fv = {"flag_values": flag_values}
+    flags.DEFINE_string("export_dir", None, "An export version, or the folder of its versions.",
+                        **fv)  # fmt: skip
+    flags.DEFINE_string("out", None, "The picture: a .png (interpolate: also .gif, .webp).", **fv)
+    flags.DEFINE_integer("rows", 4, "grid: rows.", **fv)
+    flags.DEFINE_integer("columns", 8, "grid, classes, truncation: columns (seeds).", **fv)
+    flags.DEFINE_integer("seed", 0, "The first seed.", **fv)
+    flags.DEFINE_list("seeds", ["0", "1", "2", "0"], "interpolate: the seeds to pass through.",
+                      **fv)  # fmt: skip
+    flags.DEFINE_integer("steps", 8, "interpolate: images from one seed to the next.", **fv)
+    flags.DEFINE_list("truncations", ["0.25", "0.5", "1", "2"], "truncation: the values, rows.",
+                      **fv)  # fmt: skip
+    flags.DEFINE_string("label", None, "Conditional exports: a class id or name (default: all).",
+                        **fv)  # fmt: skip
+    flags.DEFINE_string("input", None, "translate: an image file or a folder of them.", **fv)
+    flags.DEFINE_string("direction", None, "translate: a_to_b, b_to_a (default: the first).",
+                        **fv)  # fmt: skip
+    flags.DEFINE_integer("scale", 1, "Enlarge every pixel this many times (small images).", **fv)
+    flags.mark_flags_as_required(["export_dir", "out"], flag_values=flag_values)
 
 
 def _numbers(values, kind, name):
