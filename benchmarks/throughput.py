@@ -47,16 +47,26 @@ turn (patches of this process only, applied while the step is traced), beside
 a hand-written XLA loop:
 
     python benchmarks/throughput.py --toy_gap --rounds 5
+
+``--execution`` and ``--essentials`` append their rows to ``--scores``
+(``benchmarks/scores/throughput.jsonl``, committed); with ``--table_only`` they
+time nothing and print the latest rows of each network from it, with a bar
+chart of the step-time ratios (``benchmarks/plots/throughput_<table>.png``):
+
+    python benchmarks/throughput.py --execution --table_only
 """
 
 import argparse
 import dataclasses
+import datetime
+import os
 import statistics
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+from records import SCORES, append_score, load_scores, save_figure
 
 from tfgan_zoo import architectures, data, models, trainer
 from tfgan_zoo.config import TrainConfig
@@ -344,15 +354,17 @@ TABLE_HEAD = (
 def execution_table(networks, rounds):
     """Per network, each combination's ms/step and its ratio to the default `fit`."""
     print(TABLE_HEAD)
+    rows = []
     for name in networks:
         spe = NETWORKS[name][2]
         variants = {
             label: {"jit_compile": jit, "steps_per_execution": spe if uses_spe else 1}
             for label, (jit, uses_spe) in COMBINATIONS.items()
         }
-        timing_rows(name, variants, rounds, HAND_WRITTEN.get(name))
+        rows += timing_rows(name, variants, rounds, HAND_WRITTEN.get(name))
         auto = trainer.resolve_jit_compile(TrainConfig(**NETWORKS[name][0]))[1]
         print(f"| {name} | `--jit_compile=auto`: {auto} | | | | |", flush=True)
+    return rows
 
 
 ESSENTIALS = {  # label: TrainConfig overrides, on top of the network's defaults
@@ -365,8 +377,64 @@ ESSENTIALS = {  # label: TrainConfig overrides, on top of the network's defaults
 def essentials_table(networks, rounds):
     """What generator EMA and DiffAugment add to a training step (default execution)."""
     print(TABLE_HEAD)
-    for name in networks:
-        timing_rows(name, ESSENTIALS, rounds)
+    return [row for name in networks for row in timing_rows(name, ESSENTIALS, rounds)]
+
+
+def stored_timings(path, table, networks, plots):
+    """``--table_only``: the latest rows of ``table`` per network and combination
+    from the score file, as the timed run prints them, and a bar chart of both
+    ratios to each network's first (baseline) combination."""
+    rows = [r for (t, network, _), r in load_scores(path, ("table", "network", "combination"))
+            .items() if t == table and (not networks or network in networks)]  # fmt: skip
+    print(TABLE_HEAD)
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["network"], []).append(row)
+    for name, group in groups.items():
+        base = group[0]
+        for r in group:
+            r["cpu_ratio"] = r["cpu_seconds"] / base["cpu_seconds"]
+            r["ratio"] = r["seconds"] / base["seconds"]
+            print(
+                f"| {name} | {r['combination']} | {1000 * r['seconds']:.1f} "
+                f"| {1000 * r['cpu_seconds']:.1f} | {r['ratio']:.2f} | {r['cpu_ratio']:.2f} |"
+            )
+    print(f"\nTimed on {', '.join(sorted({r['date'] for r in rows}))}.")
+    if plots and groups:
+        print(f"Plot: {plot_timings(groups, os.path.join(plots, f'throughput_{table}.png'))}")
+
+
+def plot_timings(groups, path):
+    """One panel per network: each combination's step time as a ratio to the
+    baseline, wall and CPU side by side, a line at 1 (no change)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = min(3, len(groups))
+    rows = -(-len(groups) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 2.8 * rows), squeeze=False,
+                             constrained_layout=True)  # fmt: skip
+    for ax in axes.flat[len(groups) :]:
+        ax.axis("off")
+    for ax, (name, group) in zip(axes.flat, groups.items(), strict=False):
+        y = np.arange(len(group))
+        ax.barh(y - 0.2, [r["ratio"] for r in group], 0.4, label="wall", color="tab:blue")
+        ax.barh(y + 0.2, [r["cpu_ratio"] for r in group], 0.4, label="CPU", color="tab:orange")
+        ax.axvline(1.0, color="gray", lw=0.8)
+        ax.set_yticks(y, [r["combination"] for r in group], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("step time / baseline", fontsize=8)
+        ax.legend(fontsize=7, loc="lower right")
+    return save_figure(fig, path)
+
+
+def record_timings(path, table, rows):
+    today = datetime.date.today().isoformat()
+    for row in rows:
+        append_score(path, {"table": table, **row, "date": today})
 
 
 def roofline_table(networks, rounds, tiny=False):
@@ -542,6 +610,12 @@ def main():
         "--toy_gap", action="store_true",
         help="what the per-step non-finite check and the rng draws cost in the toy XLA loop",
     )  # fmt: skip
+    parser.add_argument("--scores", default=os.path.join(SCORES, "throughput.jsonl"),
+                        help="--execution and --essentials rows (committed)")  # fmt: skip
+    parser.add_argument("--table_only", action="store_true",
+                        help="--execution, --essentials: print --scores, time nothing")  # fmt: skip
+    parser.add_argument("--plots", default=os.path.join(os.path.dirname(SCORES), "plots"),
+                        help="where --table_only draws its chart (empty: none)")  # fmt: skip
     args = parser.parse_args()
     if args.toy_gap:
         toy_gap_table(args.rounds)
@@ -553,12 +627,17 @@ def main():
         roofline_table((args.networks or ",".join(ROOFLINE)).split(","), args.rounds)
         return
     if args.execution or args.essentials:
+        name = "essentials" if args.essentials else "execution"
+        if args.table_only:
+            networks = args.networks.split(",") if args.networks else None
+            stored_timings(args.scores, name, networks, args.plots)
+            return
         devices = [d.device_type for d in tf.config.list_logical_devices()]
         print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "
               f"{args.rounds} rounds")  # fmt: skip
         default = "dcgan28,sngan28" if args.essentials else ",".join(DEFAULT_EXECUTION)
         table = essentials_table if args.essentials else execution_table
-        table((args.networks or default).split(","), args.rounds)
+        record_timings(args.scores, name, table((args.networks or default).split(","), args.rounds))
         return
     # A fixed set of real batches in memory: each fit call makes a new iterator,
     # and refilling the 60k-image shuffle buffer would dominate the timing.
