@@ -18,6 +18,7 @@ from tfgan_zoo.architectures.dcgan import (
 )
 from tfgan_zoo.architectures.errors import ArchitectureError
 from tfgan_zoo.architectures.mlp import (
+    lsgan_mlp,
     mlp_discriminator,
     mlp_generator,
     pacgan_discriminator,
@@ -55,6 +56,21 @@ def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
     return (
         mlp_generator(latent_dim, dim, hidden_units, num_layers),
         mlp_discriminator(dim, hidden_units, num_layers),
+    )
+
+
+def _lsgan_mlp(sample_shape, latent_dim, hidden_units=128, num_layers=2, **unused):
+    """The LSGAN paper's mixture-of-Gaussians networks (`mlp.lsgan_mlp`), sized by
+    ``--hidden_units``/``--num_layers`` (the paper's: 128 and 2)."""
+    if len(sample_shape) != 1:
+        raise ArchitectureError(
+            f"The lsgan_mlp architecture takes flat samples such as (2,), got shape "
+            f"{tuple(sample_shape)}; use --architecture=dcgan for images."
+        )
+    (dim,) = sample_shape
+    return (
+        lsgan_mlp(latent_dim, dim, hidden_units, num_layers, "z", "lsgan_mlp_generator"),
+        lsgan_mlp(dim, 1, hidden_units, num_layers, "x", "lsgan_mlp_discriminator"),
     )
 
 
@@ -196,7 +212,7 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
 # (benchmarks/throughput.py --execution; benchmarks/RESULTS.md). The DCGAN was
 # not faster by the clock; the ResNet projection and U-Net networks were in one
 # round, not yet enough to switch them (and their XLA compile takes 20-70 s).
-XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp")
+XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp", "lsgan_mlp")
 
 # Architectures XLA made slower on a CPU even with steps_per_execution > 1:
 # PacGAN's Stacked-MNIST DCGAN, 2.7x the CPU time of the default step
@@ -204,11 +220,12 @@ XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp")
 XLA_SLOWER_ON_CPU = ("pacgan_dcgan",)
 
 # Architectures for the 2-D toy sets (ring8, grid25).
-TOY_ARCHITECTURES = ("mlp", "pacgan_mlp")
+TOY_ARCHITECTURES = ("mlp", "pacgan_mlp", "lsgan_mlp")
 
 ARCHITECTURES = {
     "mlp": _mlp,
     "pacgan_mlp": _pacgan_mlp,
+    "lsgan_mlp": _lsgan_mlp,
     "dcgan": _dcgan,
     "pacgan_dcgan": _pacgan_dcgan,
     "sngan": _sngan,

@@ -25,6 +25,21 @@ def mlp_discriminator(input_dim=2, hidden_units=128, num_layers=3):
     return keras.Model(x_in, layers.Dense(1)(x), name="mlp_discriminator")
 
 
+def lsgan_mlp(input_dim, output_dim, hidden_units=128, num_layers=2, input_name="z",
+              name="lsgan_mlp"):  # fmt: skip
+    """The LSGAN authors' mixture-of-Gaussians network (xudonmao/LSGAN,
+    ``stability_comparison/mixture_gaussian``, after poolio/unrolled_gan), for the
+    generator (noise to point) and the discriminator (point to score) alike:
+    ``num_layers`` tanh layers of ``hidden_units``, a linear output, weights
+    orthogonal with gain 1.4 and zero biases (their ``slim`` defaults)."""
+    init = keras.initializers.Orthogonal(gain=1.4)
+    x_in = keras.Input((input_dim,), name=input_name)
+    x = x_in
+    for _ in range(num_layers):
+        x = layers.Dense(hidden_units, activation="tanh", kernel_initializer=init)(x)
+    return keras.Model(x_in, layers.Dense(output_dim, kernel_initializer=init)(x), name=name)
+
+
 def pacgan_init():
     """N(0, 0.02), the weight init of PacGAN's toy and Stacked-MNIST networks."""
     return keras.initializers.RandomNormal(0.0, 0.02)

@@ -1,0 +1,213 @@
+"""The LSGAN paper's stability claim on a mixture of Gaussians: least squares
+learns the ring of Gaussians where the sigmoid cross-entropy GAN collapses.
+
+Mao et al. (arXiv 1611.04076, section 4.2.1; 1712.06391) train an LSGAN and a
+regular GAN on a 2-D mixture of eight Gaussians on a circle and show (their
+figure of the two runs' samples every 5,000 steps) the regular GAN's samples
+gathered around one mode at a time while the LSGAN's cover the mixture.
+
+Protocol (``flags/lsgan_ring8.flags`` and ``flags/lsgan_ring8_sigmoid.flags``,
+from their code: xudonmao/LSGAN, ``stability_comparison/mixture_gaussian``
+``ls.py`` / ``sig.py`` / ``batch_cmp.sh``, after poolio/unrolled_gan): both
+networks 2 tanh layers of 128 units with a linear output, orthogonal weights
+(gain 1.4) and zero biases (``--architecture=lsgan_mlp``); z 256-D standard
+normal; batch 512 of fresh mixture samples a step; Adam beta1 0.5, epsilon 1e-8,
+generator lr 1e-3, discriminator lr 1e-4; both networks updated at once from
+one forward pass (``--simultaneous``); 35,000 steps; LSGAN with a, b, c = 0, 1,
+1, the GAN with the non-saturating generator loss; 10 trials of each.
+Differences: `ring8`'s eight equal modes (their ``linspace(0, 2 pi, 9)``
+places two of nine components on the same point, so one mode has twice the
+others' weight); losses averaged over the batch where theirs sum (Adam is
+invariant to the scale).
+
+Scoring, fixed before the runs: at every 5,000 steps, 2,500 samples (latents
+of seed 123) scored as PacGAN scores ring8 (HQ: within 3 std of a mode; a mode
+is covered by one HQ sample; reverse KL of the HQ histogram). A run
+*collapses* when it covers fewer than 8 modes at 35,000 steps. The claim
+**holds** when fewer LSGAN runs than GAN runs collapse and LSGAN's mean reverse
+KL at 35,000 is lower; **holds partly** when one of the two is true;
+**contradicted** when LSGAN collapses more often and its reverse KL is higher;
+otherwise **not seen** (e.g. neither collapses).
+
+Resumable: one JSON line per (loss, seed) in ``--scores``
+(``benchmarks/scores/claim_lsgan.jsonl``); runs train in ``--work_dir``.
+``--table_only`` rebuilds the table and the plot from the scores:
+
+    nice python benchmarks/claim_lsgan.py --seeds 0,1,2,3,4,5,6,7,8,9 --write
+"""
+
+import argparse
+import dataclasses
+import datetime
+import os
+import time
+
+import numpy as np
+from records import (
+    REPO,
+    add_run_arguments,
+    append_score,
+    load_scores,
+    mean_se_text,
+    save_figure,
+    write_table,
+)
+
+KEY = ("loss", "seed")
+SECTION = "## Claim: least squares is more stable than the sigmoid GAN"
+LOSSES = {"LSGAN (0,1,1)": "least_squares", "GAN (non-saturating)": "non_saturating"}
+FLAGFILES = {
+    "LSGAN (0,1,1)": "lsgan_ring8.flags",
+    "GAN (non-saturating)": "lsgan_ring8_sigmoid.flags",
+}
+PROBE = 2500
+
+
+def config_for(loss, seed, args):
+    """The loss's flagfile (``flags/lsgan_ring8*.flags``) at ``--steps``, scored
+    every ``--every`` steps, in ``--work_dir``, every checkpoint kept."""
+    from absl import flags
+
+    from tfgan_zoo.cli.train import config_from_flags, define_flags
+
+    fv = flags.FlagValues()
+    define_flags(fv)
+    fv(["claim_lsgan", f"--flagfile={os.path.join(REPO, 'flags', FLAGFILES[loss])}"])
+    return dataclasses.replace(
+        config_from_flags(fv), seed=seed, epochs=args.steps // args.every,
+        steps_per_epoch=args.every, checkpoint_every=args.every, sample_every=args.every,
+        log_every=args.every, keep_checkpoints=100, verbose=0,
+        model_dir=os.path.join(args.work_dir, f"{LOSSES[loss]}_{seed}"),
+    )  # fmt: skip
+
+
+def scores_along(config):
+    """Modes, HQ fraction and reverse KL of the run's checkpoint after each epoch."""
+    from tfgan_zoo import metrics, trainer
+    from tfgan_zoo.data import TOY_SETS
+
+    toy = TOY_SETS["ring8"]()
+    z = np.random.default_rng(123).standard_normal((PROBE, config.latent_dim)).astype("float32")
+    points = {"steps": [], "modes": [], "hq": [], "rkl": []}
+    every = config.steps_per_epoch
+    for step in range(every, config.epochs * every + 1, every):
+        model, _ = trainer.restore_model(config.model_dir, step=step)
+        result = metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std)
+        for key, value in (("steps", step), ("modes", result.modes_covered),
+                           ("hq", result.high_quality_fraction),
+                           ("rkl", min(result.reverse_kl, 99.0))):  # fmt: skip
+            points[key].append(value)
+    return points
+
+
+def run(args):
+    from tfgan_zoo import trainer
+
+    done = load_scores(args.scores, KEY)
+    todo = [(loss, s) for s in args.seeds for loss in LOSSES if (loss, s) not in done]
+    print(f"{len(done)} done; {len(todo)} to go", flush=True)
+    started = time.time()
+    for i, (loss, seed) in enumerate(todo):
+        config = config_for(loss, seed, args)
+        trainer.train(config)
+        points = scores_along(config)
+        append_score(args.scores, {"loss": loss, "seed": seed, **points,
+                                   "date": datetime.date.today().isoformat()})  # fmt: skip
+        print(f"[{i + 1}/{len(todo)}] {loss} seed {seed}: modes {points['modes']}, reverse KL "
+              f"{points['rkl'][-1]:.2f}; {(time.time() - started) / 60:.1f} min",
+              flush=True)  # fmt: skip
+    return load_scores(args.scores, KEY)
+
+
+def rows_of(scores, loss, args):
+    return [scores[k] for s in args.seeds if (k := (loss, s)) in scores]
+
+
+def collapsed(row):
+    """The rule's collapse: fewer than 8 modes covered at the last step."""
+    return row["modes"][-1] < 8
+
+
+def verdict(scores, args):
+    """The rule of the module docstring, from the last step of every scored run."""
+    ls, gan = (rows_of(scores, loss, args) for loss in LOSSES)
+    if not ls or not gan:
+        return "not tested yet"
+    fewer = sum(map(collapsed, ls)) < sum(map(collapsed, gan))
+    more = sum(map(collapsed, ls)) > sum(map(collapsed, gan))
+    ls_kl, gan_kl = (float(np.mean([r["rkl"][-1] for r in rows])) for rows in (ls, gan))
+    if fewer and ls_kl < gan_kl:
+        return "holds"
+    if more and ls_kl > gan_kl:
+        return "contradicted"
+    return "holds partly" if fewer or ls_kl < gan_kl else "not seen"
+
+
+def table(scores, args):
+    lines = [
+        f"Seeds {', '.join(map(str, args.seeds))}; ring8 scored at {args.steps:,} steps on "
+        f"{PROBE:,} samples (mean +- s.e.); collapsed: fewer than 8 modes. Verdict by the "
+        f"rule fixed before the runs: **{verdict(scores, args)}**.",
+        "",
+        "| loss | runs | modes | HQ % | reverse KL | collapsed runs | worst seed (modes / HQ / "
+        f"rKL) | mean modes every {args.every:,} steps |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for loss in LOSSES:
+        rows = rows_of(scores, loss, args)
+        if not rows:
+            continue
+        worst = min(rows, key=lambda r: (r["modes"][-1], -r["rkl"][-1]))
+        curve = " / ".join(f"{np.mean(v):.1f}" for v in np.transpose([r["modes"] for r in rows]))
+        lines.append(
+            f"| {loss} | {len(rows)} | {mean_se_text([r['modes'][-1] for r in rows], 1)} "
+            f"| {mean_se_text([100 * r['hq'][-1] for r in rows], 1)} "
+            f"| {mean_se_text([r['rkl'][-1] for r in rows])} "
+            f"| {sum(map(collapsed, rows))} of {len(rows)} "
+            f"| {worst['modes'][-1]} / {100 * worst['hq'][-1]:.1f}% / {worst['rkl'][-1]:.2f} "
+            f"(seed {worst['seed']}) | {curve} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(scores, args, path):
+    """Modes and reverse KL against steps: every run thin, the mean thick."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    for loss, color in zip(LOSSES, ("tab:blue", "tab:red"), strict=True):
+        rows = rows_of(scores, loss, args)
+        for ax, key in zip(axes, ("modes", "rkl"), strict=True):
+            for r in rows:
+                ax.plot(r["steps"], r[key], color=color, lw=0.6, alpha=0.35)
+            if rows:
+                ax.plot(rows[0]["steps"], np.mean([r[key] for r in rows], 0), color=color,
+                        lw=2, label=f"{loss}, mean of {len(rows)}")  # fmt: skip
+    for ax, label in zip(axes, ("modes covered (of 8)", "reverse KL"), strict=True):
+        ax.set(xlabel="steps", ylabel=label)
+        ax.legend(fontsize=8)
+    return save_figure(fig, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_run_arguments(parser, "claim_lsgan", "0,1,2,3,4,5,6,7,8,9")
+    parser.add_argument("--steps", type=int, default=35_000, help="the paper's 35,000")
+    parser.add_argument("--every", type=int, default=5_000, help="steps between scored points")
+    args = parser.parse_args()
+    args.seeds = [int(s) for s in args.seeds.split(",")]
+    if args.steps % args.every or args.every % 100:
+        raise SystemExit("--steps: a multiple of --every, itself a multiple of 100")
+    scores = load_scores(args.scores, KEY) if args.table_only else run(args)
+    print(table(scores, args))
+    if args.write:
+        write_table(SECTION, "claim lsgan", table(scores, args), scores, args.results)
+    if args.plots and scores:
+        print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_lsgan.png'))}")
+
+
+if __name__ == "__main__":
+    main()
