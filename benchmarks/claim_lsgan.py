@@ -31,7 +31,9 @@ otherwise **not seen** (e.g. neither collapses).
 
 Resumable: one JSON line per (loss, seed) in ``--scores``
 (``benchmarks/scores/claim_lsgan.jsonl``); runs train in ``--work_dir``.
-``--table_only`` rebuilds the table and the plot from the scores:
+Two processes can share the score file (``--seeds 0,1,2,3,4`` beside
+``--seeds 9,8,7,6,5``): each skips what the other finished. ``--table_only``
+rebuilds the table and the plot from the scores:
 
     nice python benchmarks/claim_lsgan.py --seeds 0,1,2,3,4,5,6,7,8,9 --write
 """
@@ -108,6 +110,8 @@ def run(args):
     print(f"{len(done)} done; {len(todo)} to go", flush=True)
     started = time.time()
     for i, (loss, seed) in enumerate(todo):
+        if (loss, seed) in load_scores(args.scores, KEY):
+            continue  # another process sharing the score file ran it meanwhile
         config = config_for(loss, seed, args)
         trainer.train(config)
         points = scores_along(config)

@@ -62,7 +62,7 @@ def generator_config(seed, steps, args):
     fv = flags.FlagValues()
     define_flags(fv)
     fv(["saturation", f"--flagfile={os.path.join(REPO, 'flags', 'dcgan_fashion_mnist.flags')}",
-        f"--dataset=idx:{FASHION}", "--base_filters=32"])  # fmt: skip
+        f"--dataset=idx:{FASHION}", f"--base_filters={args.base_filters}"])  # fmt: skip
     config = config_from_flags(fv)
     return dataclasses.replace(
         config, seed=seed, epochs=steps // config.steps_per_epoch, checkpoint_every=500,
@@ -99,7 +99,7 @@ def train_discriminator_against(generator, seed, iterations, args):
     keras.utils.set_random_seed(seed)
     dataset, info = data.load(f"idx:{FASHION}", 64, seed=seed)
     _, discriminator = architectures.build("dcgan", info.sample_shape, generator.input_shape[-1],
-                                           base_filters=32)  # fmt: skip
+                                           base_filters=args.base_filters)  # fmt: skip
     optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
     optimizer.build(discriminator.trainable_variables)
     z_probe = tf.random.stateless_normal([PROBE, generator.input_shape[-1]], [1234, 0])
@@ -141,6 +141,7 @@ def run(args):
             "seed": seed, "g_steps": g_steps, "d_iterations": sorted(points),
             "minimax": [points[p][0] for p in sorted(points)],
             "non_saturating": [points[p][1] for p in sorted(points)],
+            "base_filters": args.base_filters,
             "date": datetime.date.today().isoformat(),
         })  # fmt: skip
         mm, ns = points[max(points)]
@@ -224,6 +225,9 @@ def main():
     add_run_arguments(parser, "claim_saturation", "0,1,2,3,4")
     parser.add_argument("--g_steps", default="1000,5000", help="generator checkpoints")
     parser.add_argument("--d_iterations", type=int, default=2000)
+    parser.add_argument(
+        "--base_filters", type=int, default=32, help="the protocol's 32; fewer to try it quickly"
+    )
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.g_steps = sorted(int(s) for s in args.g_steps.split(","))

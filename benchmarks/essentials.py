@@ -48,6 +48,7 @@ from records import (
     classifier_fid_setup,
     load_scores,
     mean_se,
+    mean_se_text,
     save_figure,
     write_table,
 )
@@ -186,11 +187,6 @@ def run(args):
     return load_scores(args.scores, KEY)
 
 
-def cell(values):
-    mean, se = mean_se(values)
-    return f"{mean:.2f} +- {se:.2f}"
-
-
 def at(scores, name, steps, args):
     return [scores[k] for s in args.seeds if (k := (name, s, steps)) in scores]
 
@@ -220,10 +216,11 @@ def ema_table(scores, args):
             rows = at(scores, name, steps, args)
             if rows:
                 lines.append(
-                    f"| {name} | {steps:,}{n_mark(rows, args)} | {cell([r['fid'] for r in rows])} "
-                    f"| {cell([r['fid_ema_copy'] for r in rows])} "
+                    f"| {name} | {steps:,}{n_mark(rows, args)} "
+                    f"| {mean_se_text([r['fid'] for r in rows])} "
+                    f"| {mean_se_text([r['fid_ema_copy'] for r in rows])} "
                     f"| {ratio_cell(rows, 'fid_ema_copy')} "
-                    f"| {cell([r['fid_ema_recompute'] for r in rows])} "
+                    f"| {mean_se_text([r['fid_ema_recompute'] for r in rows])} "
                     f"| {ratio_cell(rows, 'fid_ema_recompute')} |"
                 )
     return "\n".join(lines)
@@ -246,14 +243,14 @@ def augment_table(scores, args):
             if not base:
                 continue
             gap = [r["d_train"] - r["d_heldout"] for r in base]
-            cells = [f"{cell([r['fid'] for r in base])} / {statistics.mean(gap):.2f} / "
+            cells = [f"{mean_se_text([r['fid'] for r in base])} / {statistics.mean(gap):.2f} / "
                      f"{statistics.mean(r['ada_rt'] for r in base):.2f}"]  # fmt: skip
             for policy in ("tc", "ctc"):
                 rows = at(scores, f"{fraction} {policy}", steps, args)
                 paired = {r["seed"]: r for r in base}
                 both = [{**r, "base": paired[r["seed"]]["fid"]}
                         for r in rows if r["seed"] in paired]  # fmt: skip
-                cells.append(f"{cell([r['fid'] for r in rows])} / "
+                cells.append(f"{mean_se_text([r['fid'] for r in rows])} / "
                              f"{ratio_cell(both, 'fid', 'base')}" if both else "-")  # fmt: skip
             lines.append(
                 f"| {fraction} | {steps:,}{n_mark(base, args)} | " + " | ".join(cells) + " |"

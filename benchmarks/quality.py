@@ -12,7 +12,9 @@ Resumable: each finished run appends a line to ``--scores``
 (``benchmarks/scores/quality.jsonl``, committed); re-running the same command
 skips what is done, and ``--table_only`` rebuilds the table from it. Runs go seed by seed, so an
 interrupted image column still has every loss at the seeds it reached (the
-table says ``n=`` where fewer than all seeds were scored). ``--write``
+table says ``n=`` where fewer than all seeds were scored). Two processes can share
+the score file (``--seeds 3`` beside ``--seeds 4``): each skips what the other
+finished. ``--write``
 replaces this table in `benchmarks/RESULTS.md` (its ``quality`` block), not
 the prose around it. Run from the
 repository root:
@@ -22,6 +24,7 @@ repository root:
 
 import argparse
 import datetime
+import os
 import sys
 import tempfile
 import time
@@ -33,8 +36,9 @@ from records import (
     classifier_fid,
     classifier_fid_setup,
     load_scores,
-    mean_se,
+    mean_se_text,
     run_and_tabulate,
+    save_figure,
 )
 
 from tfgan_zoo import metrics, trainer
@@ -67,7 +71,7 @@ VARIANTS = {
 TOY = ("ring8", "grid25")
 IMAGE = "fashion_mnist"
 KEY = ("variant", "part", "seed")
-SECTION = "## Quality, full budget"
+SECTION = "## Every loss on ring8 and grid25"
 
 
 def toy_scores(common, dataset, steps, seed):
@@ -117,6 +121,8 @@ def run(args):
     extractor = real = None
     started = time.time()
     for i, (name, part, seed) in enumerate(remaining):
+        if (name, part, seed) in load_scores(path, KEY):
+            continue  # another process sharing the score file ran it meanwhile
         common, image_overrides = VARIANTS[name]
         run_start = time.time()
         if part in TOY:
@@ -141,21 +147,20 @@ def run(args):
 
 
 def toy_cell(rows, seeds):
-    modes, modes_se = mean_se([r["modes"] for r in rows])
-    hq, hq_se = mean_se([100 * r["hq"] for r in rows])
-    kl, kl_se = mean_se([r["rkl"] for r in rows])
+    modes = mean_se_text([r["modes"] for r in rows], 1)
+    hq = mean_se_text([100 * r["hq"] for r in rows], 1, "%")
+    kl = mean_se_text([r["rkl"] for r in rows])
     worst = min(rows, key=lambda r: (r["modes"], r["hq"]))
     n = "" if len(rows) == len(seeds) else f" (n={len(rows)})"
-    return (f"{modes:.1f} +- {modes_se:.1f} / {hq:.1f} +- {hq_se:.1f}% / {kl:.2f} +- {kl_se:.2f}"
-            f"{n} | {worst['modes']} / {100 * worst['hq']:.1f}% / {worst['rkl']:.2f} "
-            f"(seed {worst['seed']})")  # fmt: skip
+    return (f"{modes} / {hq} / {kl}{n} | {worst['modes']} / {100 * worst['hq']:.1f}% / "
+            f"{worst['rkl']:.2f} (seed {worst['seed']})")  # fmt: skip
 
 
 def fid_cell(rows, seeds):
-    fid, fid_se = mean_se([r["fid"] for r in rows])
     worst = max(rows, key=lambda r: r["fid"])
     n = "" if len(rows) == len(seeds) else f" (n={len(rows)})"
-    return f"{fid:.2f} +- {fid_se:.2f}{n} | {worst['fid']:.2f} (seed {worst['seed']})"
+    fid = mean_se_text([r["fid"] for r in rows])
+    return f"{fid}{n} | {worst['fid']:.2f} (seed {worst['seed']})"
 
 
 def table(scores, args):
@@ -185,6 +190,32 @@ def table(scores, args):
     return "\n".join(lines)
 
 
+def plot(scores, args, path):
+    """Every seed's modes, HQ % and reverse KL per loss (dots), the mean as a bar:
+    the spread the table's standard errors summarise."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n, (common, _) in VARIANTS.items() if common is not None]
+    metrics_ = (("modes", "modes covered", 1), ("hq", "HQ %", 100), ("rkl", "reverse KL", 1))
+    fig, axes = plt.subplots(len(TOY), len(metrics_), figsize=(13, 6.5), squeeze=False,
+                             constrained_layout=True)  # fmt: skip
+    for row, part in zip(axes, TOY, strict=True):
+        for ax, (key, label, scale) in zip(row, metrics_, strict=True):
+            for i, name in enumerate(names):
+                values = [scale * scores[k][key] for s in args.seeds
+                          if (k := (name, part, s)) in scores]  # fmt: skip
+                if values:
+                    ax.bar(i, np.mean(values), color="lightgray", width=0.6)
+                    ax.scatter(np.full(len(values), i) + np.linspace(-0.15, 0.15, len(values)),
+                               values, s=12, color="tab:blue", zorder=3)  # fmt: skip
+            ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+            ax.set_title(f"{part}: {label}", fontsize=10)
+    return save_figure(fig, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "quality", "0,1,2,3,4")
@@ -197,7 +228,9 @@ def main():
     for steps in (args.toy_steps, args.image_steps):
         if steps % 100:
             sys.exit(f"step budgets must be multiples of 100 (steps per execution): {steps}")
-    run_and_tabulate(args, KEY, run, table, SECTION, "quality")
+    scores = run_and_tabulate(args, KEY, run, table, SECTION, "quality")
+    if args.plots and args.toy_steps and scores:
+        print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'quality.png'))}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,15 @@ def mean_se(values):
     return mean, se
 
 
+def mean_se_text(values, digits=2, unit=""):
+    """``mean +- s.e.`` to ``digits`` places; one value alone when there is one
+    (tables mark such cells ``n=1``), never ``+- nan``."""
+    mean, se = mean_se(values)
+    if len(values) == 1:
+        return f"{mean:.{digits}f}{unit}"
+    return f"{mean:.{digits}f} +- {se:.{digits}f}{unit}"
+
+
 RESULTS = os.path.join(REPO, "benchmarks", "RESULTS.md")
 
 
@@ -120,12 +129,13 @@ def add_run_arguments(parser, name, seeds):
 def run_and_tabulate(args, key, run, table, heading, block):
     """Runs what is left (``run(args)``, unless ``--table_only``), prints
     ``table(scores, args)`` and, with ``--write``, puts it in ``block`` of the
-    ``heading`` section (`write_table`: never from no scores)."""
+    ``heading`` section (`write_table`: never from no scores); returns the scores."""
     scores = load_scores(args.scores, key) if args.table_only else run(args)
     text = table(scores, args)
     print(text)
     if args.write:
         write_table(heading, block, text, scores, args.results)
+    return scores
 
 
 def save_figure(fig, path, dpi=110):

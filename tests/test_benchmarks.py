@@ -18,12 +18,14 @@ def run(*args, timeout=1200):
 @pytest.mark.slow
 def test_quality_benchmark_runs_resumes_and_reports_the_worst_seed(tmp_path):
     args = [os.path.join("benchmarks", "quality.py"), "--seeds", "0,1", "--toy_steps", "200",
-            "--image_steps", "0", "--work_dir", str(tmp_path)]  # fmt: skip
+            "--image_steps", "0", "--work_dir", str(tmp_path), "--scores",
+            str(tmp_path / "q.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
     first = run(*args)
     assert "0/24 runs done; 24 to go" in first
     row = next(line for line in first.splitlines() if line.startswith("| hinge |"))
     assert row.count("(seed ") == 2 and " +- " in row  # ring8 and grid25 worst seeds
     assert "24/24 runs done; 0 to go" in run(*args)
+    assert (tmp_path / "quality.png").stat().st_size > 0
 
 
 @pytest.mark.slow
@@ -62,14 +64,14 @@ def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch
                    "| 12.00 +- 4.00 | 0.80 (0.80, seed 1) |")  # fmt: skip
     augment = essentials.augment_table(scores, args).splitlines()[-1]
     assert augment.startswith("| 1% | 1,000 | 15.00 +- 5.00 / 0.50 / 0.90 |")
-    assert "| 10.00 +- nan / 0.50 (0.50, seed 1) | - |" in augment  # seed 1's pair only
+    assert "| 10.00 / 0.50 (0.50, seed 1) | - |" in augment  # seed 1's pair only, no "+- nan"
     assert os.path.getsize(essentials.plot(scores, args, str(tmp_path / "p.png"))) > 0
 
 
 @pytest.mark.slow
-def test_throughput_essentials_prints_ratios_to_the_plain_step():
+def test_throughput_essentials_prints_ratios_to_the_plain_step(tmp_path):
     out = run(os.path.join("benchmarks", "throughput.py"), "--essentials", "--networks",
-              "dcgan28", "--rounds", "1")  # fmt: skip
+              "dcgan28", "--rounds", "1", "--scores", str(tmp_path / "t.jsonl"))  # fmt: skip
     rows = [line for line in out.splitlines() if line.startswith("| dcgan28 |")]
     assert [r.split("|")[2].strip() for r in rows] == [
         "plain", "generator EMA 0.999", "DiffAugment color,translation,cutout"
@@ -78,9 +80,9 @@ def test_throughput_essentials_prints_ratios_to_the_plain_step():
 
 
 @pytest.mark.slow
-def test_throughput_execution_times_the_toy_networks_beside_hand_written_xla_loops():
+def test_throughput_execution_times_the_toy_networks_beside_hand_written_xla_loops(tmp_path):
     out = run(os.path.join("benchmarks", "throughput.py"), "--execution", "--networks",
-              "pacgan_toy", "--rounds", "1")  # fmt: skip
+              "pacgan_toy", "--rounds", "1", "--scores", str(tmp_path / "t.jsonl"))  # fmt: skip
     rows = [line.split("|") for line in out.splitlines() if line.startswith("| pacgan_toy |")]
     assert [r[2].strip() for r in rows[:6]] == [
         "default fit", "XLA", "steps_per_execution", "steps_per_execution + XLA",
@@ -131,7 +133,9 @@ def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path, mon
 @pytest.mark.parametrize(
     "script, blocks",
     [("quality", ["quality"]), ("essentials", ["essentials ema", "essentials diffaugment"]),
-     ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"])],
+     ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"]),
+     ("claim_saturation", ["claim saturation"]), ("claim_lsgan", ["claim lsgan"]),
+     ("summary", ["summary"])],
 )  # fmt: skip
 def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script, blocks):
     """``--write`` finds its section and blocks in RESULTS.md, so it replaces the
@@ -141,7 +145,7 @@ def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script
     heading = source.split('SECTION = "', 1)[1].split('"', 1)[0]
     with open(os.path.join(REPO, "benchmarks", "RESULTS.md")) as f:
         results = f.read()
-    start = results.index(heading + ":")
+    start = results.index(f"\n{heading}\n") + 1
     section = results[start : results.find("\n## ", start + 1)]
     for block in blocks:
         assert f'"{block}"' in source
@@ -191,18 +195,12 @@ def committed_blocks():
     return re.findall(pattern, results, flags=re.S)
 
 
-# Blocks whose scores were never committed (their runs predate benchmarks/scores/).
-UNSCORED = {"essentials", "quality"}
-
-
 @pytest.mark.parametrize("block, command, text", committed_blocks(), ids=lambda v: v[:20])
 def test_each_committed_table_regenerates_from_the_committed_scores(block, command, text, tmp_path):
     """The block's own command (``--table_only``: trains nothing) prints the block
     from ``benchmarks/scores/``, on a fresh clone as here."""
     import shlex
 
-    if block in UNSCORED:
-        pytest.skip(f"{block}: no committed scores yet")
     assert "--table_only" in command
     args = [a for a in shlex.split(command)[1:] if a != "--write"]
     plots = [] if "summary.py" in command else ["--plots", str(tmp_path)]
@@ -230,6 +228,79 @@ def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, 
     assert f"No scores for the {block!r} block: RESULTS.md keeps it as it is." in out
     assert results.read_text() == before
     assert os.listdir(tmp_path) == ["RESULTS.md"]  # nothing trained, no classifier either
+
+
+def test_the_saturation_claim_runs_resumes_and_plots(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget (4 filters, 500 generator
+    steps, 5 discriminator iterations): a row per seed, resumed, plotted."""
+    from conftest import shared_dir
+
+    shared_dir("fashion-mnist")
+    args = [os.path.join("benchmarks", "claim_saturation.py"), "--seeds", "0", "--g_steps",
+            "500", "--d_iterations", "5", "--base_filters", "4", "--work_dir", str(tmp_path),
+            "--scores", str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 1 to go" in out and "| 500 steps | 5 |" in out and "of 1 |" in out
+    assert (tmp_path / "claim_saturation.png").stat().st_size > 0
+    assert "1 done; 0 to go" in run(*args)
+
+
+def test_the_lsgan_claim_runs_resumes_and_plots(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget: both losses, one seed, scored
+    at each point, resumed, plotted."""
+    args = [os.path.join("benchmarks", "claim_lsgan.py"), "--seeds", "0", "--steps", "200",
+            "--every", "100", "--work_dir", str(tmp_path), "--scores",
+            str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 2 to go" in out and "mean modes every 100 steps" in out
+    assert any(line.startswith("| LSGAN (0,1,1) | 1 |") for line in out.splitlines()), out
+    assert (tmp_path / "claim_lsgan.png").stat().st_size > 0
+    assert "2 done; 0 to go" in run(*args)
+
+
+def test_the_lsgan_claims_verdict_follows_its_rule(monkeypatch):
+    """Collapse = fewer than 8 modes at the last point; holds = fewer LSGAN collapses
+    and a lower mean reverse KL; one of the two = holds partly."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_lsgan
+
+    def runs(loss, modes, rkl):
+        return {(loss, s): {"seed": s, "modes": [m], "rkl": [k], "hq": [0.9], "steps": [1]}
+                for s, (m, k) in enumerate(zip(modes, rkl, strict=True))}  # fmt: skip
+
+    ls, gan = claim_lsgan.LOSSES
+    args = argparse.Namespace(seeds=[0, 1])
+    both = {**runs(ls, [8, 8], [0.1, 0.2]), **runs(gan, [8, 5], [0.1, 0.9])}
+    assert claim_lsgan.verdict(both, args) == "holds"
+    kl_only = {**runs(ls, [8, 5], [0.1, 0.2]), **runs(gan, [8, 5], [0.1, 0.9])}
+    assert claim_lsgan.verdict(kl_only, args) == "holds partly"
+    worse = {**runs(ls, [5, 5], [0.9, 0.9]), **runs(gan, [8, 8], [0.1, 0.1])}
+    assert claim_lsgan.verdict(worse, args) == "contradicted"
+    same = {**runs(ls, [8, 8], [0.1, 0.1]), **runs(gan, [8, 8], [0.1, 0.1])}
+    assert claim_lsgan.verdict(same, args) == "not seen"
+
+
+def test_timings_are_kept_as_scores_and_charted_without_timing(tmp_path, monkeypatch):
+    """``--execution`` rows go to the score file; ``--table_only`` prints the latest
+    row per combination with ratios to the network's first, and draws the bars."""
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import throughput
+
+    path = str(tmp_path / "t.jsonl")
+    throughput.record_timings(path, "execution", [
+        {"network": "n", "combination": "default fit", "seconds": 0.2, "cpu_seconds": 0.4},
+        {"network": "n", "combination": "XLA", "seconds": 0.3, "cpu_seconds": 0.3},
+    ])  # fmt: skip
+    throughput.record_timings(path, "execution", [
+        {"network": "n", "combination": "XLA", "seconds": 0.1, "cpu_seconds": 0.2},  # re-timed
+    ])  # fmt: skip
+    out = run(os.path.join("benchmarks", "throughput.py"), "--execution", "--table_only",
+              "--scores", path, "--plots", str(tmp_path))  # fmt: skip
+    assert "| n | default fit | 200.0 | 400.0 | 1.00 | 1.00 |" in out
+    assert "| n | XLA | 100.0 | 200.0 | 0.50 | 0.50 |" in out and "| n | XLA | 300.0" not in out
+    assert (tmp_path / "throughput_execution.png").stat().st_size > 0
 
 
 def test_flops_of_dense_and_convolution_layers_by_hand(monkeypatch):

@@ -176,7 +176,8 @@ def test_the_mode_collapse_benchmark_runs_scores_and_resumes(tmp_path):
 
     cmd = [sys.executable, os.path.join(REPO, "benchmarks", "mode_collapse.py"), "--seeds", "0",
            "--curve", "1000", "--variants", "PacGAN2", "--datasets", "ring8",
-           "--work_dir", str(tmp_path)]  # fmt: skip
+           "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"),
+           "--plots", str(tmp_path)]  # fmt: skip
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=900)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "0/1 points done" in first.stdout and "PacGAN2 ring8 seed 0 @ 1000" in first.stdout

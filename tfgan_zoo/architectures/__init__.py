@@ -46,13 +46,18 @@ def _classes(name, num_classes):
     return num_classes
 
 
-def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
+def _flat_dim(name, sample_shape):
+    """The width of the flat samples the toy networks take, or a clear error."""
     if len(sample_shape) != 1:
         raise ArchitectureError(
-            f"The mlp architecture takes flat samples such as (2,), got shape "
+            f"The {name} architecture takes flat samples such as (2,), got shape "
             f"{tuple(sample_shape)}; use --architecture=dcgan for images."
         )
-    (dim,) = sample_shape
+    return sample_shape[0]
+
+
+def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
+    dim = _flat_dim("mlp", sample_shape)
     return (
         mlp_generator(latent_dim, dim, hidden_units, num_layers),
         mlp_discriminator(dim, hidden_units, num_layers),
@@ -62,12 +67,7 @@ def _mlp(sample_shape, latent_dim, hidden_units=128, num_layers=3, **unused):
 def _lsgan_mlp(sample_shape, latent_dim, hidden_units=128, num_layers=2, **unused):
     """The LSGAN paper's mixture-of-Gaussians networks (`mlp.lsgan_mlp`), sized by
     ``--hidden_units``/``--num_layers`` (the paper's: 128 and 2)."""
-    if len(sample_shape) != 1:
-        raise ArchitectureError(
-            f"The lsgan_mlp architecture takes flat samples such as (2,), got shape "
-            f"{tuple(sample_shape)}; use --architecture=dcgan for images."
-        )
-    (dim,) = sample_shape
+    dim = _flat_dim("lsgan_mlp", sample_shape)
     return (
         lsgan_mlp(latent_dim, dim, hidden_units, num_layers, "z", "lsgan_mlp_generator"),
         lsgan_mlp(dim, 1, hidden_units, num_layers, "x", "lsgan_mlp_discriminator"),
@@ -77,12 +77,7 @@ def _lsgan_mlp(sample_shape, latent_dim, hidden_units=128, num_layers=2, **unuse
 def _pacgan_mlp(sample_shape, latent_dim, **unused):
     """PacGAN's toy networks at the authors' sizes (4 x 400 generator, 3 x 200 x 5
     maxout discriminator); ``--hidden_units``/``--num_layers`` do not apply."""
-    if len(sample_shape) != 1:
-        raise ArchitectureError(
-            f"The pacgan_mlp architecture takes flat samples such as (2,), got shape "
-            f"{tuple(sample_shape)}; use --architecture=dcgan for images."
-        )
-    (dim,) = sample_shape
+    dim = _flat_dim("pacgan_mlp", sample_shape)
     return pacgan_generator(latent_dim, dim), pacgan_discriminator(dim)
 
 
