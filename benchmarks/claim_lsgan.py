@@ -51,8 +51,8 @@ from records import (
     append_score,
     load_scores,
     mean_se_text,
+    run_and_tabulate,
     save_figure,
-    write_table,
 )
 
 KEY = ("loss", "seed")
@@ -137,12 +137,12 @@ def verdict(scores, args):
     ls, gan = (rows_of(scores, loss, args) for loss in LOSSES)
     if not ls or not gan:
         return "not tested yet"
-    fewer = sum(map(collapsed, ls)) < sum(map(collapsed, gan))
-    more = sum(map(collapsed, ls)) > sum(map(collapsed, gan))
+    ls_collapsed, gan_collapsed = (sum(map(collapsed, rows)) for rows in (ls, gan))
     ls_kl, gan_kl = (float(np.mean([r["rkl"][-1] for r in rows])) for rows in (ls, gan))
+    fewer = ls_collapsed < gan_collapsed
     if fewer and ls_kl < gan_kl:
         return "holds"
-    if more and ls_kl > gan_kl:
+    if ls_collapsed > gan_collapsed and ls_kl > gan_kl:
         return "contradicted"
     return "holds partly" if fewer or ls_kl < gan_kl else "not seen"
 
@@ -205,10 +205,7 @@ def main():
     args.seeds = [int(s) for s in args.seeds.split(",")]
     if args.steps % args.every or args.every % 100:
         raise SystemExit("--steps: a multiple of --every, itself a multiple of 100")
-    scores = load_scores(args.scores, KEY) if args.table_only else run(args)
-    print(table(scores, args))
-    if args.write:
-        write_table(SECTION, "claim lsgan", table(scores, args), scores, args.results)
+    scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim lsgan")
     if args.plots and scores:
         print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_lsgan.png'))}")
 

@@ -43,8 +43,8 @@ from records import (
     append_score,
     load_scores,
     mean_se,
+    run_and_tabulate,
     save_figure,
-    write_table,
 )
 
 FASHION = os.path.join(REPO, "..", "shared", "data", "fashion-mnist")
@@ -233,11 +233,7 @@ def main():
     args.g_steps = sorted(int(s) for s in args.g_steps.split(","))
     if any(s % 500 for s in args.g_steps) or args.d_iterations not in D_POINTS:
         sys.exit(f"--g_steps: multiples of 500; --d_iterations: one of {D_POINTS}")
-    scores = load_scores(args.scores, KEY) if args.table_only else run(args)
-    text = table(scores, args)
-    print(text)
-    if args.write:
-        write_table(SECTION, "claim saturation", text, scores, args.results)
+    scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim saturation")
     if args.plots and scores:
         print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_saturation.png'))}")
 

@@ -329,10 +329,10 @@ def run_in_process(module, args):
     return sample.draw(args[0], fv)
 
 
-def run_readme_command(command, tmp_path, replace, extra=()):
+def run_readme_command(command, tmp_path, replace):
     """One README command with its paths moved under ``tmp_path`` (``runs/``,
     ``data/``, ``--out``), ``replace``'s placeholders filled, and the training
-    budget cut to ``SHORT`` (plus ``extra``)."""
+    budget cut to ``SHORT``."""
     import shlex
 
     for placeholder, path in replace.items():
@@ -344,7 +344,7 @@ def run_readme_command(command, tmp_path, replace, extra=()):
     if module == "tfgan_zoo.train":
         own = any(a.startswith(("--dataset=folder:", "--dataset=tfrecord:")) for a in args)
         short = [a for a in SHORT if own or not a.startswith("--image_size")]
-        result = run_in_process(module, [*args, *short, *extra])
+        result = run_in_process(module, [*args, *short])
         assert result.final_step == 2, command
     elif module == "tfgan_zoo.sample":
         assert os.path.getsize(run_in_process(module, args)[0]) > 0, command

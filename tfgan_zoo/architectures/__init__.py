@@ -68,9 +68,10 @@ def _lsgan_mlp(sample_shape, latent_dim, hidden_units=128, num_layers=2, **unuse
     """The LSGAN paper's mixture-of-Gaussians networks (`mlp.lsgan_mlp`), sized by
     ``--hidden_units``/``--num_layers`` (the paper's: 128 and 2)."""
     dim = _flat_dim("lsgan_mlp", sample_shape)
+    sizes = {"hidden_units": hidden_units, "num_layers": num_layers}
     return (
-        lsgan_mlp(latent_dim, dim, hidden_units, num_layers, "z", "lsgan_mlp_generator"),
-        lsgan_mlp(dim, 1, hidden_units, num_layers, "x", "lsgan_mlp_discriminator"),
+        lsgan_mlp(latent_dim, dim, input_name="z", name="lsgan_mlp_generator", **sizes),
+        lsgan_mlp(dim, 1, input_name="x", name="lsgan_mlp_discriminator", **sizes),
     )
 
 
