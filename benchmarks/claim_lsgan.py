@@ -29,6 +29,11 @@ KL at 35,000 is lower; **holds partly** when one of the two is true;
 **contradicted** when LSGAN collapses more often and its reverse KL is higher;
 otherwise **not seen** (e.g. neither collapses).
 
+The codings (their claim that a, b, c = (-1, 1, 0) and (0, 1, 1) behave
+alike): ``--variants "LSGAN (-1,1,0)"`` trains the same LSGAN with the other
+coding, scored the same way; the rule, fixed before its runs, is
+`codings_verdict`'s.
+
 Resumable: one JSON line per (loss, seed) in ``--scores``
 (``benchmarks/scores/claim_lsgan.jsonl``); runs train in ``--work_dir``.
 Two processes can share the score file (``--seeds 0,1,2,3,4`` beside
@@ -57,16 +62,19 @@ from records import (
 
 KEY = ("loss", "seed")
 SECTION = "## Claim: least squares is more stable than the sigmoid GAN"
-LOSSES = {"LSGAN (0,1,1)": "least_squares", "GAN (non-saturating)": "non_saturating"}
-FLAGFILES = {
-    "LSGAN (0,1,1)": "lsgan_ring8.flags",
-    "GAN (non-saturating)": "lsgan_ring8_sigmoid.flags",
+# run name: (flagfile, extra flags, run directory prefix)
+VARIANTS = {
+    "LSGAN (0,1,1)": ("lsgan_ring8.flags", [], "least_squares"),
+    "GAN (non-saturating)": ("lsgan_ring8_sigmoid.flags", [], "non_saturating"),
+    "LSGAN (-1,1,0)": ("lsgan_ring8.flags", ["--ls_labels=-1,1,0"], "least_squares_m110"),
 }
+LOSSES = ("LSGAN (0,1,1)", "GAN (non-saturating)")  # the stability rule's pair
+CODINGS = ("LSGAN (0,1,1)", "LSGAN (-1,1,0)")  # the codings rule's pair
 PROBE = 2500
 
 
 def config_for(loss, seed, args):
-    """The loss's flagfile (``flags/lsgan_ring8*.flags``) at ``--steps``, scored
+    """The variant's flagfile (``flags/lsgan_ring8*.flags``) at ``--steps``, scored
     every ``--every`` steps, in ``--work_dir``, every checkpoint kept."""
     from absl import flags
 
@@ -74,12 +82,13 @@ def config_for(loss, seed, args):
 
     fv = flags.FlagValues()
     define_flags(fv)
-    fv(["claim_lsgan", f"--flagfile={os.path.join(REPO, 'flags', FLAGFILES[loss])}"])
+    flagfile, extra, prefix = VARIANTS[loss]
+    fv(["claim_lsgan", f"--flagfile={os.path.join(REPO, 'flags', flagfile)}", *extra])
     return dataclasses.replace(
         config_from_flags(fv), seed=seed, epochs=args.steps // args.every,
         steps_per_epoch=args.every, checkpoint_every=args.every, sample_every=args.every,
         log_every=args.every, keep_checkpoints=100, verbose=0,
-        model_dir=os.path.join(args.work_dir, f"{LOSSES[loss]}_{seed}"),
+        model_dir=os.path.join(args.work_dir, f"{prefix}_{seed}"),
     )  # fmt: skip
 
 
@@ -106,7 +115,7 @@ def run(args):
     from tfgan_zoo import trainer
 
     done = load_scores(args.scores, KEY)
-    todo = [(loss, s) for s in args.seeds for loss in LOSSES if (loss, s) not in done]
+    todo = [(loss, s) for s in args.seeds for loss in args.variants if (loss, s) not in done]
     print(f"{len(done)} done; {len(todo)} to go", flush=True)
     started = time.time()
     for i, (loss, seed) in enumerate(todo):
@@ -147,17 +156,36 @@ def verdict(scores, args):
     return "holds partly" if fewer or ls_kl < gan_kl else "not seen"
 
 
+def codings_verdict(scores, args):
+    """The codings rule (fixed before their runs): (0, 1, 1) and (-1, 1, 0) behave
+    **alike** when their collapse counts differ by at most 2 of 10 runs and their
+    mean final modes by at most two standard errors of the difference;
+    otherwise they **differ**."""
+    a, b = (rows_of(scores, loss, args) for loss in CODINGS)
+    if not a or not b:
+        return "not tested yet"
+    modes = [[r["modes"][-1] for r in rows] for rows in (a, b)]
+    se = [np.std(m, ddof=1) / np.sqrt(len(m)) if len(m) > 1 else 0.0 for m in modes]
+    close = abs(np.mean(modes[0]) - np.mean(modes[1])) <= 2 * np.hypot(*se)
+    counts = abs(sum(map(collapsed, a)) / len(a) - sum(map(collapsed, b)) / len(b)) <= 0.2
+    return "alike" if close and counts else "differ"
+
+
 def table(scores, args):
+    codings = ""
+    if n := len(rows_of(scores, CODINGS[1], args)):
+        codings = (f" The two codings, by their rule: **{codings_verdict(scores, args)}**"
+                   f" ({n} run{'s' if n != 1 else ''} of {CODINGS[1]}).")  # fmt: skip
     lines = [
         f"Seeds {', '.join(map(str, args.seeds))}; ring8 scored at {args.steps:,} steps on "
         f"{PROBE:,} samples (mean +- s.e.); collapsed: fewer than 8 modes. Verdict by the "
-        f"rule fixed before the runs: **{verdict(scores, args)}**.",
+        f"rule fixed before the runs: **{verdict(scores, args)}**." + codings,
         "",
         "| loss | runs | modes | HQ % | reverse KL | collapsed runs | worst seed (modes / HQ / "
         f"rKL) | mean modes every {args.every:,} steps |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for loss in LOSSES:
+    for loss in VARIANTS:
         rows = rows_of(scores, loss, args)
         if not rows:
             continue
@@ -182,7 +210,7 @@ def plot(scores, args, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
-    for loss, color in zip(LOSSES, ("tab:blue", "tab:red"), strict=True):
+    for loss, color in zip(VARIANTS, ("tab:blue", "tab:red", "tab:green"), strict=True):
         rows = rows_of(scores, loss, args)
         for ax, key in zip(axes, ("modes", "rkl"), strict=True):
             for r in rows:
@@ -201,8 +229,15 @@ def main():
     add_run_arguments(parser, "claim_lsgan", "0,1,2,3,4,5,6,7,8,9")
     parser.add_argument("--steps", type=int, default=35_000, help="the paper's 35,000")
     parser.add_argument("--every", type=int, default=5_000, help="steps between scored points")
+    parser.add_argument(
+        "--variants", default=";".join(LOSSES),
+        help=f"the runs to train, ';'-separated: {'; '.join(VARIANTS)}",
+    )  # fmt: skip
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
+    args.variants = [v.strip() for v in args.variants.split(";") if v.strip()]
+    if unknown := [v for v in args.variants if v not in VARIANTS]:
+        raise SystemExit(f"unknown --variants {unknown}: choose from {'; '.join(VARIANTS)}")
     if args.steps % args.every or args.every % 100:
         raise SystemExit("--steps: a multiple of --every, itself a multiple of 100")
     scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim lsgan")

@@ -135,6 +135,7 @@ def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path, mon
     [("quality", ["quality"]), ("essentials", ["essentials ema", "essentials diffaugment"]),
      ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"]),
      ("claim_saturation", ["claim saturation"]), ("claim_lsgan", ["claim lsgan"]),
+     ("claim_projection", ["claim projection"]), ("claim_ebgan", ["claim ebgan"]),
      ("summary", ["summary"])],
 )  # fmt: skip
 def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script, blocks):
@@ -280,6 +281,96 @@ def test_the_lsgan_claims_verdict_follows_its_rule(monkeypatch):
     assert claim_lsgan.verdict(worse, args) == "contradicted"
     same = {**runs(ls, [8, 8], [0.1, 0.1]), **runs(gan, [8, 8], [0.1, 0.1])}
     assert claim_lsgan.verdict(same, args) == "not seen"
+
+    other = claim_lsgan.CODINGS[1]
+    args = argparse.Namespace(seeds=list(range(10)))
+    base = runs(ls, [8, 8, 8, 5, 5, 3, 8, 2, 8, 6], [0.1] * 10)
+    alike = {**base, **runs(other, [8, 8, 5, 5, 8, 3, 8, 1, 8, 7], [0.1] * 10)}
+    assert claim_lsgan.codings_verdict(alike, args) == "alike"
+    fewer = {**base, **runs(other, [8] * 10, [0.1] * 10)}  # 5 collapses against 0
+    assert claim_lsgan.codings_verdict(fewer, args) == "differ"
+
+
+def test_the_projection_claim_runs_resumes_and_plots(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget (8 filters, 20 steps): the three
+    conditionings on one seed, each scored twice, resumed, plotted."""
+    from conftest import shared_dir
+
+    args = [os.path.join("benchmarks", "claim_projection.py"), "--seeds", "0", "--steps", "20",
+            "--every", "10", "--base_filters", "8", "--samples", "200", "--real_samples",
+            "500", "--data", shared_dir("fashion-mnist"), "--work_dir", str(tmp_path),
+            "--scores", str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 3 to go" in out and "mean intra-FID every 10 steps" in out
+    for name in ("projection", "concat", "AC-GAN"):
+        assert any(line.startswith(f"| {name} | 1 |") for line in out.splitlines()), out
+    assert (tmp_path / "claim_projection.png").stat().st_size > 0
+    assert "3 done; 0 to go" in run(*args)
+
+
+def test_the_projection_claims_verdict_follows_its_rule(monkeypatch):
+    """Holds: projection's mean intra-FID below both others' and below concat's on
+    80% of seeds; below concat's in mean only: holds partly; concat below on 80%:
+    contradicted."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_projection
+
+    def runs(name, values):
+        return {(name, s): {"seed": s, "intra_fid": [v]} for s, v in enumerate(values)}
+
+    args = argparse.Namespace(seeds=list(range(5)))
+    acgan = runs("AC-GAN", [9] * 5)
+    holds = {**runs("projection", [1, 1, 1, 1, 5]), **runs("concat", [2] * 5), **acgan}
+    assert claim_projection.verdict(holds, args) == "holds"
+    by_mean = {**runs("projection", [1, 1, 1, 3, 3]), **runs("concat", [2] * 5), **acgan}
+    assert claim_projection.verdict(by_mean, args) == "holds partly"
+    worse = {**runs("projection", [3, 3, 3, 3, 1]), **runs("concat", [2] * 5), **acgan}
+    assert claim_projection.verdict(worse, args) == "contradicted"
+    mixed = {**runs("projection", [3, 3, 3, 1, 1]), **runs("concat", [2] * 5), **acgan}
+    assert claim_projection.verdict(mixed, args) == "not seen"
+
+
+def test_the_ebgan_claim_runs_resumes_and_plots(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget (one grid configuration at 5% of
+    the paper's widths, 20 steps): both losses trained and scored, resumed, plotted."""
+    from conftest import shared_dir
+
+    args = [os.path.join("benchmarks", "claim_ebgan.py"), "--configs", "1", "--steps", "20",
+            "--width_scale", "0.05", "--data", shared_dir("mnist"), "--scores",
+            str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 2 to go" in out and "1 of 1 grid configurations" in out
+    assert any(line.startswith("| EBGAN | 1 |") for line in out.splitlines()), out
+    assert (tmp_path / "claim_ebgan.png").stat().st_size > 0
+    assert "2 done; 0 to go" in run(*args)
+
+
+def test_the_ebgan_claims_grid_sign_test_and_verdict(monkeypatch):
+    """The configurations are the same seeded subset of the paper's 6,144 every time;
+    the sign test's p by hand; the verdict by its rule."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_ebgan
+
+    assert len(list(__import__("itertools").product(*claim_ebgan.GRID.values()))) == 6144
+    drawn = claim_ebgan.configurations(60)
+    assert drawn == claim_ebgan.configurations(60) and len({str(c) for c in drawn}) == 60
+    assert claim_ebgan.configurations(80)[:60] == drawn
+    assert claim_ebgan.sign_test(6, 0) == 2 / 64  # 2 x P(0 of 6 the other way)
+    assert claim_ebgan.sign_test(3, 3) == 1.0
+
+    def runs(ebgan, gan):
+        rows = {("EBGAN", i): {"i_prime": v} for i, v in enumerate(ebgan)}
+        return {**rows, **{("GAN", i): {"i_prime": v} for i, v in enumerate(gan)}}
+
+    args = argparse.Namespace(configs=8)
+    assert claim_ebgan.verdict(runs([5] * 8, [1] * 8), args)[0] == "holds"
+    assert claim_ebgan.verdict(runs([1] * 8, [5] * 8), args)[0] == "contradicted"
+    assert claim_ebgan.verdict(runs([5, 5, 5, 1, 1, 1, 1, 1], [2] * 8), args)[0] == "not seen"
+    assert claim_ebgan.verdict(runs([5, 5, 5, 5, 5, 1, 1, 1], [2] * 8), args)[0] == "holds partly"
 
 
 def test_timings_are_kept_as_scores_and_charted_without_timing(tmp_path, monkeypatch):

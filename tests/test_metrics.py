@@ -123,6 +123,43 @@ def test_inception_score_extremes():
     np.testing.assert_allclose(metrics.inception_score(uniform)[0], 1.0, rtol=1e-6)
 
 
+def test_intra_class_fid_by_hand():
+    """1-D features: class 0 real [0, 2] vs fake [1, 3] is (2 - 1)^2 + 2 + 2 - 2 sqrt(4)
+    = 1; class 1 real [10, 12] vs fake [10, 14] is 1 + 2 + 8 - 2 sqrt(16) = 3."""
+    real, real_labels = np.array([[0.0], [2.0], [10.0], [12.0]]), np.array([0, 0, 1, 1])
+    fake, fake_labels = np.array([[1.0], [3.0], [10.0], [14.0]]), np.array([0, 0, 1, 1])
+    result = metrics.intra_class_fid(real, real_labels, fake, fake_labels)
+    np.testing.assert_allclose([result["per_class"][0], result["per_class"][1]], [1.0, 3.0])
+    np.testing.assert_allclose(result["intra_fid"], 2.0)
+
+
+def test_intra_class_fid_sees_the_wrong_class_where_fid_does_not():
+    """Real images with their labels swapped: the pooled FID is 0, each class's is
+    (11 - 1)^2 = 100; a class with no generated sample is an error."""
+    real, labels = np.array([[0.0], [2.0], [10.0], [12.0]]), np.array([0, 0, 1, 1])
+    pooled = metrics.fid(metrics.Moments().update(real), metrics.Moments().update(real))
+    assert abs(pooled) < 1e-9
+    swapped = metrics.intra_class_fid(real, labels, real, 1 - labels)
+    np.testing.assert_allclose(swapped["intra_fid"], 100.0)
+    with pytest.raises(ValueError, match="class 1"):
+        metrics.intra_class_fid(real, labels, real[:2], labels[:2])
+
+
+def test_modified_inception_score_by_hand():
+    """I' = E_x KL(p(y) || p(y|x)). Two samples [0.5, 0.5] and [0.9, 0.1]: p(y) =
+    [0.7, 0.3]; confident samples of 10 equally frequent classes: 0.1 ln 0.1 + 0.9
+    ln(0.1 / 1e-12) (the clip); one class only: 0."""
+    two = metrics.modified_inception_score([[0.5, 0.5], [0.9, 0.1]])
+    first = 0.7 * math.log(0.7 / 0.5) + 0.3 * math.log(0.3 / 0.5)
+    second = 0.7 * math.log(0.7 / 0.9) + 0.3 * math.log(0.3 / 0.1)
+    np.testing.assert_allclose(two, (first + second) / 2, rtol=1e-12)
+    confident = np.eye(10)[np.arange(1000) % 10]
+    by_hand = 0.1 * math.log(0.1) + 0.9 * math.log(0.1 / 1e-12)
+    np.testing.assert_allclose(metrics.modified_inception_score(confident), by_hand, rtol=1e-9)
+    collapsed = np.tile(np.eye(10)[3], (1000, 1))
+    assert abs(metrics.modified_inception_score(collapsed)) < 1e-9
+
+
 def test_precision_recall_density_coverage():
     rng = np.random.default_rng(4)
     real = rng.normal(size=(500, 4))

@@ -311,3 +311,23 @@ def test_evaluate_an_export(tmp_path):
     assert all(np.isfinite(v) for v in scores.values())
     assert scores["fid"] > 0
     assert len(list((tmp_path / "clf").glob("*mnist_28px/domain_classifier.keras"))) == 1
+
+
+def test_the_fully_connected_ebgan_trains_through_the_trainer_and_resumes(tmp_path):
+    """EBGAN's MNIST grid networks (`--architecture=ebgan_mlp`): trained, sampled and
+    exported by the trainer from flags, and continued from its checkpoint."""
+    config = parse(
+        "--model=ebgan", "--architecture=ebgan_mlp", "--loss=energy_margin",
+        f"--dataset=idx:{shared_dir('mnist')}", "--split=test", "--hidden_units=32",
+        "--num_layers=2", "--latent_dim=8", "--batch_size=16", "--epochs=1",
+        "--steps_per_epoch=10", "--checkpoint_every=10", "--sample_every=10",
+        f"--model_dir={tmp_path / 'run'}", "--verbose=0",
+    )  # fmt: skip
+    result = trainer.train(config)
+    assert result.final_step == 10
+    samples = np.asarray(result.model.generator(np.zeros((3, 8), np.float32)))
+    assert samples.shape == (3, 28, 28, 1) and np.all(np.abs(samples) <= 1)
+    energy, code = result.model.discriminator(samples)
+    assert energy.shape == (3, 1) and code.shape == (3, 32)
+    again = trainer.train(dataclasses.replace(config, epochs=2))
+    assert again.final_step == 20

@@ -149,8 +149,10 @@ class TrainConfig:
         f"The generator's noise: {_choices(rng.LATENTS)} (uniform: in [-1, 1], DCGAN's); "
         f"training, sample grids, FID and the export's sample signatures draw from it.",
     )
-    hidden_units: int = _field(128, "mlp, lsgan_mlp: units per hidden layer.")
-    num_layers: int = _field(3, "mlp, lsgan_mlp: hidden layers (the LSGAN paper's: 2).")
+    hidden_units: int = _field(128, "mlp, lsgan_mlp, image_mlp, ebgan_mlp: units per hidden layer.")
+    num_layers: int = _field(
+        3, "mlp, lsgan_mlp, image_mlp, ebgan_mlp: hidden layers (the LSGAN paper's: 2)."
+    )
     base_filters: int = _field(64, "dcgan: filters of the first discriminator layer.")
     g_norm: str = _field("batch", "Generator normalization: batch, instance, layer or none.")
     d_norm: str = _field("batch", "Discriminator normalization: batch, instance, layer or none.")

@@ -18,7 +18,10 @@ from tfgan_zoo.architectures.dcgan import (
 )
 from tfgan_zoo.architectures.errors import ArchitectureError
 from tfgan_zoo.architectures.mlp import (
+    image_mlp_discriminator,
+    image_mlp_generator,
     lsgan_mlp,
+    mlp_autoencoder_discriminator,
     mlp_discriminator,
     mlp_generator,
     pacgan_discriminator,
@@ -73,6 +76,22 @@ def _lsgan_mlp(sample_shape, latent_dim, hidden_units=128, num_layers=2, **unuse
         lsgan_mlp(latent_dim, dim, input_name="z", name="lsgan_mlp_generator", **sizes),
         lsgan_mlp(dim, 1, input_name="x", name="lsgan_mlp_discriminator", **sizes),
     )
+
+
+def _image_mlp(discriminator_fn):
+    """A builder: EBGAN's fully-connected image generator with ``discriminator_fn``'s
+    discriminator (a score, or an autoencoder's energy), both ``--num_layers``
+    layers of ``--hidden_units`` (EBGAN's grid sizes them apart: `mlp`'s builders)."""
+
+    def build(sample_shape, latent_dim, hidden_units=256, num_layers=2, **unused):
+        _image("image_mlp", sample_shape)
+        sizes = {"hidden_units": hidden_units, "num_layers": num_layers}
+        return (
+            image_mlp_generator(latent_dim, tuple(sample_shape), **sizes),
+            discriminator_fn(tuple(sample_shape), **sizes),
+        )
+
+    return build
 
 
 def _pacgan_mlp(sample_shape, latent_dim, **unused):
@@ -222,11 +241,14 @@ ARCHITECTURES = {
     "mlp": _mlp,
     "pacgan_mlp": _pacgan_mlp,
     "lsgan_mlp": _lsgan_mlp,
+    "image_mlp": _image_mlp(image_mlp_discriminator),
+    "ebgan_mlp": _image_mlp(mlp_autoencoder_discriminator),
     "dcgan": _dcgan,
     "pacgan_dcgan": _pacgan_dcgan,
     "sngan": _sngan,
     "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
     "acgan_dcgan": _conditional_pair("acgan_dcgan", heads.acgan_discriminator),
+    "projection_dcgan": _conditional_pair("projection_dcgan", heads.projection_discriminator),
     "infogan_dcgan": _infogan,
     "ebgan_dcgan": _ebgan,
     "resnet_projection": _resnet_projection,

@@ -2,6 +2,9 @@
 
 - conditional by concatenation (Mirza & Osindero 2014): the label's embedding
   is concatenated to the noise, its one-hot code to the image channels;
+- conditional by projection (Miyato & Koyama 2018): the same trunk as the
+  unconditional discriminator, plus the inner product of a class embedding
+  with its features;
 - ACGAN (Odena et al. 2017): an unconditional trunk with an adversarial head
   and a class head;
 - InfoGAN (Chen et al. 2016): an adversarial head and a Q head (categorical
@@ -50,6 +53,19 @@ def concat_discriminator(num_classes, resolution, channels, base_filters=64, nor
     x = layers.Concatenate()([images, LabelChannels(num_classes, resolution)(label)])
     phi = discriminator_trunk(x, resolution, base_filters, norm)
     return keras.Model([images, label], layers.Dense(1)(phi), name="concat_discriminator")
+
+
+def projection_discriminator(num_classes, resolution, channels, base_filters=64, norm="batch"):
+    """``[images, label] -> psi(phi(x)) + <embed(y), phi(x)>``: the DCGAN trunk with
+    the projection head, so that it differs from `concat_discriminator` and
+    `acgan_discriminator` only in where the label enters."""
+    images = keras.Input((resolution, resolution, channels), name="images")
+    label = keras.Input((), dtype="int32", name="label")
+    phi = discriminator_trunk(images, resolution, base_filters, norm)
+    embedded = layers.Embedding(num_classes, phi.shape[-1], name="class_embedding")(label)
+    projection = ops.sum(embedded * phi, axis=1, keepdims=True)
+    out = layers.Add()([layers.Dense(1)(phi), projection])
+    return keras.Model([images, label], out, name="projection_discriminator")
 
 
 def acgan_discriminator(num_classes, resolution, channels, base_filters=64, norm="batch"):

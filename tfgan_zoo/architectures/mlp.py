@@ -1,7 +1,10 @@
-"""Multi-layer perceptrons for low-dimensional toy data (ring8, grid25)."""
+"""Multi-layer perceptrons: for low-dimensional toy data (ring8, grid25), and
+EBGAN's fully-connected MNIST networks (flattened images)."""
+
+import math
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from tfgan_zoo.layers import Maxout
 
@@ -81,3 +84,49 @@ def pacgan_discriminator(input_dim=2, hidden_units=200, num_layers=3, pieces=5):
         x = Maxout(pieces)(layers.Dense(hidden_units * pieces, kernel_initializer=pacgan_init())(x))
     out = layers.Dense(1, kernel_initializer=pacgan_init())(x)
     return keras.Model(x_in, out, name="pacgan_discriminator")
+
+
+def image_mlp_generator(latent_dim, sample_shape, hidden_units=400, num_layers=2):
+    """EBGAN's fully-connected MNIST generator (Zhao et al. 2017, section 4.1):
+    ``num_layers`` layers of ``hidden_units`` with batch norm and ReLU, a tanh
+    output reshaped to ``sample_shape``."""
+    z = keras.Input((latent_dim,), name="z")
+    x = z
+    for _ in range(num_layers):
+        x = layers.Dense(hidden_units)(x)
+        x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Dense(math.prod(sample_shape), activation="tanh")(x)
+    return keras.Model(z, layers.Reshape(sample_shape)(x), name="image_mlp_generator")
+
+
+def _image_mlp_trunk(images, hidden_units, num_layers, dropout):
+    """Flattened images through ``num_layers`` LeakyReLU layers of ``hidden_units``,
+    batch norm after every weight layer but the first (it sees the input), and
+    dropout after each when ``dropout`` > 0."""
+    x = layers.Flatten()(images)
+    for i in range(num_layers):
+        x = layers.Dense(hidden_units)(x)
+        x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x) if i else x)
+        x = layers.Dropout(dropout)(x) if dropout else x
+    return x
+
+
+def image_mlp_discriminator(sample_shape, hidden_units=256, num_layers=2, dropout=0.0):
+    """``images -> score``: the fully-connected trunk and a linear score."""
+    images = keras.Input(sample_shape, name="images")
+    x = _image_mlp_trunk(images, hidden_units, num_layers, dropout)
+    return keras.Model(images, layers.Dense(1)(x), name="image_mlp_discriminator")
+
+
+def mlp_autoencoder_discriminator(sample_shape, hidden_units=256, num_layers=2, dropout=0.0):
+    """``images -> [energy [batch, 1], code [batch, hidden_units]]``: EBGAN's
+    fully-connected autoencoder, the same trunk as `image_mlp_discriminator` as
+    its encoder and one tanh layer as its decoder; the energy is the mean squared
+    reconstruction error of each image."""
+    images = keras.Input(sample_shape, name="images")
+    code = _image_mlp_trunk(images, hidden_units, num_layers, dropout)
+    reconstruction = layers.Reshape(sample_shape)(
+        layers.Dense(math.prod(sample_shape), activation="tanh")(code)
+    )
+    energy = ops.mean(ops.square(images - reconstruction), axis=[1, 2, 3])[:, None]
+    return keras.Model(images, [energy, code], name="mlp_autoencoder_discriminator")

@@ -15,8 +15,10 @@ from tfgan_zoo.metrics.distances import (
     fid,
     frechet_distance,
     inception_score,
+    intra_class_fid,
     kid,
     mmd2_unbiased,
+    modified_inception_score,
     precision_recall,
 )
 from tfgan_zoo.metrics.mode_coverage import ModeCoverage, mode_coverage
@@ -78,8 +80,10 @@ __all__ = [
     "fid",
     "frechet_distance",
     "inception_score",
+    "intra_class_fid",
     "kid",
     "mmd2_unbiased",
+    "modified_inception_score",
     "mode_coverage",
     "precision_recall",
 ]

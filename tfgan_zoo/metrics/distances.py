@@ -109,6 +109,26 @@ def fid(moments_a, moments_b):
     )
 
 
+def intra_class_fid(real_features, real_labels, fake_features, fake_labels):
+    """Per-class FID averaged over the classes (Miyato & Koyama 2018's intra-class
+    FID): ``{"intra_fid": mean, "per_class": {label: FID}}``.
+
+    Each class's generated features are compared with the real features of the
+    same class only, so a conditional generator that draws good images of the
+    wrong class scores badly here while its overall FID can stay low. Every
+    class of ``real_labels`` must have generated samples.
+    """
+    real_labels, fake_labels = np.asarray(real_labels), np.asarray(fake_labels)
+    per_class = {}
+    for label in np.unique(real_labels):
+        if not np.any(fake_labels == label):
+            raise ValueError(f"No generated samples of class {label}: generate every class.")
+        real = Moments().update(np.asarray(real_features)[real_labels == label])
+        fake = Moments().update(np.asarray(fake_features)[fake_labels == label])
+        per_class[int(label)] = fid(real, fake)
+    return {"intra_fid": float(np.mean(list(per_class.values()))), "per_class": per_class}
+
+
 def polynomial_kernel(x, y):
     """``(x . y / d + 1)^3``, the kernel of KID (Bińkowski et al. 2018)."""
     return (x @ y.T / x.shape[1] + 1.0) ** 3
@@ -153,6 +173,21 @@ def inception_score(probabilities, splits=10):
         kl = (part * (np.log(part + 1e-12) - np.log(marginal + 1e-12))).sum(1)
         scores.append(np.exp(kl.mean()))
     return float(np.mean(scores)), float(np.std(scores))
+
+
+def modified_inception_score(probabilities, eps=1e-12):
+    """EBGAN's I' (Zhao et al. 2017, section 4.1): ``E_x KL(p(y) || p(y|x))``,
+    the inception score's divergence with its arguments swapped and no exp.
+
+    Like the inception score it is high when each sample's class is certain
+    and the classes are varied, but it grows without bound as ``p(y|x)`` puts
+    less mass on classes the marginal ``p(y)`` holds, so it separates
+    confident generators more sharply. Probabilities are clipped at ``eps``
+    (the log of 0 is not finite).
+    """
+    p = np.clip(np.asarray(probabilities, np.float64), eps, None)
+    marginal = p.mean(0, keepdims=True)
+    return float((marginal * (np.log(marginal) - np.log(p))).sum(1).mean())
 
 
 def _pairwise_distances(a, b):

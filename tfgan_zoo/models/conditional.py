@@ -14,11 +14,12 @@ class ConditionalGAN(GAN):
     The dataset yields ``(images, labels)``; fakes are generated for the real
     batch's labels. The networks take ``[z, label]`` and ``[images, label]``:
     with ``architecture="conditional_dcgan"`` the label is concatenated (Mirza
-    & Osindero 2014), with ``"resnet_projection"`` the discriminator projects
-    it onto its features (Miyato & Koyama 2018). Exports take a ``label``.
+    & Osindero 2014), with ``"resnet_projection"`` or ``"projection_dcgan"``
+    the discriminator projects it onto its features (Miyato & Koyama 2018).
+    Exports take a ``label``.
     """
 
-    compatible_architectures = ("conditional_dcgan", "resnet_projection")
+    compatible_architectures = ("conditional_dcgan", "projection_dcgan", "resnet_projection")
     supports_packing = False  # the discriminator sees the label
 
     def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):

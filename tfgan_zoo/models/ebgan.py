@@ -16,7 +16,7 @@ class EBGAN(GAN):
     generator towards varied samples.
     """
 
-    compatible_architectures = ("ebgan_dcgan",)
+    compatible_architectures = ("ebgan_dcgan", "ebgan_mlp")
     supports_packing = False  # its autoencoder discriminator reconstructs each sample
 
     def __init__(self, *args, pt_weight=0.1, **kwargs):
