@@ -185,6 +185,30 @@ def projection_row(scores):
             f"Fashion-MNIST DCGAN, {steps:,} steps, {_seeds(runs)}")  # fmt: skip
 
 
+def lsgan_architectures_row(scores):
+    """`claim_lsgan_architectures.verdict` over the seeds scored so far."""
+    import argparse
+
+    import claim_lsgan_architectures as claim
+
+    name = "Least squares trains difficult architectures (LSGAN: no batch norm)"
+    seeds = sorted({seed for *_, seed in scores})
+    if not seeds:
+        return (name, "-", "-", "not tested yet", "-")
+    args = argparse.Namespace(seeds=seeds)
+    cells, runs = [], []
+    for setting in claim.SETTINGS:
+        rows = {loss: claim.rows_of(scores, setting, loss, args) for loss in claim.LOSSES[setting]}
+        runs += [len(r) for r in rows.values()]
+        cells.append(f"{setting}: failed LSGAN {sum(map(claim.failed, rows['LSGAN']))} of "
+                     f"{len(rows['LSGAN'])}, GAN {sum(map(claim.failed, rows['GAN']))} of "
+                     f"{len(rows['GAN'])}")  # fmt: skip
+    steps = max(r["steps"][-1] for r in scores.values())
+    return (name, "; ".join(cells), "the GAN collapses or fails in both, LSGAN trains (LSUN "
+            "samples)", claim.verdict(scores, args) + ("" if min(runs) >= 5 else " (interim)"),
+            f"Fashion-MNIST DCGAN, {steps:,} steps, {_seeds(min(runs))}")  # fmt: skip
+
+
 def ebgan_row(scores):
     """`claim_ebgan.verdict` over the configurations both losses finished."""
     import argparse
@@ -217,6 +241,7 @@ def table():
         stacked_row(mode_collapse),
         *essentials_rows(_scores("essentials", ("run", "seed", "steps"))),
         lsgan_row(_scores("claim_lsgan", ("loss", "seed"))),
+        lsgan_architectures_row(_scores("claim_lsgan_architectures", ("setting", "loss", "seed"))),
         ebgan_row(_scores("claim_ebgan", ("loss", "config"))),
         projection_row(_scores("claim_projection", ("conditioning", "seed"))),
     ]

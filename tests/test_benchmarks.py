@@ -136,6 +136,7 @@ def test_write_section_replaces_only_its_block_and_keeps_the_prose(tmp_path, mon
      ("mode_collapse", ["mode_collapse toy", "mode_collapse stacked"]),
      ("claim_saturation", ["claim saturation"]), ("claim_lsgan", ["claim lsgan"]),
      ("claim_projection", ["claim projection"]), ("claim_ebgan", ["claim ebgan"]),
+     ("claim_lsgan_architectures", ["claim lsgan architectures"]),
      ("summary", ["summary"])],
 )  # fmt: skip
 def test_each_benchmark_writes_into_a_marked_block_of_its_results_section(script, blocks):
@@ -289,6 +290,56 @@ def test_the_lsgan_claims_verdict_follows_its_rule(monkeypatch):
     assert claim_lsgan.codings_verdict(alike, args) == "alike"
     fewer = {**base, **runs(other, [8] * 10, [0.1] * 10)}  # 5 collapses against 0
     assert claim_lsgan.codings_verdict(fewer, args) == "differ"
+
+
+def test_the_lsgan_architectures_claim_runs_resumes_and_plots(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget (20 steps, one seed): both
+    settings, both losses, scored twice, resumed, plotted with the sample grids."""
+    from conftest import shared_dir
+
+    args = [os.path.join("benchmarks", "claim_lsgan_architectures.py"), "--seeds", "0",
+            "--steps", "20", "--every", "10", "--data", shared_dir("fashion-mnist"),
+            "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"), "--plots",
+            str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 4 to go" in out and "mean FID every 10 steps" in out
+    assert "| no BN, RMSProp | LSGAN | 1 |" in out and "| no BN in G, Adam | GAN | 1 |" in out
+    assert (tmp_path / "claim_lsgan_arch.png").stat().st_size > 0
+    assert (tmp_path / "claim_lsgan_arch_samples.png").stat().st_size > 0
+    assert "4 done; 0 to go" in run(*args)
+
+
+def test_the_lsgan_architectures_claims_failures_and_verdict(monkeypatch):
+    """A run fails with FID above 20, non-finite samples or fewer than 8 classes;
+    holds = fewer LSGAN failures in both settings."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_lsgan_architectures as claim
+
+    assert not claim.failed({"fid": [30.0, 19.9], "classes": [3, 8]})
+    assert claim.failed({"fid": [20.1], "classes": [10]})
+    assert claim.failed({"fid": [float("inf")], "classes": [0]})
+    assert claim.failed({"fid": [5.0], "classes": [7]})
+
+    def runs(setting, loss, fids):
+        return {(setting, loss, s): {"seed": s, "fid": [f], "classes": [10]}
+                for s, f in enumerate(fids)}  # fmt: skip
+
+    adam, rms = claim.SETTINGS
+    args = argparse.Namespace(seeds=[0, 1])
+    good, bad = [5, 5], [50, 50]
+    both = {**runs(adam, "LSGAN", good), **runs(adam, "GAN", bad),
+            **runs(rms, "LSGAN", good), **runs(rms, "GAN", bad)}  # fmt: skip
+    assert claim.verdict(both, args) == "holds"
+    one = {**both, **runs(rms, "GAN", good)}
+    assert claim.verdict(one, args) == "holds partly"
+    worse = {**runs(adam, "LSGAN", bad), **runs(adam, "GAN", good),
+             **runs(rms, "LSGAN", bad), **runs(rms, "GAN", good)}  # fmt: skip
+    assert claim.verdict(worse, args) == "contradicted"
+    assert claim.verdict({**both, **runs(rms, "LSGAN", bad)}, args) == "holds partly"
+    mixed = {**both, **runs(rms, "LSGAN", bad), **runs(rms, "GAN", good)}
+    assert claim.verdict(mixed, args) == "not seen"
 
 
 def test_the_projection_claim_runs_resumes_and_plots(tmp_path):

@@ -331,3 +331,21 @@ def test_the_fully_connected_ebgan_trains_through_the_trainer_and_resumes(tmp_pa
     assert energy.shape == (3, 1) and code.shape == (3, 32)
     again = trainer.train(dataclasses.replace(config, epochs=2))
     assert again.final_step == 20
+
+
+def test_rmsprop_trains_both_networks_and_a_run_cannot_resume_across_optimizers(tmp_path):
+    """``--optimizer=rmsprop`` (LSGAN's setting for networks without batch norm):
+    both networks get RMSprop at their own rates; its slots differ from Adam's, so
+    resuming with the other optimizer is refused."""
+    import keras
+
+    from tfgan_zoo import rundir
+
+    result = trainer.train(toy_config(tmp_path, epochs=1, optimizer="rmsprop", d_lr=1e-3))
+    assert isinstance(result.model.g_optimizer, keras.optimizers.RMSprop)
+    assert isinstance(result.model.d_optimizer, keras.optimizers.RMSprop)
+    assert np.isclose(float(result.model.d_optimizer.learning_rate), 1e-3)
+    with pytest.raises(rundir.RunMismatchError, match="--optimizer was rmsprop, now adam"):
+        trainer.train(toy_config(tmp_path, epochs=2, d_lr=1e-3))
+    with pytest.raises(ConfigError, match="optimizer"):
+        toy_config(tmp_path, optimizer="sgd")

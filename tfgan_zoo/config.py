@@ -26,8 +26,10 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 NETWORK_FIELDS = (
     "model", "architecture", "latent_dim", "latent_distribution", "hidden_units", "num_layers",
     "base_filters", "g_norm", "d_norm", "num_res_blocks", "info_categorical", "info_continuous",
-    "pool_size", "direction", "pack", "ema_decay", "ema_half_life", "lr_decay",
+    "pool_size", "direction", "pack", "ema_decay", "ema_half_life", "lr_decay", "optimizer",
 )  # fmt: skip
+
+OPTIMIZERS = ("adam", "rmsprop")
 
 
 def _choices(names):
@@ -253,8 +255,14 @@ class TrainConfig:
         "and horizontal flips, the same for both images of a pair.",
     )
     # Optimization.
-    g_lr: float = _field(2e-4, "Generator Adam learning rate.")
-    d_lr: float = _field(2e-4, "Discriminator Adam learning rate.")
+    optimizer: str = _field(
+        "adam",
+        "Optimizer of both networks: adam, or rmsprop (rho 0.9, epsilon --adam_epsilon; "
+        "the LSGAN paper's setting for networks without batch norm; --beta1/--beta2 do "
+        "not apply).",
+    )
+    g_lr: float = _field(2e-4, "Generator learning rate.")
+    d_lr: float = _field(2e-4, "Discriminator learning rate.")
     beta1: float = _field(0.5, "Adam beta_1 of both optimizers.")
     beta2: float = _field(0.999, "Adam beta_2 of both optimizers.")
     adam_epsilon: float = _field(
@@ -305,6 +313,7 @@ class TrainConfig:
         _check_choice("latent_distribution", self.latent_distribution, rng.LATENTS)
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("direction", self.direction, translation.DIRECTIONS)
         if self.dtype_policy == "mixed_float16":
             raise ConfigError(

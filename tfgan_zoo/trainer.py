@@ -58,11 +58,15 @@ class ConstantThenLinear(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
-def _adam(lr, decay_steps, config):
+def _optimizer(lr, decay_steps, config):
+    """``config.optimizer`` at rate ``lr``, decayed over ``decay_steps`` updates when
+    ``config.lr_decay`` says so."""
     if config.lr_decay == "linear" and config.decay_start:
         lr = ConstantThenLinear(lr, decay_steps, int(config.decay_start * decay_steps))
     elif config.lr_decay == "linear":
         lr = keras.optimizers.schedules.PolynomialDecay(lr, decay_steps, 0.0, power=1.0)
+    if config.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(lr, rho=0.9, epsilon=config.adam_epsilon)
     return keras.optimizers.Adam(lr, config.beta1, config.beta2, config.adam_epsilon)
 
 
@@ -112,8 +116,8 @@ def build_model(config, info, jit_compile=None):
     with dtype_policy(config.dtype_policy):
         model = models.get(config.model).from_train_config(config, info)
     model.compile(
-        g_optimizer=_adam(config.g_lr, config.total_steps * config.g_steps, config),
-        d_optimizer=_adam(config.d_lr, config.total_steps * config.n_critic, config),
+        g_optimizer=_optimizer(config.g_lr, config.total_steps * config.g_steps, config),
+        d_optimizer=_optimizer(config.d_lr, config.total_steps * config.n_critic, config),
         jit_compile=resolve_jit_compile(config)[0] if jit_compile is None else jit_compile,
         steps_per_execution=config.steps_per_execution,
     )
