@@ -263,7 +263,7 @@ def plot(scores, args, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_run_arguments(parser, "claim_ebgan", "0")
+    add_run_arguments(parser, "claim_ebgan", seeds=None)  # a configuration's index seeds it
     parser.add_argument("--configs", type=int, default=60, help="grid configurations")
     parser.add_argument("--steps", type=int, default=1_000)
     parser.add_argument("--width_scale", type=float, default=0.25, help="x the paper's widths")

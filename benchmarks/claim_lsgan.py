@@ -54,8 +54,10 @@ from records import (
     REPO,
     add_run_arguments,
     append_score,
+    curve_text,
     load_scores,
     mean_se_text,
+    plot_runs,
     run_and_tabulate,
     save_figure,
 )
@@ -190,7 +192,7 @@ def table(scores, args):
         if not rows:
             continue
         worst = min(rows, key=lambda r: (r["modes"][-1], -r["rkl"][-1]))
-        curve = " / ".join(f"{np.mean(v):.1f}" for v in np.transpose([r["modes"] for r in rows]))
+        curve = curve_text(rows, "modes")
         lines.append(
             f"| {loss} | {len(rows)} | {mean_se_text([r['modes'][-1] for r in rows], 1)} "
             f"| {mean_se_text([100 * r['hq'][-1] for r in rows], 1)} "
@@ -213,11 +215,7 @@ def plot(scores, args, path):
     for loss, color in zip(VARIANTS, ("tab:blue", "tab:red", "tab:green"), strict=True):
         rows = rows_of(scores, loss, args)
         for ax, key in zip(axes, ("modes", "rkl"), strict=True):
-            for r in rows:
-                ax.plot(r["steps"], r[key], color=color, lw=0.6, alpha=0.35)
-            if rows:
-                ax.plot(rows[0]["steps"], np.mean([r[key] for r in rows], 0), color=color,
-                        lw=2, label=f"{loss}, mean of {len(rows)}")  # fmt: skip
+            plot_runs(ax, rows, key, color, loss)
     for ax, label in zip(axes, ("modes covered (of 8)", "reverse KL"), strict=True):
         ax.set(xlabel="steps", ylabel=label)
         ax.legend(fontsize=8)

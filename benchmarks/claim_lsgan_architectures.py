@@ -47,8 +47,10 @@ from records import (
     add_run_arguments,
     append_score,
     classifier_fid_setup,
+    curve_text,
     load_scores,
     mean_se_text,
+    plot_runs,
     run_and_tabulate,
     save_figure,
 )
@@ -188,8 +190,7 @@ def table(scores, args):
                 continue
             finite = [r["fid"][-1] for r in rows if np.isfinite(r["fid"][-1])]
             worst = max(rows, key=lambda r: (failed(r), r["fid"][-1]))
-            means = np.mean([r["fid"] for r in rows], 0)
-            curve = " / ".join(f"{v:.1f}" for v in means)
+            curve = curve_text(rows, "fid")
             lines.append(
                 f"| {setting} | {loss} | {len(rows)} "
                 f"| {mean_se_text(finite) if finite else '-'} "
@@ -211,13 +212,7 @@ def plot(scores, args, path):
     fig, axes = plt.subplots(1, len(SETTINGS), figsize=(10, 3.6), constrained_layout=True)
     for ax, setting in zip(axes, SETTINGS, strict=True):
         for loss, color in zip(LOSSES[setting], ("tab:blue", "tab:red"), strict=True):
-            rows = rows_of(scores, setting, loss, args)
-            for r in rows:
-                ax.plot(r["steps"], np.minimum(r["fid"], 1e3), color=color, lw=0.6, alpha=0.4)
-            if rows:
-                mean = np.mean([np.minimum(r["fid"], 1e3) for r in rows], 0)
-                ax.plot(rows[0]["steps"], mean, color=color, lw=2,
-                        label=f"{loss}, mean of {len(rows)}")  # fmt: skip
+            plot_runs(ax, rows_of(scores, setting, loss, args), "fid", color, loss, clip=1e3)
         ax.axhline(FAIL_FID, color="gray", ls="--", lw=0.8)
         ax.set(title=setting, xlabel="steps", ylabel="classifier FID", yscale="log")
         ax.legend(fontsize=8)

@@ -48,8 +48,10 @@ from records import (
     REPO,
     add_run_arguments,
     append_score,
+    curve_text,
     load_scores,
     mean_se_text,
+    plot_runs,
     run_and_tabulate,
     save_figure,
 )
@@ -191,8 +193,7 @@ def table(scores, args):
         if not rows:
             continue
         worst = max(rows, key=lambda r: r["intra_fid"][-1])
-        curve = " / ".join(f"{np.mean(v):.1f}" for v in np.transpose([r["intra_fid"]
-                                                                      for r in rows]))  # fmt: skip
+        curve = curve_text(rows, "intra_fid")
         lines.append(
             f"| {name} | {len(rows)} | {mean_se_text([r['intra_fid'][-1] for r in rows])} "
             f"| {mean_se_text([r['fid'][-1] for r in rows])} "
@@ -217,10 +218,7 @@ def plot(scores, args, path):
         rows = rows_of(scores, name, args)
         if not rows:
             continue
-        for r in rows:
-            axes[0].plot(r["steps"], r["intra_fid"], color=color, lw=0.6, alpha=0.4)
-        axes[0].plot(rows[0]["steps"], np.mean([r["intra_fid"] for r in rows], 0), color=color,
-                     lw=2, label=f"{name}, mean of {len(rows)}")  # fmt: skip
+        plot_runs(axes[0], rows, "intra_fid", color, name)
         accuracy = [100 * r["accuracy"][-1] for r in rows]
         axes[1].scatter(np.full(len(rows), i), accuracy, color=color, alpha=0.7)
         axes[1].plot([i - 0.25, i + 0.25], [np.mean(accuracy)] * 2, color=color, lw=2)

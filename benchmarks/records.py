@@ -107,8 +107,10 @@ def write_table(heading, block, text, scored, path=RESULTS):
 
 def add_run_arguments(parser, name, seeds):
     """The flags every resumable benchmark shares; ``name`` names its score file
-    and its default work directory."""
-    parser.add_argument("--seeds", default=seeds)
+    and its default work directory. ``seeds=None``: no ``--seeds`` (a benchmark
+    that seeds each run from something else)."""
+    if seeds is not None:
+        parser.add_argument("--seeds", default=seeds)
     parser.add_argument(
         "--scores", default=os.path.join(SCORES, f"{name}.jsonl"),
         help="the score file: read by --table_only, appended to by runs (committed)",
@@ -136,6 +138,23 @@ def run_and_tabulate(args, key, run, table, heading, block):
     if args.write:
         write_table(heading, block, text, scores, args.results)
     return scores
+
+
+def curve_text(rows, key):
+    """The mean of ``key`` over ``rows`` at each scored point, ``"a / b / c"``: a
+    table cell of the runs' curve."""
+    return " / ".join(f"{np.mean(v):.1f}" for v in np.transpose([r[key] for r in rows]))
+
+
+def plot_runs(ax, rows, key, color, label, clip=None):
+    """Each run's ``key`` against its ``steps`` thin and their mean thick, labelled
+    ``"<label>, mean of <n>"``; values above ``clip`` are drawn at it."""
+    curves = [np.minimum(r[key], clip) if clip else r[key] for r in rows]
+    for r, values in zip(rows, curves, strict=True):
+        ax.plot(r["steps"], values, color=color, lw=0.6, alpha=0.35)
+    if rows:
+        ax.plot(rows[0]["steps"], np.mean(curves, 0), color=color, lw=2,
+                label=f"{label}, mean of {len(rows)}")  # fmt: skip
 
 
 def save_figure(fig, path, dpi=110):
