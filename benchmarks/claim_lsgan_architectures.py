@@ -69,7 +69,6 @@ LOSSES = {
     "no BN, RMSProp": {"LSGAN": ["--loss=least_squares", "--ls_labels=-1,1,0"],
                        "GAN": ["--loss=non_saturating"]},
 }  # fmt: skip
-SAMPLES = 5000
 FAIL_FID = 20.0
 MIN_CLASSES = 8
 CLASS_SHARE = 0.02
@@ -95,8 +94,8 @@ def config_for(setting, loss, seed, args):
     )  # fmt: skip
 
 
-def latents(dim):
-    return np.random.default_rng(0).uniform(-1, 1, (SAMPLES, dim)).astype(np.float32)
+def latents(count, dim):
+    return np.random.default_rng(0).uniform(-1, 1, (count, dim)).astype(np.float32)
 
 
 def score(generator, dim, setup):
@@ -104,12 +103,12 @@ def score(generator, dim, setup):
     from tfgan_zoo import metrics
 
     extractor, real = setup
-    z = latents(dim)
-    fake = [np.asarray(generator(z[i : i + 500], training=False)) for i in range(0, SAMPLES, 500)]
+    z = latents(len(real), dim)
+    fake = [np.asarray(generator(z[i : i + 500], training=False)) for i in range(0, len(z), 500)]
     if not all(np.all(np.isfinite(f)) for f in fake):
         return {"fid": float("inf"), "classes": 0}
     probabilities = np.concatenate([extractor(f)[1] for f in fake])
-    shares = np.bincount(probabilities.argmax(1), minlength=10) / SAMPLES
+    shares = np.bincount(probabilities.argmax(1), minlength=10) / len(z)
     fid = metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]
     return {"fid": fid, "classes": int(np.sum(shares >= CLASS_SHARE))}
 
@@ -128,7 +127,7 @@ def run(args):
     print(f"{len(done)} done; {len(todo)} to go", flush=True)
     if not todo:
         return done
-    setup = classifier_fid_setup("idx:" + args.data, SAMPLES)
+    setup = classifier_fid_setup("idx:" + args.data, args.samples)
     started = time.time()
     for i, (setting, loss, seed) in enumerate(todo):
         config = config_for(setting, loss, seed, args)
@@ -141,7 +140,7 @@ def run(args):
                 points[key].append(value)
         if seed == args.seeds[0]:
             np.save(os.path.join(config.model_dir, "grid.npy"),
-                    np.asarray(model.generator(latents(config.latent_dim)[:64])))  # fmt: skip
+                    np.asarray(model.generator(latents(64, config.latent_dim))))  # fmt: skip
         append_score(args.scores, {"setting": setting, "loss": loss, "seed": seed, **points,
                                    "date": datetime.date.today().isoformat()})  # fmt: skip
         print(f"[{i + 1}/{len(todo)}] {setting}, {loss}, seed {seed}: FID "
@@ -174,7 +173,7 @@ def verdict(scores, args):
 def table(scores, args):
     lines = [
         f"Fashion-MNIST DCGAN (32 filters), seeds {', '.join(map(str, args.seeds))}, "
-        f"{args.steps:,} steps; classifier FID of {SAMPLES:,} samples (mean +- s.e.; "
+        f"{args.steps:,} steps; classifier FID of {args.samples:,} samples (mean +- s.e.; "
         f"non-finite samples count as failed). A run fails with FID > {FAIL_FID:g} or fewer "
         f"than {MIN_CLASSES} classes in >= {CLASS_SHARE:.0%} of its samples. Verdict by the "
         f"rule fixed before the runs: **{verdict(scores, args)}**.",
@@ -249,11 +248,13 @@ def main():
     add_run_arguments(parser, "claim_lsgan_architectures", "0,1,2,3,4")
     parser.add_argument("--steps", type=int, default=3_000)
     parser.add_argument("--every", type=int, default=1_000, help="steps between scored points")
+    parser.add_argument("--samples", type=int, default=5_000, help="scored, and test images")
     parser.add_argument("--data", default=FASHION, help="a folder of Fashion-MNIST IDX files")
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
-    if args.steps % args.every or args.every % 10:
-        raise SystemExit("--steps: a multiple of --every, itself a multiple of 10")
+    if args.steps % args.every or args.every % 10 or args.samples % 500:
+        raise SystemExit("--steps: a multiple of --every, itself a multiple of 10; "
+                         "--samples: a multiple of 500")  # fmt: skip
     scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim lsgan architectures")
     if args.plots and scores:
         print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_lsgan_arch.png'))}")

@@ -298,7 +298,8 @@ def test_the_lsgan_architectures_claim_runs_resumes_and_plots(tmp_path):
     from conftest import shared_dir
 
     args = [os.path.join("benchmarks", "claim_lsgan_architectures.py"), "--seeds", "0",
-            "--steps", "20", "--every", "10", "--data", shared_dir("fashion-mnist"),
+            "--steps", "20", "--every", "10", "--samples", "500", "--data",
+            shared_dir("fashion-mnist"),
             "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"), "--plots",
             str(tmp_path)]  # fmt: skip
     out = run(*args)
