@@ -30,7 +30,7 @@ claim **holds** when EBGAN's median I' is higher than the GAN's and EBGAN
 scores higher on more of the paired configurations with a two-sided sign test
 p < 0.05; **holds partly** when one of the two is true without the other (or
 the majority is not significant); **contradicted** when the GAN's median is
-higher and it wins the sign test at p < 0.05; otherwise **not seen**.
+higher and it wins the sign test at p < 0.05; otherwise **not seen at this scale**.
 
 Resumable: one JSON line per (loss, configuration) in ``--scores``
 (``benchmarks/scores/claim_ebgan.jsonl``). ``--table_only`` rebuilds the table
@@ -209,7 +209,7 @@ def verdict(scores, args):
         return "holds", p
     if not higher_median and losses > wins and p < 0.05:
         return "contradicted", p
-    return ("holds partly" if higher_median or wins > losses else "not seen"), p
+    return ("holds partly" if higher_median or wins > losses else "not seen at this scale"), p
 
 
 def table(scores, args):

@@ -27,7 +27,7 @@ is covered by one HQ sample; reverse KL of the HQ histogram). A run
 **holds** when fewer LSGAN runs than GAN runs collapse and LSGAN's mean reverse
 KL at 35,000 is lower; **holds partly** when one of the two is true;
 **contradicted** when LSGAN collapses more often and its reverse KL is higher;
-otherwise **not seen** (e.g. neither collapses).
+otherwise **not seen at this scale** (e.g. neither collapses).
 
 The codings (their claim that a, b, c = (-1, 1, 0) and (0, 1, 1) behave
 alike): ``--variants "LSGAN (-1,1,0)"`` trains the same LSGAN with the other
@@ -155,7 +155,7 @@ def verdict(scores, args):
         return "holds"
     if ls_collapsed > gan_collapsed and ls_kl > gan_kl:
         return "contradicted"
-    return "holds partly" if fewer or ls_kl < gan_kl else "not seen"
+    return "holds partly" if fewer or ls_kl < gan_kl else "not seen at this scale"
 
 
 def codings_verdict(scores, args):

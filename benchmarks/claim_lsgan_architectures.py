@@ -25,10 +25,11 @@ its FID is above 20 (four times a working DCGAN's, about 5 at 2,000 steps) or
 fewer than 8 of the 10 classes are found. The claim **holds** when LSGAN fails
 in fewer runs than the GAN in both settings; **holds partly** in one of them
 (and not in more runs in the other); **contradicted** when it fails in more
-runs in both; otherwise **not seen**.
+runs in both; otherwise **not seen at this scale**.
 
 Resumable: one JSON line per (setting, loss, seed) in ``--scores``
-(``benchmarks/scores/claim_lsgan_architectures.jsonl``); ``--table_only``
+(``benchmarks/scores/claim_lsgan_architectures.jsonl``); processes given
+different ``--seeds`` can share it. ``--table_only``
 rebuilds the table, the plot and the sample grids' figure from the scores and
 the runs' samples:
 
@@ -130,6 +131,8 @@ def run(args):
     setup = classifier_fid_setup("idx:" + args.data, args.samples)
     started = time.time()
     for i, (setting, loss, seed) in enumerate(todo):
+        if (setting, loss, seed) in load_scores(args.scores, KEY):
+            continue  # another process sharing the score file ran it meanwhile
         config = config_for(setting, loss, seed, args)
         trainer.train(config)
         points = {"steps": [], "fid": [], "classes": []}
@@ -167,7 +170,7 @@ def verdict(scores, args):
         return "holds"
     if more == len(SETTINGS):
         return "contradicted"
-    return "holds partly" if fewer and not more else "not seen"
+    return "holds partly" if fewer and not more else "not seen at this scale"
 
 
 def table(scores, args):

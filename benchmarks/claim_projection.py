@@ -28,7 +28,7 @@ its accuracy on the requested classes. The claim **holds** when projection's
 mean intra-class FID at the last step is below both others' and below
 concatenation's on at least 4 of 5 seeds (80% of seeds, paired); **holds
 partly** when its mean is below concatenation's only; **contradicted** when
-concatenation's is below projection's on 80% of seeds; otherwise **not seen**.
+concatenation's is below projection's on 80% of seeds; otherwise **not seen at this scale**.
 
 Resumable: one JSON line per (conditioning, seed) in ``--scores``
 (``benchmarks/scores/claim_projection.jsonl``); runs train in ``--work_dir``.
@@ -172,7 +172,7 @@ def verdict(scores, args):
         return "holds partly"
     if len(paired) - wins >= 0.8 * len(paired):
         return "contradicted"
-    return "not seen"
+    return "not seen at this scale"
 
 
 def table(scores, args):
@@ -223,9 +223,12 @@ def plot(scores, args, path):
         axes[1].scatter(np.full(len(rows), i), accuracy, color=color, alpha=0.7)
         axes[1].plot([i - 0.25, i + 0.25], [np.mean(accuracy)] * 2, color=color, lw=2)
     axes[0].set(xlabel="steps", ylabel="intra-class FID (lower is better)", yscale="log")
+    axes[0].set_yticks([3, 4, 6, 10, 20, 40], labels=["3", "4", "6", "10", "20", "40"])
+    axes[0].yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0].legend(fontsize=8)
     axes[1].set(xticks=range(len(VARIANTS)), xticklabels=list(VARIANTS),
-                ylabel=f"accuracy on the requested class at {args.steps:,} steps (%)")  # fmt: skip
+                ylabel="accuracy on the requested class (%)",
+                title=f"at {args.steps:,} steps, every seed")  # fmt: skip
     return save_figure(fig, path)
 
 

@@ -281,7 +281,7 @@ def test_the_lsgan_claims_verdict_follows_its_rule(monkeypatch):
     worse = {**runs(ls, [5, 5], [0.9, 0.9]), **runs(gan, [8, 8], [0.1, 0.1])}
     assert claim_lsgan.verdict(worse, args) == "contradicted"
     same = {**runs(ls, [8, 8], [0.1, 0.1]), **runs(gan, [8, 8], [0.1, 0.1])}
-    assert claim_lsgan.verdict(same, args) == "not seen"
+    assert claim_lsgan.verdict(same, args) == "not seen at this scale"
 
     other = claim_lsgan.CODINGS[1]
     args = argparse.Namespace(seeds=list(range(10)))
@@ -340,7 +340,7 @@ def test_the_lsgan_architectures_claims_failures_and_verdict(monkeypatch):
     assert claim.verdict(worse, args) == "contradicted"
     assert claim.verdict({**both, **runs(rms, "LSGAN", bad)}, args) == "holds partly"
     mixed = {**both, **runs(rms, "LSGAN", bad), **runs(rms, "GAN", good)}
-    assert claim.verdict(mixed, args) == "not seen"
+    assert claim.verdict(mixed, args) == "not seen at this scale"
 
 
 def test_the_projection_claim_runs_resumes_and_plots(tmp_path):
@@ -381,7 +381,7 @@ def test_the_projection_claims_verdict_follows_its_rule(monkeypatch):
     worse = {**runs("projection", [3, 3, 3, 3, 1]), **runs("concat", [2] * 5), **acgan}
     assert claim_projection.verdict(worse, args) == "contradicted"
     mixed = {**runs("projection", [3, 3, 3, 1, 1]), **runs("concat", [2] * 5), **acgan}
-    assert claim_projection.verdict(mixed, args) == "not seen"
+    assert claim_projection.verdict(mixed, args) == "not seen at this scale"
 
 
 def test_the_ebgan_claim_runs_resumes_and_plots(tmp_path):
@@ -421,7 +421,8 @@ def test_the_ebgan_claims_grid_sign_test_and_verdict(monkeypatch):
     args = argparse.Namespace(configs=8)
     assert claim_ebgan.verdict(runs([5] * 8, [1] * 8), args)[0] == "holds"
     assert claim_ebgan.verdict(runs([1] * 8, [5] * 8), args)[0] == "contradicted"
-    assert claim_ebgan.verdict(runs([5, 5, 5, 1, 1, 1, 1, 1], [2] * 8), args)[0] == "not seen"
+    unclear = runs([5, 5, 5, 1, 1, 1, 1, 1], [2] * 8)
+    assert claim_ebgan.verdict(unclear, args)[0] == "not seen at this scale"
     assert claim_ebgan.verdict(runs([5, 5, 5, 5, 5, 1, 1, 1], [2] * 8), args)[0] == "holds partly"
 
 
