@@ -226,7 +226,9 @@ def ebgan_row(scores):
     any_row = next(iter(scores.values()))
     return (claim, f"median I' EBGAN {statistics.median(ebgan):.2f}, GAN "
             f"{statistics.median(gan):.2f}; EBGAN higher in {sum(e > g for e, g in pairs)} of "
-            f"{len(pairs)}", "EBGAN's I' histogram lies above the GAN's (their figure 2)",
+            f"{len(pairs)}; I' >= 1 in {sum(e >= 1 for e in ebgan)} EBGAN runs, "
+            f"{sum(g >= 1 for g in gan)} GAN runs",
+            "EBGAN's I' histogram lies above the GAN's (their figure 2)",
             f"{result} (sign test p = {p:.2g})" + ("" if len(pairs) >= 60 else " (interim)"),
             f"{len(pairs)} of 6,144 configurations, widths x{any_row['width_scale']:g}, "
             f"{any_row['steps']:,} steps")  # fmt: skip
