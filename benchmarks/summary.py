@@ -186,6 +186,28 @@ def projection_row(scores):
             f"Fashion-MNIST DCGAN, {steps:,} steps, {_seeds(runs)}")  # fmt: skip
 
 
+def lsgan_codings_row(scores):
+    """`claim_lsgan.codings_verdict`: alike is the paper's claim (holds), differ
+    contradicts it."""
+    import argparse
+
+    import claim_lsgan
+
+    claim = "LSGAN's codings (-1, 1, 0) and (0, 1, 1) behave alike (LSGAN)"
+    args = argparse.Namespace(seeds=sorted({seed for _, seed in scores}))
+    rows = [claim_lsgan.rows_of(scores, loss, args) for loss in claim_lsgan.CODINGS]
+    if not all(rows):
+        return (claim, "-", "-", "not tested yet", "-")
+    cells = [f"{name} {sum(map(claim_lsgan.collapsed, r))} of {len(r)} collapsed, "
+             f"{statistics.mean(x['modes'][-1] for x in r):.1f} modes"
+             for name, r in zip(claim_lsgan.CODINGS, rows, strict=True)]  # fmt: skip
+    verdict = {"alike": "holds", "differ": "contradicted"}
+    return (claim, "; ".join(cells), "the two codings give similar results (their text)",
+            verdict[claim_lsgan.codings_verdict(scores, args)]
+            + ("" if min(map(len, rows)) >= 10 else " (interim)"),
+            f"ring8, 35,000 steps, {len(rows[0])} + {len(rows[1])} runs")  # fmt: skip
+
+
 def lsgan_architectures_row(scores):
     """`claim_lsgan_architectures.verdict` over the seeds scored so far."""
     import argparse
@@ -244,6 +266,7 @@ def table():
         stacked_row(mode_collapse),
         *essentials_rows(_scores("essentials", ("run", "seed", "steps"))),
         lsgan_row(_scores("claim_lsgan", ("loss", "seed"))),
+        lsgan_codings_row(_scores("claim_lsgan", ("loss", "seed"))),
         lsgan_architectures_row(_scores("claim_lsgan_architectures", ("setting", "loss", "seed"))),
         ebgan_row(_scores("claim_ebgan", ("loss", "config"))),
         projection_row(_scores("claim_projection", ("conditioning", "seed"))),
