@@ -51,6 +51,7 @@ from records import (
     REPO,
     add_run_arguments,
     append_score,
+    features_and_probabilities,
     load_scores,
     run_and_tabulate,
     save_figure,
@@ -130,18 +131,21 @@ def classifier(args):
     return extractor, x
 
 
-def i_prime(generator, extractor):
-    """I' of `SAMPLES` samples (latents of seed 0); 0 when they are not finite."""
+def i_prime_of(images, extractor):
+    """I' of ``images`` under the digit classifier."""
     from tfgan_zoo import metrics
 
+    return metrics.modified_inception_score(features_and_probabilities(extractor, images)[1])
+
+
+def i_prime(generator, extractor):
+    """I' of `SAMPLES` samples (latents of seed 0); 0 when they are not finite."""
     z = np.random.default_rng(0).standard_normal((SAMPLES, LATENT_DIM)).astype(np.float32)
     fake = np.concatenate([np.asarray(generator(z[i : i + 500], training=False))
                            for i in range(0, SAMPLES, 500)])  # fmt: skip
     if not np.all(np.isfinite(fake)):
         return 0.0
-    probabilities = np.concatenate([extractor(fake[i : i + 500])[1]
-                                    for i in range(0, SAMPLES, 500)])  # fmt: skip
-    return metrics.modified_inception_score(probabilities)
+    return i_prime_of(fake, extractor)
 
 
 def run(args):
@@ -156,7 +160,8 @@ def run(args):
     if not todo:
         return done
     extractor, real = classifier(args)
-    print(f"I' of {SAMPLES:,} real images: {real_i_prime(extractor, real):.2f}", flush=True)
+    real_score = i_prime_of(real[:SAMPLES], extractor)
+    print(f"I' of {SAMPLES:,} real images: {real_score:.2f}", flush=True)
     started = time.time()
     for n, (loss, i) in enumerate(todo):
         dataset, _ = data.load("idx:" + args.data, 64, "test", seed=i)
@@ -172,14 +177,6 @@ def run(args):
               f"{elapsed:.1f} min, ~{elapsed / (n + 1) * (len(todo) - n - 1):.0f} min left",
               flush=True)  # fmt: skip
     return load_scores(args.scores, KEY)
-
-
-def real_i_prime(extractor, real):
-    from tfgan_zoo import metrics
-
-    probabilities = np.concatenate([extractor(real[i : i + 500])[1]
-                                    for i in range(0, SAMPLES, 500)])  # fmt: skip
-    return metrics.modified_inception_score(probabilities)
 
 
 def paired(scores, args):

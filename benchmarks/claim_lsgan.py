@@ -44,31 +44,32 @@ rebuilds the table and the plot from the scores:
 """
 
 import argparse
-import dataclasses
 import datetime
 import os
 import time
 
 import numpy as np
 from records import (
-    REPO,
     add_run_arguments,
     append_score,
     curve_text,
     load_scores,
     mean_se_text,
+    parse_flagfile,
     plot_runs,
     run_and_tabulate,
     save_figure,
+    score_checkpoints,
+    scored_every,
 )
 
 KEY = ("loss", "seed")
 SECTION = "## Claim: least squares is more stable than the sigmoid GAN"
 # run name: (flagfile, extra flags, run directory prefix)
 VARIANTS = {
-    "LSGAN (0,1,1)": ("lsgan_ring8.flags", [], "least_squares"),
-    "GAN (non-saturating)": ("lsgan_ring8_sigmoid.flags", [], "non_saturating"),
-    "LSGAN (-1,1,0)": ("lsgan_ring8.flags", ["--ls_labels=-1,1,0"], "least_squares_m110"),
+    "LSGAN (0,1,1)": ("lsgan_ring8", [], "least_squares"),
+    "GAN (non-saturating)": ("lsgan_ring8_sigmoid", [], "non_saturating"),
+    "LSGAN (-1,1,0)": ("lsgan_ring8", ["--ls_labels=-1,1,0"], "least_squares_m110"),
 }
 LOSSES = ("LSGAN (0,1,1)", "GAN (non-saturating)")  # the stability rule's pair
 CODINGS = ("LSGAN (0,1,1)", "LSGAN (-1,1,0)")  # the codings rule's pair
@@ -78,39 +79,27 @@ PROBE = 2500
 def config_for(loss, seed, args):
     """The variant's flagfile (``flags/lsgan_ring8*.flags``) at ``--steps``, scored
     every ``--every`` steps, in ``--work_dir``, every checkpoint kept."""
-    from absl import flags
-
-    from tfgan_zoo.cli.train import config_from_flags, define_flags
-
-    fv = flags.FlagValues()
-    define_flags(fv)
     flagfile, extra, prefix = VARIANTS[loss]
-    fv(["claim_lsgan", f"--flagfile={os.path.join(REPO, 'flags', flagfile)}", *extra])
-    return dataclasses.replace(
-        config_from_flags(fv), seed=seed, epochs=args.steps // args.every,
-        steps_per_epoch=args.every, checkpoint_every=args.every, sample_every=args.every,
-        log_every=args.every, keep_checkpoints=100, verbose=0,
-        model_dir=os.path.join(args.work_dir, f"{prefix}_{seed}"),
+    return scored_every(
+        parse_flagfile(flagfile, *extra), args.steps, args.every, seed=seed,
+        log_every=args.every, model_dir=os.path.join(args.work_dir, f"{prefix}_{seed}"),
     )  # fmt: skip
 
 
 def scores_along(config):
     """Modes, HQ fraction and reverse KL of the run's checkpoint after each epoch."""
-    from tfgan_zoo import metrics, trainer
+    from tfgan_zoo import metrics
     from tfgan_zoo.data import TOY_SETS
 
     toy = TOY_SETS["ring8"]()
     z = np.random.default_rng(123).standard_normal((PROBE, config.latent_dim)).astype("float32")
-    points = {"steps": [], "modes": [], "hq": [], "rkl": []}
-    every = config.steps_per_epoch
-    for step in range(every, config.epochs * every + 1, every):
-        model, _ = trainer.restore_model(config.model_dir, step=step)
+
+    def score(model):
         result = metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std)
-        for key, value in (("steps", step), ("modes", result.modes_covered),
-                           ("hq", result.high_quality_fraction),
-                           ("rkl", min(result.reverse_kl, 99.0))):  # fmt: skip
-            points[key].append(value)
-    return points
+        return {"modes": result.modes_covered, "hq": result.high_quality_fraction,
+                "rkl": min(result.reverse_kl, 99.0)}  # fmt: skip
+
+    return score_checkpoints(config, score)
 
 
 def run(args):

@@ -37,7 +37,6 @@ the runs' samples:
 """
 
 import argparse
-import dataclasses
 import datetime
 import os
 import time
@@ -49,11 +48,15 @@ from records import (
     append_score,
     classifier_fid_setup,
     curve_text,
+    features_and_probabilities,
     load_scores,
     mean_se_text,
+    parse_flagfile,
     plot_runs,
     run_and_tabulate,
     save_figure,
+    score_checkpoints,
+    scored_every,
 )
 
 KEY = ("setting", "loss", "seed")
@@ -77,20 +80,11 @@ CLASS_SHARE = 0.02
 
 def config_for(setting, loss, seed, args):
     """``flags/dcgan_fashion_mnist.flags`` with the setting's and the loss's flags."""
-    from absl import flags
-
-    from tfgan_zoo.cli.train import config_from_flags, define_flags
-
-    fv = flags.FlagValues()
-    define_flags(fv)
-    flagfile = os.path.join(REPO, "flags", "dcgan_fashion_mnist.flags")
-    fv(["claim", f"--flagfile={flagfile}", *COMMON, *SETTINGS[setting],
-        *LOSSES[setting][loss], f"--dataset=idx:{args.data}"])  # fmt: skip
+    config = parse_flagfile("dcgan_fashion_mnist", *COMMON, *SETTINGS[setting],
+                             *LOSSES[setting][loss], f"--dataset=idx:{args.data}")  # fmt: skip
     name = f"{setting.replace(',', '').replace(' ', '_')}_{loss}_{seed}"
-    return dataclasses.replace(
-        config_from_flags(fv), seed=seed, epochs=args.steps // args.every,
-        steps_per_epoch=args.every, checkpoint_every=args.every, sample_every=args.every,
-        log_every=100, keep_checkpoints=100, verbose=0, steps_per_execution=10,
+    return scored_every(
+        config, args.steps, args.every, seed=seed, log_every=100, steps_per_execution=10,
         model_dir=os.path.join(args.work_dir, name),
     )  # fmt: skip
 
@@ -99,18 +93,28 @@ def latents(count, dim):
     return np.random.default_rng(0).uniform(-1, 1, (count, dim)).astype(np.float32)
 
 
-def score(generator, dim, setup):
-    """Classifier FID and the classes found in at least `CLASS_SHARE` of the samples."""
+def fid_setup(args):
+    """(classifier extractor, `Moments` of its features of ``--samples`` test images)."""
+    from tfgan_zoo import metrics
+
+    extractor, real = classifier_fid_setup("idx:" + args.data, args.samples)
+    return extractor, metrics.Moments().update(features_and_probabilities(extractor, real)[0])
+
+
+def score(model, setup):
+    """Classifier FID and the classes found in at least `CLASS_SHARE` of the model's
+    samples (as many as the test images of ``setup``)."""
     from tfgan_zoo import metrics
 
     extractor, real = setup
-    z = latents(len(real), dim)
-    fake = [np.asarray(generator(z[i : i + 500], training=False)) for i in range(0, len(z), 500)]
-    if not all(np.all(np.isfinite(f)) for f in fake):
+    z = latents(real.n, model.generator_input_dim)
+    fake = np.concatenate([np.asarray(model.generator(z[i : i + 500], training=False))
+                           for i in range(0, len(z), 500)])  # fmt: skip
+    if not np.all(np.isfinite(fake)):
         return {"fid": float("inf"), "classes": 0}
-    probabilities = np.concatenate([extractor(f)[1] for f in fake])
+    features, probabilities = features_and_probabilities(extractor, fake)
     shares = np.bincount(probabilities.argmax(1), minlength=10) / len(z)
-    fid = metrics.compare(extractor, np.array_split(real, len(real) // 500), fake)["fid"]
+    fid = metrics.fid(real, metrics.Moments().update(features))
     return {"fid": fid, "classes": int(np.sum(shares >= CLASS_SHARE))}
 
 
@@ -128,22 +132,17 @@ def run(args):
     print(f"{len(done)} done; {len(todo)} to go", flush=True)
     if not todo:
         return done
-    setup = classifier_fid_setup("idx:" + args.data, args.samples)
+    setup = fid_setup(args)
     started = time.time()
     for i, (setting, loss, seed) in enumerate(todo):
         if (setting, loss, seed) in load_scores(args.scores, KEY):
             continue  # another process sharing the score file ran it meanwhile
         config = config_for(setting, loss, seed, args)
-        trainer.train(config)
-        points = {"steps": [], "fid": [], "classes": []}
-        for step in range(args.every, args.steps + 1, args.every):
-            model, _ = trainer.restore_model(config.model_dir, step=step)
-            values = score(model.generator, config.latent_dim, setup)
-            for key, value in {"steps": step, **values}.items():
-                points[key].append(value)
+        generator = trainer.train(config).model.generator
+        points = score_checkpoints(config, lambda model: score(model, setup))
         if seed == args.seeds[0]:
             np.save(os.path.join(config.model_dir, "grid.npy"),
-                    np.asarray(model.generator(latents(64, config.latent_dim))))  # fmt: skip
+                    np.asarray(generator(latents(64, config.latent_dim))))  # fmt: skip
         append_score(args.scores, {"setting": setting, "loss": loss, "seed": seed, **points,
                                    "date": datetime.date.today().isoformat()})  # fmt: skip
         print(f"[{i + 1}/{len(todo)}] {setting}, {loss}, seed {seed}: FID "

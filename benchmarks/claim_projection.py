@@ -38,7 +38,6 @@ Resumable: one JSON line per (conditioning, seed) in ``--scores``
 """
 
 import argparse
-import dataclasses
 import datetime
 import os
 import time
@@ -49,11 +48,15 @@ from records import (
     add_run_arguments,
     append_score,
     curve_text,
+    features_and_probabilities,
     load_scores,
     mean_se_text,
+    parse_flagfile,
     plot_runs,
     run_and_tabulate,
     save_figure,
+    score_checkpoints,
+    scored_every,
 )
 
 KEY = ("conditioning", "seed")
@@ -71,19 +74,11 @@ NUM_CLASSES = 10
 def config_for(name, seed, args):
     """The variant's flagfile at ``--steps`` with ``--base_filters``, a checkpoint
     kept every ``--every`` steps, in ``--work_dir``."""
-    from absl import flags
-
-    from tfgan_zoo.cli.train import config_from_flags, define_flags
-
     flagfile, extra = VARIANTS[name]
-    fv = flags.FlagValues()
-    define_flags(fv)
-    fv(["claim_projection", f"--flagfile={os.path.join(REPO, 'flags', flagfile + '.flags')}",
-        *extra, f"--base_filters={args.base_filters}", f"--dataset=idx:{args.data}"])  # fmt: skip
-    return dataclasses.replace(
-        config_from_flags(fv), seed=seed, epochs=args.steps // args.every,
-        steps_per_epoch=args.every, checkpoint_every=args.every, sample_every=args.every,
-        log_every=100, keep_checkpoints=100, verbose=0, steps_per_execution=10,
+    config = parse_flagfile(flagfile, *extra, f"--base_filters={args.base_filters}",
+                             f"--dataset=idx:{args.data}")  # fmt: skip
+    return scored_every(
+        config, args.steps, args.every, seed=seed, log_every=100, steps_per_execution=10,
         model_dir=os.path.join(args.work_dir, f"{name.replace('-', '').lower()}_{seed}"),
     )  # fmt: skip
 
@@ -95,10 +90,9 @@ def scores_of(generate, latent_dim, setup, samples):
     extractor, real_features, real_labels = setup
     labels = np.arange(samples, dtype=np.int32) % NUM_CLASSES
     z = np.random.default_rng(0).standard_normal((samples, latent_dim)).astype(np.float32)
-    chunks = [extractor(np.asarray(generate([z[i : i + 500], labels[i : i + 500]])))
-              for i in range(0, samples, 500)]  # fmt: skip
-    features = np.concatenate([f for f, _ in chunks])
-    probabilities = np.concatenate([p for _, p in chunks])
+    fake = np.concatenate([np.asarray(generate([z[i : i + 500], labels[i : i + 500]]))
+                           for i in range(0, samples, 500)])  # fmt: skip
+    features, probabilities = features_and_probabilities(extractor, fake)
     intra = metrics.intra_class_fid(real_features, real_labels, features, labels)
     real_moments, fake_moments = metrics.Moments(), metrics.Moments()
     overall = metrics.fid(real_moments.update(real_features), fake_moments.update(features))
@@ -118,8 +112,7 @@ def fid_setup(args):
 
     extractor, _ = classifier_fid_setup("idx:" + args.data, 500)
     real, labels = real_batches("idx:" + args.data, "test", args.real_samples, seed=2)
-    features = np.concatenate([extractor(real[i : i + 500])[0] for i in range(0, len(real), 500)])
-    return extractor, features, labels
+    return extractor, features_and_probabilities(extractor, real)[0], labels
 
 
 def run(args):
@@ -135,13 +128,9 @@ def run(args):
     for i, (name, seed) in enumerate(todo):
         config = config_for(name, seed, args)
         trainer.train(config)
-        points = {"steps": [], "intra_fid": [], "fid": [], "is": [], "accuracy": []}
-        for step in range(args.every, args.steps + 1, args.every):
-            model, _ = trainer.restore_model(config.model_dir, step=step)
-            values = scores_of(lambda zl, m=model: m.generator(zl, training=False),
-                               config.latent_dim, setup, args.samples)  # fmt: skip
-            for key, value in {"steps": step, **values}.items():
-                points[key].append(value)
+        dim = config.latent_dim
+        points = score_checkpoints(config, lambda model, dim=dim: scores_of(
+            lambda zl: model.generator(zl, training=False), dim, setup, args.samples))  # fmt: skip
         append_score(args.scores, {"conditioning": name, "seed": seed, **points,
                                    "samples": args.samples,
                                    "date": datetime.date.today().isoformat()})  # fmt: skip

@@ -43,6 +43,7 @@ from records import (
     append_score,
     load_scores,
     mean_se,
+    parse_flagfile,
     run_and_tabulate,
     save_figure,
 )
@@ -55,15 +56,8 @@ PROBE = 256
 
 
 def generator_config(seed, steps, args):
-    from absl import flags
-
-    from tfgan_zoo.cli.train import config_from_flags, define_flags
-
-    fv = flags.FlagValues()
-    define_flags(fv)
-    fv(["saturation", f"--flagfile={os.path.join(REPO, 'flags', 'dcgan_fashion_mnist.flags')}",
-        f"--dataset=idx:{FASHION}", f"--base_filters={args.base_filters}"])  # fmt: skip
-    config = config_from_flags(fv)
+    config = parse_flagfile("dcgan_fashion_mnist", f"--dataset=idx:{FASHION}",
+                             f"--base_filters={args.base_filters}")  # fmt: skip
     return dataclasses.replace(
         config, seed=seed, epochs=steps // config.steps_per_epoch, checkpoint_every=500,
         keep_checkpoints=100, sample_every=500, log_every=100, steps_per_execution=10,

@@ -39,7 +39,6 @@ import sys
 import time
 
 import numpy as np
-from absl import flags
 from records import (
     REPO,
     add_run_arguments,
@@ -49,6 +48,7 @@ from records import (
     load_scores,
     mean_se,
     mean_se_text,
+    parse_flagfile,
     save_figure,
     write_table,
 )
@@ -105,14 +105,8 @@ def curve(name, args):
 
 
 def config_of(name, seed, steps, args):
-    from tfgan_zoo.cli.train import config_from_flags, define_flags
-
     flagfile, extra, images = runs(args)[name]
-    fv = flags.FlagValues()
-    define_flags(fv)
-    fv(["essentials", f"--flagfile={os.path.join(REPO, 'flags', flagfile + '.flags')}",
-        *extra, f"--dataset=idx:{subset_dir(args, images)}"])  # fmt: skip
-    config = config_from_flags(fv)
+    config = parse_flagfile(flagfile, *extra, f"--dataset=idx:{subset_dir(args, images)}")
     return dataclasses.replace(
         config, seed=seed, epochs=steps // config.steps_per_epoch, checkpoint_every=500,
         sample_every=500, log_every=100, verbose=0, steps_per_execution=10, keep_checkpoints=2,

@@ -46,7 +46,6 @@ import sys
 import time
 
 import numpy as np
-from absl import flags
 from records import (
     REPO,
     RESULTS,
@@ -55,12 +54,12 @@ from records import (
     append_score,
     load_scores,
     mean_se,
+    parse_flagfile,
     save_figure,
     write_table,
 )
 
 from tfgan_zoo import metrics, rng, trainer
-from tfgan_zoo.cli.train import config_from_flags, define_flags
 from tfgan_zoo.data import TOY_SETS, image_source, to_arrays
 from tfgan_zoo.metrics import stacked_mnist
 
@@ -88,16 +87,13 @@ PUBLISHED_STACKED = {"DCGAN": "78.9 / 4.50", "PacDCGAN2": "1000 / 0.06"}
 def flagfile_config(variant, dataset, seed, steps, args):
     """The config of the run's flagfile, trained for ``steps`` updates in ``--work_dir``
     (Stacked MNIST on ``--stacked_architecture``, named in the run's directory)."""
-    fv = flags.FlagValues()
-    define_flags(fv)
     if dataset == STACKED:
         name = STACKED_VARIANTS[variant]
         extra = [f"--dataset=stacked:{args.digits}", f"--split={args.digits_split}",
                  f"--architecture={args.stacked_architecture}"]  # fmt: skip
     else:
         name, extra = f"pacgan{VARIANTS[variant]}_{dataset}", []
-    fv(["mode_collapse", f"--flagfile={os.path.join(REPO, 'flags', name + '.flags')}", *extra])
-    config = config_from_flags(fv)
+    config = parse_flagfile(name, *extra)
     run_name = f"{name}_{config.architecture}" if dataset == STACKED else name
     return dataclasses.replace(
         config,

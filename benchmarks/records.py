@@ -9,6 +9,7 @@ default (``~/.cache/tfgan_zoo/runs/<name>``), where a later session on the
 same machine can resume them.
 """
 
+import dataclasses
 import json
 import math
 import os
@@ -138,6 +139,51 @@ def run_and_tabulate(args, key, run, table, heading, block):
     if args.write:
         write_table(heading, block, text, scores, args.results)
     return scores
+
+
+def parse_flagfile(flagfile, *extra):
+    """The `TrainConfig` the training command makes of ``flags/<flagfile>.flags``
+    followed by the ``extra`` flags."""
+    from absl import flags
+
+    from tfgan_zoo.cli.train import config_from_flags, define_flags
+
+    fv = flags.FlagValues()
+    define_flags(fv)
+    fv(["benchmark", f"--flagfile={os.path.join(REPO, 'flags', flagfile + '.flags')}", *extra])
+    return config_from_flags(fv)
+
+
+def scored_every(config, steps, every, **changes):
+    """``config`` trained for ``steps`` steps with a checkpoint every ``every``
+    steps, each kept for `score_checkpoints`, quietly; ``changes`` as
+    `dataclasses.replace`'s (the seed, the run directory, ...)."""
+    return dataclasses.replace(
+        config, epochs=steps // every, steps_per_epoch=every, checkpoint_every=every,
+        sample_every=every, keep_checkpoints=100, verbose=0, **changes,
+    )  # fmt: skip
+
+
+def score_checkpoints(config, score):
+    """``{"steps": [...], name: [...]}``: ``score(model)`` (a dict of values) of
+    the run's model at each checkpoint of a `scored_every` run."""
+    from tfgan_zoo import trainer
+
+    every = config.steps_per_epoch
+    points = {"steps": []}
+    for step in range(every, config.epochs * every + 1, every):
+        model, _ = trainer.restore_model(config.model_dir, step=step)
+        points["steps"].append(step)
+        for name, value in score(model).items():
+            points.setdefault(name, []).append(value)
+    return points
+
+
+def features_and_probabilities(extractor, images, chunk=500):
+    """The extractor's features and class probabilities of ``images``, ``chunk``
+    images a call."""
+    pairs = [extractor(images[i : i + chunk]) for i in range(0, len(images), chunk)]
+    return np.concatenate([f for f, _ in pairs]), np.concatenate([p for _, p in pairs])
 
 
 def curve_text(rows, key):
