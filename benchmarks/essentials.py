@@ -14,7 +14,18 @@ written as IDX files to ``--work_dir``), without DiffAugment and with the
 authors' two policies (``translation,cutout``, their BigGAN setting, and
 ``color,translation,cutout``), scored at every point of ``--augment_curve``
 with the discriminator's overfitting measured beside (mean score on 1,000 of
-its training images and 1,000 test images, and ADA's r_t).
+its training images and 1,000 test images, and ADA's r_t). These runs keep an
+EMA of the generator too (0.999; it changes nothing in the raw training), so
+EMA is also measured where little data makes the raw FID stop falling.
+
+Rules, fixed before the runs:
+- DiffAugment's goal (FID <= 0.7x without it) is judged per data fraction and
+  policy at the step where the unaugmented run's mean FID is lowest and at
+  every later step, on the mean of the per-seed ratios.
+- EMA's goal (<= 0.9x raw where raw FID has flattened) is judged at the
+  points where the raw mean FID is no more than 5% below the previous point's
+  ("flattened"), on the mean of the per-seed ratios, with either batch-norm
+  mode.
 
 Scores: classifier FID (`tfgan_zoo.metrics.features.ClassifierExtractor`,
 trained once on 20,000 Fashion-MNIST training images; not Inception) between
@@ -33,6 +44,7 @@ scores alone; ``--write`` puts the tables in `benchmarks/RESULTS.md`.
 import argparse
 import dataclasses
 import datetime
+import itertools
 import os
 import statistics
 import sys
@@ -65,7 +77,8 @@ POLICIES = {"none": "", "tc": "translation,cutout", "ctc": "color,translation,cu
 FRACTIONS = {"100%": FULL, "10%": 6_000, "1%": 600}
 AUGMENT_RUNS = {
     f"{fraction} {policy}": ("dcgan_fashion_mnist",
-                             ["--base_filters=32"] + ([f"--augment_policy={p}"] if p else []),
+                             ["--base_filters=32", "--ema_decay=0.999"]
+                             + ([f"--augment_policy={p}"] if p else []),
                              images)
     for fraction, images in FRACTIONS.items()
     for policy, p in POLICIES.items()
@@ -139,7 +152,7 @@ def score(name, model, setup, args):
         model.prepare_sampler()
         model.ema_bn = "copy"
         values["fid_ema_recompute"] = fid_of(model.ema_generator, model, setup)
-    else:
+    if name in AUGMENT_RUNS:
         images = runs(args)[name][2]
         train, _ = real_batches(f"idx:{subset_dir(args, images)}", "train", OVERFIT_SAMPLES)
         test, _ = real_batches(f"idx:{FASHION}", "test", OVERFIT_SAMPLES, seed=4)
@@ -196,6 +209,45 @@ def n_mark(rows, args):
     return "" if len(rows) == len(args.seeds) else f" (n={len(rows)})"
 
 
+def label(name):
+    return name if name in EMA_RUNS else f"DCGAN 32, {name}"
+
+
+def with_ema(scores, name, steps, args):
+    return [r for r in at(scores, name, steps, args) if "fid_ema_copy" in r]
+
+
+def complete(scores, name, args, rows_of=at):
+    """``{steps: rows}`` at the points every seed has reached."""
+    points = {s: rows_of(scores, name, s, args) for s in curve(name, args)}
+    return {s: rows for s, rows in points.items() if len(rows) == len(args.seeds)}
+
+
+def mean_ratio(rows, key, base="fid"):
+    return statistics.mean(r[key] / r[base] for r in rows)
+
+
+def ema_verdict(scores, name, args):
+    """The EMA rule on one run: its flattened points and the best ratio there."""
+    points = complete(scores, name, args, with_ema)
+    if len(points) < 2:
+        return None
+    means = {s: statistics.mean(r["fid"] for r in rows) for s, rows in points.items()}
+    steps = sorted(means)
+    flat = [b for a, b in itertools.pairwise(steps) if means[b] >= 0.95 * means[a]]
+    if not flat:
+        return (f"{label(name)}: raw FID still falls more than 5% per point up to "
+                f"{steps[-1]:,} steps (not flattened): the goal cannot be judged.")  # fmt: skip
+    ratios = {s: min(mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute"))
+              for s in flat}  # fmt: skip
+    best = min(ratios, key=ratios.get)
+    met = "met" if ratios[best] <= 0.9 else "not met"
+    return (
+        f"{label(name)}: raw FID flattened at {', '.join(f'{s:,}' for s in flat)} steps; "
+        f"the better EMA / raw ratio there is {ratios[best]:.2f} (at {best:,}): goal {met}."
+    )
+
+
 def ema_table(scores, args):
     lines = [
         f"EMA 0.999, seeds {', '.join(map(str, args.seeds))}; classifier FID on "
@@ -205,19 +257,43 @@ def ema_table(scores, args):
         "| network | steps | raw FID | EMA, copied BN | ratio | EMA, recomputed BN | ratio |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name in EMA_RUNS:
-        for steps in args.ema_curve:
-            rows = at(scores, name, steps, args)
+    verdicts = []
+    for name in {**EMA_RUNS, **AUGMENT_RUNS}:
+        for steps in curve(name, args):
+            rows = with_ema(scores, name, steps, args)
             if rows:
                 lines.append(
-                    f"| {name} | {steps:,}{n_mark(rows, args)} "
+                    f"| {label(name)} | {steps:,}{n_mark(rows, args)} "
                     f"| {mean_se_text([r['fid'] for r in rows])} "
                     f"| {mean_se_text([r['fid_ema_copy'] for r in rows])} "
                     f"| {ratio_cell(rows, 'fid_ema_copy')} "
                     f"| {mean_se_text([r['fid_ema_recompute'] for r in rows])} "
                     f"| {ratio_cell(rows, 'fid_ema_recompute')} |"
                 )
-    return "\n".join(lines)
+        if verdict := ema_verdict(scores, name, args):
+            verdicts.append(f"- {verdict}")
+    return "\n".join(lines + ([""] + verdicts if verdicts else []))
+
+
+def augment_verdict(scores, fraction, policy, args):
+    """The DiffAugment rule on one fraction and policy: ratios from the step
+    where the unaugmented run is best."""
+    base = complete(scores, f"{fraction} none", args)
+    runs_ = complete(scores, f"{fraction} {policy}", args)
+    if not base:
+        return None
+    best = min(base, key=lambda s: statistics.mean(r["fid"] for r in base[s]))
+    later = [s for s in sorted(runs_) if s >= best and s in base]
+    if not later:
+        return None
+    ratios = {}
+    for s in later:
+        paired = {r["seed"]: r["fid"] for r in base[s]}
+        ratios[s] = statistics.mean(r["fid"] / paired[r["seed"]] for r in runs_[s])
+    met = [s for s in later if ratios[s] <= 0.7]
+    return (f"{fraction}, {POLICIES[policy]}: without it the FID is lowest at {best:,} steps; "
+            f"ratio " + ", ".join(f"{ratios[s]:.2f} at {s:,}" for s in later)
+            + (f": goal met at {met[0]:,}." if met else ": goal not met."))  # fmt: skip
 
 
 def augment_table(scores, args):
@@ -249,7 +325,9 @@ def augment_table(scores, args):
             lines.append(
                 f"| {fraction} | {steps:,}{n_mark(base, args)} | " + " | ".join(cells) + " |"
             )
-    return "\n".join(lines)
+    verdicts = [f"- {v}" for fraction in FRACTIONS if fraction != "100%" for policy in ("tc", "ctc")
+                if (v := augment_verdict(scores, fraction, policy, args))]  # fmt: skip
+    return "\n".join(lines + ([""] + verdicts if verdicts else []))
 
 
 def plot(scores, args, path):
@@ -291,7 +369,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "essentials", "0,1,2")
     parser.add_argument("--ema_curve", default="2000,5000,10000")
-    parser.add_argument("--augment_curve", default="1000,2000,4000")
+    parser.add_argument("--augment_curve", default="1000,2000,3000,4000")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--runs", default="", help="only these runs (comma-separated names)")
     args = parser.parse_args()

@@ -68,6 +68,43 @@ def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch
     assert os.path.getsize(essentials.plot(scores, args, str(tmp_path / "p.png"))) > 0
 
 
+def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch):
+    """DiffAugment: ratios from the unaugmented run's best step on; EMA: only at
+    points where the raw FID fell by less than 5%."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import essentials
+
+    args = argparse.Namespace(seeds=[0, 1], ema_curve=[], augment_curve=[1000, 2000, 3000])
+    scores = {}
+    # without DiffAugment: mean FID 20, 10 (best), 12; with it: 18, 8, 6
+    for steps, (none, tc) in {1000: (20, 18), 2000: (10, 8), 3000: (12, 6)}.items():
+        for seed, scale in ((0, 0.9), (1, 1.1)):
+            scores[("1% none", seed, steps)] = {
+                "seed": seed,
+                "fid": none * scale,
+                "fid_ema_copy": none * scale * 0.8,
+                "fid_ema_recompute": none * scale * 0.85,
+            }
+            scores[("1% tc", seed, steps)] = {"seed": seed, "fid": tc * scale}
+    verdict = essentials.augment_verdict(scores, "1%", "tc", args)
+    assert verdict == (
+        "1%, translation,cutout: without it the FID is lowest at 2,000 steps; "
+        "ratio 0.80 at 2,000, 0.50 at 3,000: goal met at 3,000."
+    )
+    assert essentials.augment_verdict(scores, "1%", "ctc", args) is None  # no runs
+    # 20 -> 10 falls by half; 10 -> 12 rises: flattened at 3,000 only, ratio 0.8 there
+    assert essentials.ema_verdict(scores, "1% none", args) == (
+        "DCGAN 32, 1% none: raw FID flattened at 3,000 steps; the better EMA / raw "
+        "ratio there is 0.80 (at 3,000): goal met."
+    )
+    del scores[("1% none", 1, 3000)]  # a point short of a seed is not judged
+    assert "still falls more than 5% per point up to 2,000" in essentials.ema_verdict(
+        scores, "1% none", args
+    )
+
+
 @pytest.mark.slow
 def test_throughput_essentials_prints_ratios_to_the_plain_step(tmp_path):
     out = run(os.path.join("benchmarks", "throughput.py"), "--essentials", "--networks",
