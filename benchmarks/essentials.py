@@ -217,34 +217,45 @@ def with_ema(scores, name, steps, args):
     return [r for r in at(scores, name, steps, args) if "fid_ema_copy" in r]
 
 
-def complete(scores, name, args, rows_of=at):
-    """``{steps: rows}`` at the points every seed has reached."""
-    points = {s: rows_of(scores, name, s, args) for s in curve(name, args)}
-    return {s: rows for s, rows in points.items() if len(rows) == len(args.seeds)}
+def complete(scores, name, seeds, needs="fid"):
+    """``{steps: rows}`` of run ``name`` at the scored points every seed reached
+    (with ``needs`` in each row)."""
+    steps = sorted({k[2] for k in scores if k[0] == name})
+    points = {s: [scores.get((name, seed, s), {}) for seed in seeds] for s in steps}
+    return {s: rows for s, rows in points.items() if all(needs in r for r in rows)}
 
 
 def mean_ratio(rows, key, base="fid"):
     return statistics.mean(r[key] / r[base] for r in rows)
 
 
-def ema_verdict(scores, name, args):
-    """The EMA rule on one run: its flattened points and the best ratio there."""
-    points = complete(scores, name, args, with_ema)
+def ema_judgement(scores, name, seeds):
+    """The EMA rule on one run: the points where the raw mean FID fell by less than
+    5% since the previous one, and there the better mean EMA / raw ratio of the
+    two batch-norm modes; None before two complete points."""
+    points = complete(scores, name, seeds, "fid_ema_copy")
     if len(points) < 2:
         return None
     means = {s: statistics.mean(r["fid"] for r in rows) for s, rows in points.items()}
     steps = sorted(means)
     flat = [b for a, b in itertools.pairwise(steps) if means[b] >= 0.95 * means[a]]
-    if not flat:
-        return (f"{label(name)}: raw FID still falls more than 5% per point up to "
-                f"{steps[-1]:,} steps (not flattened): the goal cannot be judged.")  # fmt: skip
     ratios = {s: min(mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute"))
               for s in flat}  # fmt: skip
-    best = min(ratios, key=ratios.get)
-    met = "met" if ratios[best] <= 0.9 else "not met"
+    best = min(ratios, key=ratios.get) if ratios else None
+    return {"name": name, "last": steps[-1], "flat": flat, "at": best,
+            "ratio": ratios.get(best), "met": bool(ratios) and ratios[best] <= 0.9}  # fmt: skip
+
+
+def ema_verdict(scores, name, args):
+    if not (j := ema_judgement(scores, name, args.seeds)):
+        return None
+    if not j["flat"]:
+        return (f"{label(name)}: raw FID still falls more than 5% per point up to "
+                f"{j['last']:,} steps (not flattened): the goal cannot be judged.")  # fmt: skip
     return (
-        f"{label(name)}: raw FID flattened at {', '.join(f'{s:,}' for s in flat)} steps; "
-        f"the better EMA / raw ratio there is {ratios[best]:.2f} (at {best:,}): goal {met}."
+        f"{label(name)}: raw FID flattened at {', '.join(f'{s:,}' for s in j['flat'])} steps; "
+        f"the better EMA / raw ratio there is {j['ratio']:.2f} (at {j['at']:,}): "
+        f"goal {'met' if j['met'] else 'not met'}."
     )
 
 
@@ -275,25 +286,33 @@ def ema_table(scores, args):
     return "\n".join(lines + ([""] + verdicts if verdicts else []))
 
 
-def augment_verdict(scores, fraction, policy, args):
-    """The DiffAugment rule on one fraction and policy: ratios from the step
-    where the unaugmented run is best."""
-    base = complete(scores, f"{fraction} none", args)
-    runs_ = complete(scores, f"{fraction} {policy}", args)
+def augment_judgement(scores, fraction, policy, seeds):
+    """The DiffAugment rule on one fraction and policy: the step where the
+    unaugmented run's mean FID is lowest, the mean per-seed ratio there and at
+    every later step both reached, and the first step meeting the goal."""
+    base = complete(scores, f"{fraction} none", seeds)
+    augmented = complete(scores, f"{fraction} {policy}", seeds)
     if not base:
         return None
     best = min(base, key=lambda s: statistics.mean(r["fid"] for r in base[s]))
-    later = [s for s in sorted(runs_) if s >= best and s in base]
+    later = [s for s in sorted(augmented) if s >= best and s in base]
     if not later:
         return None
     ratios = {}
     for s in later:
         paired = {r["seed"]: r["fid"] for r in base[s]}
-        ratios[s] = statistics.mean(r["fid"] / paired[r["seed"]] for r in runs_[s])
+        ratios[s] = statistics.mean(r["fid"] / paired[r["seed"]] for r in augmented[s])
     met = [s for s in later if ratios[s] <= 0.7]
-    return (f"{fraction}, {POLICIES[policy]}: without it the FID is lowest at {best:,} steps; "
-            f"ratio " + ", ".join(f"{ratios[s]:.2f} at {s:,}" for s in later)
-            + (f": goal met at {met[0]:,}." if met else ": goal not met."))  # fmt: skip
+    return {"run": f"{fraction} {policy}", "best": best, "ratios": ratios,
+            "met": met[0] if met else None}  # fmt: skip
+
+
+def augment_verdict(scores, fraction, policy, args):
+    if not (j := augment_judgement(scores, fraction, policy, args.seeds)):
+        return None
+    return (f"{fraction}, {POLICIES[policy]}: without it the FID is lowest at {j['best']:,} "
+            "steps; ratio " + ", ".join(f"{r:.2f} at {s:,}" for s, r in j["ratios"].items())
+            + (f": goal met at {j['met']:,}." if j["met"] else ": goal not met."))  # fmt: skip
 
 
 def augment_table(scores, args):
@@ -369,7 +388,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "essentials", "0,1,2")
     parser.add_argument("--ema_curve", default="2000,5000,10000")
-    parser.add_argument("--augment_curve", default="1000,2000,3000,4000")
+    parser.add_argument("--augment_curve", default="1000,2000,3000,4000,6000,8000,10000")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--runs", default="", help="only these runs (comma-separated names)")
     args = parser.parse_args()

@@ -102,40 +102,34 @@ def saturation_row(scores):
 
 
 def essentials_rows(scores):
-    """EMA (rule: FID <= 0.9x raw at the last point) and DiffAugment (rule: <= 0.7x
-    without, at 10% or 1% of the data, at the last point)."""
+    """EMA and DiffAugment by the rules of `essentials` (its docstring): EMA <= 0.9x
+    raw where raw FID has flattened; DiffAugment <= 0.7x without it, at 10% or 1%
+    of the data, from the step where the unaugmented run is best."""
+    import essentials
+
+    seeds = (0, 1, 2)
     rows = []
-    ema = [r for r in scores.values() if "fid_ema_copy" in r]
-    if ema:
-        last = max(r["steps"] for r in ema)
-        at = [r for r in ema if r["steps"] == last]
-        best = {name: statistics.mean(min(r["fid_ema_copy"], r["fid_ema_recompute"]) / r["fid"]
-                                      for r in at if r["run"] == name)
-                for name in sorted({r["run"] for r in at})}  # fmt: skip
-        ratio = min(best.values())
-        rows.append(("Generator EMA lowers FID (BigGAN, StyleGAN practice)",
-                     ", ".join(f"{n} {v:.2f}x raw" for n, v in best.items()), "-",
-                     "holds" if ratio <= 0.9 else "not reached at this budget",
-                     f"{last:,} steps, {_seeds(len({r['seed'] for r in at}))}"))  # fmt: skip
-    augment = [r for r in scores.values() if "ada_rt" in r or r["run"].endswith(("tc", "ctc"))]
+    names = {**essentials.EMA_RUNS, **essentials.AUGMENT_RUNS}
+    if ema := [j for name in names if (j := essentials.ema_judgement(scores, name, seeds))]:
+        judged = sorted((j for j in ema if j["flat"]), key=lambda j: j["ratio"])
+        ours = (f"best {essentials.label(judged[0]['name'])}: {judged[0]['ratio']:.2f}x raw at "
+                f"{judged[0]['at']:,} steps; raw FID flattened in {len(judged)} of {len(ema)} "
+                "runs" if judged else "raw FID still falling in every run")  # fmt: skip
+        verdict = "holds" if judged and judged[0]["met"] else "not reached at this budget"
+        budget = f"up to {max(j['last'] for j in ema):,} steps, {_seeds(len(seeds))}"
+        rows.append(("Generator EMA lowers FID once raw FID flattens (BigGAN, StyleGAN practice)",
+                     ours, "-", verdict, budget))  # fmt: skip
+    augment = [j for fraction in ("10%", "1%") for policy in ("tc", "ctc")
+               if (j := essentials.augment_judgement(scores, fraction, policy, seeds))]  # fmt: skip
     if augment:
-        last = max(r["steps"] for r in augment)
-        base = {(r["run"].split()[0], r["seed"]): r["fid"] for r in augment
-                if r["steps"] == last and r["run"].endswith("none")}  # fmt: skip
-        ratios = {}
-        for r in augment:
-            fraction, policy = r["run"].split()
-            if r["steps"] == last and policy != "none" and (fraction, r["seed"]) in base:
-                ratios.setdefault(f"{fraction} {policy}", []).append(
-                    r["fid"] / base[(fraction, r["seed"])]
-                )
-        if ratios:
-            best = min(ratios, key=lambda k: statistics.mean(ratios[k]))
-            value = statistics.mean(ratios[best])
-            rows.append(("DiffAugment helps with little data (Zhao et al. 2020)",
-                         f"best {best}: {value:.2f}x without", "10% CIFAR-10: FID 2.5x lower",
-                         "holds" if value <= 0.7 else "not reached at this budget",
-                         f"{last:,} steps, DCGAN 32 filters"))  # fmt: skip
+        ratio, step, run = min((r, s, j["run"]) for j in augment for s, r in j["ratios"].items())
+        fraction, policy = run.split()
+        rows.append(("DiffAugment helps with little data (Zhao et al. 2020)",
+                     f"best {fraction} {essentials.POLICIES[policy]}: {ratio:.2f}x without it "
+                     f"at {step:,} steps", "10% CIFAR-10: FID 2.5x lower",
+                     "holds" if ratio <= 0.7 else "not reached at this budget",
+                     f"up to {max(max(j['ratios']) for j in augment):,} steps, DCGAN 32 "
+                     f"filters, {_seeds(len(seeds))}"))  # fmt: skip
     return rows
 
 

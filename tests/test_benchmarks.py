@@ -76,11 +76,11 @@ def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch)
     monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
     import essentials
 
-    args = argparse.Namespace(seeds=[0, 1], ema_curve=[], augment_curve=[1000, 2000, 3000])
+    args = argparse.Namespace(seeds=[0, 1, 2], ema_curve=[], augment_curve=[1000, 2000, 3000])
     scores = {}
     # without DiffAugment: mean FID 20, 10 (best), 12; with it: 18, 8, 6
     for steps, (none, tc) in {1000: (20, 18), 2000: (10, 8), 3000: (12, 6)}.items():
-        for seed, scale in ((0, 0.9), (1, 1.1)):
+        for seed, scale in ((0, 0.9), (1, 1.0), (2, 1.1)):
             scores[("1% none", seed, steps)] = {
                 "seed": seed,
                 "fid": none * scale,
@@ -99,6 +99,14 @@ def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch)
         "DCGAN 32, 1% none: raw FID flattened at 3,000 steps; the better EMA / raw "
         "ratio there is 0.80 (at 3,000): goal met."
     )
+    import summary  # the summary's rows follow the same rules
+
+    assert [row[1:4] for row in summary.essentials_rows(scores)] == [
+        ("best DCGAN 32, 1% none: 0.80x raw at 3,000 steps; raw FID flattened in 1 of 1 runs",
+         "-", "holds"),
+        ("best 1% translation,cutout: 0.50x without it at 3,000 steps",
+         "10% CIFAR-10: FID 2.5x lower", "holds"),
+    ]  # fmt: skip
     del scores[("1% none", 1, 3000)]  # a point short of a seed is not judged
     assert "still falls more than 5% per point up to 2,000" in essentials.ema_verdict(
         scores, "1% none", args
