@@ -349,38 +349,57 @@ def augment_table(scores, args):
     return "\n".join(lines + ([""] + verdicts if verdicts else []))
 
 
+def draw(ax, points, value, **style):
+    """Mean of ``value(row)`` over seeds with a standard-error band, and a thin line
+    per seed, at the ``[(steps, rows), ...]`` that have rows."""
+    points = [(s, rows) for s, rows in points if rows]
+    if not points:
+        return
+    steps = [s for s, _ in points]
+    values = [[value(r) for r in rows] for _, rows in points]
+    means = np.array([np.mean(v) for v in values])
+    ses = np.array([mean_se(v)[1] if len(v) > 1 else 0.0 for v in values])
+    (line,) = ax.plot(steps, means, marker="o", markersize=3, **style)
+    ax.fill_between(steps, means - ses, means + ses, alpha=0.15, color=line.get_color())
+    for seed in {r["seed"] for _, rows in points for r in rows}:
+        mine = [(s, value(r)) for s, rows in points for r in rows if r["seed"] == seed]
+        ax.plot(*zip(*mine, strict=True), color=line.get_color(), linewidth=0.5, alpha=0.4,
+                linestyle=style.get("linestyle", "-"))  # fmt: skip
+
+
 def plot(scores, args, path):
-    """FID against steps: EMA (left: raw, copied, recomputed per network) and
-    DiffAugment (right: per data fraction and policy); means with a
-    standard-error band, thin lines per seed."""
+    """Against steps: EMA (left: raw, copied and recomputed statistics, a colour per
+    run), DiffAugment's FID (middle) and the discriminator's overfitting (right:
+    mean score on its training images minus on test images), per data fraction
+    and policy; means with a standard-error band, thin lines per seed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
-    series = [(axes[0], f"{name} {label}", [(s, [r[key] for r in at(scores, name, s, args)])
-                                            for s in args.ema_curve])
-              for name in EMA_RUNS
-              for label, key in (("raw", "fid"), ("EMA copy", "fid_ema_copy"),
-                                 ("EMA recompute", "fid_ema_recompute"))]  # fmt: skip
-    series += [(axes[1], name, [(s, [r["fid"] for r in at(scores, name, s, args)])
-                                for s in args.augment_curve])
-               for name in AUGMENT_RUNS]  # fmt: skip
-    for ax, label, points in series:
-        points = [(s, v) for s, v in points if v]
-        if not points:
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    colours = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3)
+    for name in {**EMA_RUNS, **AUGMENT_RUNS}:
+        points = [(s, with_ema(scores, name, s, args)) for s in curve(name, args)]
+        if not any(rows for _, rows in points):
             continue
-        steps = [s for s, _ in points]
-        means = np.array([np.mean(v) for _, v in points])
-        ses = np.array([mean_se(v)[1] if len(v) > 1 else 0.0 for _, v in points])
-        (line,) = ax.plot(steps, means, marker="o", label=label)
-        ax.fill_between(steps, means - ses, means + ses, alpha=0.2, color=line.get_color())
-    for ax, title in zip(axes, ("Generator EMA", "DiffAugment"), strict=True):
-        ax.set(xlabel="generator steps", ylabel="classifier FID (lower is better)",
-               title=title, yscale="log")  # fmt: skip
+        colour = next(colours)
+        for kind, key, style in (("raw", "fid", "-"), ("EMA copy", "fid_ema_copy", "--"),
+                                 ("EMA recompute", "fid_ema_recompute", ":")):  # fmt: skip
+            draw(axes[0], points, lambda r, k=key: r[k], color=colour, linestyle=style,
+                 label=f"{label(name)}, {kind}")  # fmt: skip
+    for name in AUGMENT_RUNS:
+        points = [(s, at(scores, name, s, args)) for s in args.augment_curve]
+        draw(axes[1], points, lambda r: r["fid"], label=name)
+        draw(axes[2], points, lambda r: r["d_train"] - r["d_heldout"], label=name)
+    titles = ("Generator EMA", "DiffAugment", "Discriminator overfitting")
+    ylabels = ("classifier FID (lower is better)",) * 2 + ("D(train) - D(test images)",)
+    for ax, title, ylabel in zip(axes, titles, ylabels, strict=True):
+        ax.set(xlabel="generator steps", ylabel=ylabel, title=title)
+        if ax is not axes[2]:
+            ax.set_yscale("log")
         if ax.lines:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=6)
     return save_figure(fig, path)
 
 

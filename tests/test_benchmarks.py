@@ -56,7 +56,8 @@ def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch
                                          "fid_ema_recompute": fid * 0.8}  # fmt: skip
         scores[("1% none", seed, 1000)] = {"seed": seed, "fid": fid, "d_train": 1.0,
                                            "d_heldout": 0.5, "ada_rt": 0.9}  # fmt: skip
-    scores[("1% tc", 1, 1000)] = {"seed": 1, "fid": 10.0}
+    scores[("1% tc", 1, 1000)] = {"seed": 1, "fid": 10.0, "d_train": 0.1, "d_heldout": 0.1,
+                                  "ada_rt": 0.0}  # fmt: skip
     args = argparse.Namespace(seeds=[0, 1], ema_curve=[2000], augment_curve=[1000],
                               fid_samples=100)  # fmt: skip
     ema = essentials.ema_table(scores, args).splitlines()[-1]
