@@ -160,6 +160,22 @@ def score(name, model, setup, args):
     return values
 
 
+def memorizer_fid(fraction, setup, args):
+    """FID of the training images themselves: what a generator that reproduced its
+    training set exactly would score (all of a subset's images; ``--fid_samples``
+    drawn with seed 3 from the full set)."""
+    from tfgan_zoo import metrics
+    from tfgan_zoo.data import idx
+
+    x, _ = idx.load_idx_dir(subset_dir(args, FRACTIONS[fraction]), "train")
+    if fraction == "100%":
+        x = x[np.random.default_rng(3).choice(len(x), args.fid_samples, replace=False)]
+    images = x.astype(np.float32) / 127.5 - 1.0
+    extractor, real = setup
+    chunks = lambda a: np.array_split(a, max(1, len(a) // 500))  # noqa: E731
+    return metrics.compare(extractor, chunks(real), chunks(images))["fid"]
+
+
 def todo_list(args):
     """Breadth first: every run to a curve point before any goes past it."""
     points = sorted({s for name in runs(args) for s in curve(name, args)})
@@ -175,9 +191,17 @@ def run(args):
     remaining = [key for key in todo if key not in done]
     print(f"{len(todo) - len(remaining)}/{len(todo)} points done; {len(remaining)} to go",
           flush=True)  # fmt: skip
-    if not remaining:
+    missing = (
+        [f for f in FRACTIONS if (f"{f} real", 0, 0) not in done] if args.augment_curve else []
+    )
+    if not remaining and not missing:
         return done
     setup = classifier_fid_setup("idx:" + FASHION, args.fid_samples)
+    for fraction in missing:
+        append_score(args.scores, {"run": f"{fraction} real", "seed": 0, "steps": 0,
+                                   "fid": memorizer_fid(fraction, setup, args),
+                                   "fid_samples": args.fid_samples,
+                                   "date": datetime.date.today().isoformat()})  # fmt: skip
     started = time.time()
     for i, (name, seed, steps) in enumerate(remaining):
         result = trainer.train(config_of(name, seed, steps, args))
@@ -344,6 +368,11 @@ def augment_table(scores, args):
             lines.append(
                 f"| {fraction} | {steps:,}{n_mark(base, args)} | " + " | ".join(cells) + " |"
             )
+    if copies := [
+        f"{f} {scores[k]['fid']:.2f}" for f in FRACTIONS if (k := (f"{f} real", 0, 0)) in scores
+    ]:
+        lines += ["", "The training images themselves (what a generator that copied them would "
+                  f"score): {', '.join(copies)}."]  # fmt: skip
     verdicts = [f"- {v}" for fraction in FRACTIONS if fraction != "100%" for policy in ("tc", "ctc")
                 if (v := augment_verdict(scores, fraction, policy, args))]  # fmt: skip
     return "\n".join(lines + ([""] + verdicts if verdicts else []))
