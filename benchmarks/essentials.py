@@ -16,7 +16,9 @@ authors' two policies (``translation,cutout``, their BigGAN setting, and
 with the discriminator's overfitting measured beside (mean score on 1,000 of
 its training images and 1,000 test images, and ADA's r_t). These runs keep an
 EMA of the generator too (0.999; it changes nothing in the raw training), so
-EMA is also measured where little data makes the raw FID stop falling.
+EMA is also measured where little data makes the raw FID stop falling. Beside
+them, the FID of each subset's training images themselves: what a generator
+that copied its training set would score.
 
 Rules, fixed before the runs:
 - DiffAugment's goal (FID <= 0.7x without it) is judged per data fraction and
@@ -436,7 +438,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "essentials", "0,1,2")
     parser.add_argument("--ema_curve", default="2000,5000,10000")
-    parser.add_argument("--augment_curve", default="1000,2000,3000,4000,6000,8000,10000")
+    parser.add_argument(
+        "--augment_curve",
+        default="1000,2000,3000,4000,6000,8000,10000,12000,14000,16000,18000,20000",
+    )
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--runs", default="", help="only these runs (comma-separated names)")
     args = parser.parse_args()
