@@ -318,12 +318,10 @@ def augment_judgement(scores, fraction, policy, seeds):
     every later step both reached, and the first step meeting the goal."""
     base = complete(scores, f"{fraction} none", seeds)
     augmented = complete(scores, f"{fraction} {policy}", seeds)
-    if not base:
+    if not base or not augmented:
         return None
     best = min(base, key=lambda s: statistics.mean(r["fid"] for r in base[s]))
     later = [s for s in sorted(augmented) if s >= best and s in base]
-    if not later:
-        return None
     ratios = {}
     for s in later:
         paired = {r["seed"]: r["fid"] for r in base[s]}
@@ -336,6 +334,9 @@ def augment_judgement(scores, fraction, policy, seeds):
 def augment_verdict(scores, fraction, policy, args):
     if not (j := augment_judgement(scores, fraction, policy, args.seeds)):
         return None
+    if not j["ratios"]:
+        return (f"{fraction}, {POLICIES[policy]}: without it the FID is lowest at {j['best']:,} "
+                "steps, which the runs with it have not all reached: not judged yet.")  # fmt: skip
     return (f"{fraction}, {POLICIES[policy]}: without it the FID is lowest at {j['best']:,} "
             "steps; ratio " + ", ".join(f"{r:.2f} at {s:,}" for s, r in j["ratios"].items())
             + (f": goal met at {j['met']:,}." if j["met"] else ": goal not met."))  # fmt: skip

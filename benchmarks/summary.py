@@ -120,7 +120,8 @@ def essentials_rows(scores):
         rows.append(("Generator EMA lowers FID once raw FID flattens (BigGAN, StyleGAN practice)",
                      ours, "-", verdict, budget))  # fmt: skip
     augment = [j for fraction in ("10%", "1%") for policy in ("tc", "ctc")
-               if (j := essentials.augment_judgement(scores, fraction, policy, seeds))]  # fmt: skip
+               if (j := essentials.augment_judgement(scores, fraction, policy, seeds))
+               and j["ratios"]]  # fmt: skip
     if augment:
         ratio, step, run = min((r, s, j["run"]) for j in augment for s, r in j["ratios"].items())
         fraction, policy = run.split()

@@ -108,6 +108,9 @@ def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch)
         ("best 1% translation,cutout: 0.50x without it at 3,000 steps",
          "10% CIFAR-10: FID 2.5x lower", "holds"),
     ]  # fmt: skip
+    for seed in (0, 1, 2):  # with DiffAugment only to 1,000: short of the best step
+        del scores[("1% tc", seed, 2000)], scores[("1% tc", seed, 3000)]
+    assert essentials.augment_verdict(scores, "1%", "tc", args).endswith("not judged yet.")
     del scores[("1% none", 1, 3000)]  # a point short of a seed is not judged
     assert "still falls more than 5% per point up to 2,000" in essentials.ema_verdict(
         scores, "1% none", args
