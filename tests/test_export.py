@@ -141,6 +141,27 @@ def test_a_fresh_process_without_keras_serves_both_signatures(generator, base_di
     assert not np.allclose(out["tight_images"], out["sample_images"], atol=1e-3)
 
 
+def test_every_generator_signature_answers_an_empty_batch(base_dir, conditional_base_dir):
+    """A batch of 0 gives 0 images of the right shape, every output an empty batch
+    of its kind (`export._inference`: oneDNN's Conv2D returns its input for it)."""
+    dcgan = tf.saved_model.load(export.latest_version(base_dir)).signatures
+    cgan = tf.saved_model.load(export.latest_version(conditional_base_dir)).signatures
+    seed, label = tf.zeros([0], tf.int64), tf.zeros([0], tf.int32)
+    calls = [
+        (dcgan["serving_default"](z=tf.zeros([0, LATENT])), (28, 28, 1)),
+        (dcgan["sample"](seed=seed), (28, 28, 1)),
+        (dcgan["sample_truncated"](seed=seed, truncation=tf.zeros([0])), (28, 28, 1)),
+        (cgan["serving_default"](z=tf.zeros([0, LATENT]), label=label), (4, 4, 1)),
+        (cgan["sample"](seed=seed, label=label), (4, 4, 1)),
+    ]
+    for out, shape in calls:
+        assert out["images"].shape == (0, *shape)
+        assert out["images_uint8"].shape == (0, *shape)
+        assert out["images_uint8"].dtype == tf.uint8
+        if "png_bytes" in out:
+            assert out["png_bytes"].shape == (0,)
+
+
 def test_latent_from_seeds():
     z = export.latent_from_seeds(tf.range(4000, dtype=tf.int64), 16).numpy()
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02

@@ -75,6 +75,22 @@ def _png(images_uint8):
     return tf.map_fn(tf.io.encode_png, images_uint8, fn_output_signature=tf.string)
 
 
+def _inference(network, inputs, shape):
+    """``network(inputs, training=False)`` as float32; a batch of 0 gives ``[0, *shape]``.
+
+    The empty case is answered without calling the network: with oneDNN on
+    (TF 2.21's default on x86), ``Conv2D`` on a batch of 0 returns its input
+    unchanged, so a convolutional network would answer an empty request with
+    the wrong shape. ``shape`` is one sample's shape.
+    """
+    first = tf.nest.flatten(inputs)[0]
+    return tf.cond(
+        tf.shape(first)[0] > 0,
+        lambda: tf.cast(network(inputs, training=False), tf.float32),
+        lambda: tf.zeros([0, *shape]),
+    )
+
+
 def _outputs(images, png=False):
     """A signature's outputs: ``images`` as float32 in [-1, 1], as uint8 and, with
     ``png``, as one PNG per image (``png_bytes``: REST sends it as ``{"b64": ...}``)."""
@@ -204,6 +220,7 @@ class _Signatures:
     def __init__(self, generator, latent_dim, num_classes, latent="normal"):
         self.generator = generator
         self.latent_dim = latent_dim
+        self.shape = sample_shape(generator, latent_dim, num_classes)
         self.num_classes = num_classes
         self.latent = latent
 
@@ -227,16 +244,16 @@ class _Signatures:
     def generate(self, z, label=None, png=False):
         z = _checked_latent(z, self.latent_dim)
         if label is None:
-            images = self.generator(z, training=False)
+            images = _inference(self.generator, z, self.shape)
         else:
             label = self._checked_label(label, tf.shape(z)[0])
-            images = self.generator([z, label], training=False)
+            images = _inference(self.generator, [z, label], self.shape)
         return _outputs(images, png and self.images)
 
     @property
     def images(self):
         """Whether the generator makes images (toy generators make 2-D points)."""
-        return len(sample_shape(self.generator, self.latent_dim, self.num_classes)) == 3
+        return len(self.shape) == 3
 
     def sample(self, seed, label=None):
         seed = _checked_vector(seed, "seed", "int64 seed")
@@ -448,7 +465,8 @@ def _translate(generator, image, png=False):
     image = tf.reshape(image, tf.concat([tf.shape(image)[:3], [channels]], 0))  # see above
     image.set_shape([None, None, None, channels])
     x = tf.image.resize(image, (height, width), antialias=True)
-    return _outputs(generator(tf.clip_by_value(x, -1.0, 1.0), training=False), png)
+    x = tf.clip_by_value(x, -1.0, 1.0)
+    return _outputs(_inference(generator, x, generator.output_shape[1:]), png)
 
 
 def _translation_endpoints(generator, name):
@@ -475,7 +493,7 @@ def _translation_endpoints(generator, name):
 
     def from_bytes(image_bytes):
         decoded = _decoded(image_bytes, channels, (height, width))
-        return _outputs(generator(decoded, training=False), png=True)
+        return _outputs(_inference(generator, decoded, generator.output_shape[1:]), png=True)
 
     return {
         name: (from_uint8, tf.TensorSpec(shape, tf.uint8, "image")),
