@@ -236,7 +236,8 @@ def n_mark(rows, args):
 
 
 def label(name):
-    return name if name in EMA_RUNS else f"DCGAN 32, {name}"
+    """How tables and plots name a run: its network and width, then its data and policy."""
+    return {"DCGAN": "DCGAN 64", "SNGAN": "SNGAN 32"}.get(name, f"DCGAN 32, {name}")
 
 
 def with_ema(scores, name, steps, args):
@@ -400,45 +401,47 @@ def draw(ax, points, value, **style):
 
 
 def plot(scores, args, path):
-    """Against steps: EMA (left: raw, copied and recomputed statistics, a colour per
-    run), DiffAugment's FID (middle) and the discriminator's overfitting (right:
-    mean score on its training images minus on test images), per data fraction
-    and policy; means with a standard-error band, thin lines per seed."""
+    """Against steps: EMA (left: the averaged generator's FID, batch-norm
+    statistics recomputed, over the raw generator's, per seed; the tables also
+    give the copied statistics), DiffAugment's FID (middle) and the
+    discriminator's overfitting (right: mean score on its training images minus
+    on test images), per data fraction and policy; one colour per run in every
+    panel, means with a standard-error band, thin lines per seed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
-    colours = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3)
-    for name in {**EMA_RUNS, **AUGMENT_RUNS}:
+    names = {**EMA_RUNS, **AUGMENT_RUNS}
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colour = {name: cycle[i % len(cycle)] for i, name in enumerate(names)}
+    for name in names:
         points = [(s, with_ema(scores, name, s, args)) for s in curve(name, args)]
-        if not any(rows for _, rows in points):
-            continue
-        colour = next(colours)
-        for kind, key, style in (("raw", "fid", "-"), ("EMA copy", "fid_ema_copy", "--"),
-                                 ("EMA recompute", "fid_ema_recompute", ":")):  # fmt: skip
-            draw(axes[0], points, lambda r, k=key: r[k], color=colour, linestyle=style,
-                 label=f"{label(name)}, {kind}")  # fmt: skip
+        draw(axes[0], points, lambda r: r["fid_ema_recompute"] / r["fid"], label=label(name),
+             color=colour[name])  # fmt: skip
+    axes[0].axhline(1.0, color="grey", linewidth=0.8)
+    axes[0].axhline(0.9, color="black", linestyle="--", linewidth=0.8, label="goal (0.9)")
     for name in AUGMENT_RUNS:
         points = [(s, at(scores, name, s, args)) for s in args.augment_curve]
-        draw(axes[1], points, lambda r: r["fid"], label=name)
-        draw(axes[2], points, lambda r: r["d_train"] - r["d_heldout"], label=name)
+        draw(axes[1], points, lambda r: r["fid"], label=name, color=colour[name])
+        draw(axes[2], points, lambda r: r["d_train"] - r["d_heldout"], label=name,
+             color=colour[name])  # fmt: skip
     titles = ("Generator EMA", "DiffAugment", "Discriminator overfitting")
-    ylabels = ("classifier FID (lower is better)",) * 2 + ("D(train) - D(test images)",)
+    ylabels = ("FID of the EMA generator / raw (lower is better)",
+               "classifier FID (lower is better)", "D(train) - D(test images)")  # fmt: skip
     for ax, title, ylabel in zip(axes, titles, ylabels, strict=True):
         ax.set(xlabel="generator steps", ylabel=ylabel, title=title)
-        if ax is not axes[2]:
-            ax.set_yscale("log")
         if ax.lines:
             ax.legend(fontsize=6)
+    axes[1].set_yscale("log")
     return save_figure(fig, path)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_run_arguments(parser, "essentials", "0,1,2")
-    parser.add_argument("--ema_curve", default="2000,5000,10000")
+    parser.add_argument("--ema_curve", default="2000,5000,10000,20000")
     parser.add_argument(
         "--augment_curve",
         default="1000,2000,3000,4000,6000,8000,10000,12000,14000,16000,18000,20000",

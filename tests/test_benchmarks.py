@@ -36,7 +36,7 @@ def test_essentials_benchmark_scores_ema_and_diffaugment_curves(tmp_path):
             "--plots", str(tmp_path)]  # fmt: skip
     out = run(*args)
     assert "0/3 points done" in out
-    assert any(line.startswith("| DCGAN | 500 |") for line in out.splitlines()), out
+    assert any(line.startswith("| DCGAN 64 | 500 |") for line in out.splitlines()), out
     assert any(line.startswith("| 1% | 500 |") for line in out.splitlines()), out
     assert "3/3 points done; 0 to go" in run(*args)
     assert (tmp_path / "essentials.png").stat().st_size > 0
@@ -61,7 +61,7 @@ def test_essentials_tables_pair_seeds_and_plot_from_scores(tmp_path, monkeypatch
     args = argparse.Namespace(seeds=[0, 1], ema_curve=[2000], augment_curve=[1000],
                               fid_samples=100)  # fmt: skip
     ema = essentials.ema_table(scores, args).splitlines()[-1]
-    assert ema == ("| DCGAN | 2,000 | 15.00 +- 5.00 | 16.50 +- 5.50 | 1.10 (1.10, seed 1) "
+    assert ema == ("| DCGAN 64 | 2,000 | 15.00 +- 5.00 | 16.50 +- 5.50 | 1.10 (1.10, seed 1) "
                    "| 12.00 +- 4.00 | 0.80 (0.80, seed 1) |")  # fmt: skip
     augment = essentials.augment_table(scores, args).splitlines()[-1]
     assert augment.startswith("| 1% | 1,000 | 15.00 +- 5.00 / 0.50 / 0.90 |")
