@@ -370,6 +370,8 @@ def execution_table(networks, rounds):
 ESSENTIALS = {  # label: TrainConfig overrides, on top of the network's defaults
     "plain": {},
     "generator EMA 0.999": {"ema_decay": 0.999},
+    "generator EMA, half-life 10,000 images": {"ema_half_life": 10_000, "ema_rampup": 0.05},
+    "DiffAugment translation,cutout": {"augment_policy": "translation,cutout"},
     "DiffAugment color,translation,cutout": {"augment_policy": "color,translation,cutout"},
 }
 

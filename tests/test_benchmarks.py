@@ -123,7 +123,8 @@ def test_throughput_essentials_prints_ratios_to_the_plain_step(tmp_path):
               "dcgan28", "--rounds", "1", "--scores", str(tmp_path / "t.jsonl"))  # fmt: skip
     rows = [line for line in out.splitlines() if line.startswith("| dcgan28 |")]
     assert [r.split("|")[2].strip() for r in rows] == [
-        "plain", "generator EMA 0.999", "DiffAugment color,translation,cutout"
+        "plain", "generator EMA 0.999", "generator EMA, half-life 10,000 images",
+        "DiffAugment translation,cutout", "DiffAugment color,translation,cutout",
     ]  # fmt: skip
     assert rows[0].split("|")[5].strip() == "1.00"
 
