@@ -1,14 +1,15 @@
 """The first thing to run when a GPU is lent: one command, one JSON, one RESULTS.md block.
 
-On the device machine (``../shared`` does not travel: copy the MNIST files into
-the ignored ``.device_data/mnist`` first and carry that folder):
+On the device machine, after the pieces of ``benchmarks/device_pack.sh`` have
+arrived (docs/benchmarks.md; the image has no TensorFlow), with the MNIST files
+copied into the ignored ``.device_data/mnist`` and carried:
 
-    python benchmarks/device_suite.py --minutes 8 --digits idx:.device_data/mnist \\
-        --out $OUT/device_suite.json
+    . benchmarks/device_env.sh; python3 benchmarks/device_suite.py --minutes 8 \\
+        --digits idx:.device_data/mnist --out $OUT/device_suite.json
 
-and here, to put its block in `benchmarks/RESULTS.md` from the JSON that came back:
+and here, with that JSON copied to ``benchmarks/scores/device_suite.json``:
 
-    python benchmarks/device_suite.py --table_only --out <that JSON> --write
+    python benchmarks/device_suite.py --table_only --write
 
 ``--tiny`` runs the same code on a CPU (the toy networks' timings, a step of
 each Stacked-MNIST run, small scoring) in about a minute and a half (CI runs it).
@@ -34,7 +35,7 @@ import os
 import sys
 import time
 
-from records import REPO, RESULTS, write_section
+from records import REPO, RESULTS, write_table
 
 SECTION = "## GPU suite"
 NETWORKS = ("dcgan64", "sngan_resnet32", "pacgan_toy")
@@ -160,12 +161,14 @@ def table(report):
     lines += [f"| {r['network']} | {r['combination']} | {1000 * r['seconds']:.2f} "
               f"| {r['images_per_second']:,.0f} | {r['ratio']:.2f} |"
               for r in report["steps"]]  # fmt: skip
-    mirrored = report["mirrored"]
+    mirrored = report.get("mirrored", {"skipped": "not reached (the run ended first)"})
     scaling = mirrored.get("skipped") or (
         f"{mirrored['gpus']} GPUs {mirrored['images_per_second_all']:,.0f} images/s against "
         f"one {mirrored['images_per_second_one']:,.0f} (x{mirrored['scaling']:.2f})"
     )
     lines += ["", f"MirroredStrategy: {scaling}"]
+    if "stacked" not in report:
+        return "\n".join(lines + ["", "Stacked MNIST: not reached (the run ended first)."])
     stacked = report["stacked"]
     lines += ["", f"Stacked MNIST (`pacgan_dcgan`, seed 0, classifier "
               f"{100 * stacked['classifier_accuracy']:.2f}%):", ""]  # fmt: skip
@@ -182,12 +185,17 @@ def main():
     parser.add_argument("--digits", default="idx:../shared/data/mnist")
     parser.add_argument("--chunk", type=int, default=2000, help="Stacked-MNIST updates a turn")
     parser.add_argument("--work_dir", default=os.path.join("/tmp", "tfgan_zoo_device_suite"))
-    parser.add_argument("--out", default=os.path.join(REPO, "benchmarks", "scores",
-                                                      "device_suite.json"))  # fmt: skip
+    parser.add_argument("--out", "--scores", default=os.path.join(REPO, "benchmarks", "scores",
+                                                                  "device_suite.json"))  # fmt: skip
     parser.add_argument("--table_only", action="store_true", help="tabulate --out, run nothing")
-    parser.add_argument("--write", action="store_true", help="put the block in RESULTS.md")
+    parser.add_argument("--write", action="store_true", help="put the block in --results")
+    parser.add_argument("--results", default=RESULTS)
+    parser.add_argument("--plots", help="accepted like every benchmark's; this one draws none")
     args = parser.parse_args()
     if args.table_only:
+        if not os.path.exists(args.out):  # a typo in --out must never blank the committed block
+            write_table(SECTION, "device suite", "", [], args.results)
+            return
         with open(args.out) as f:
             report = json.load(f)
     else:
@@ -204,20 +212,20 @@ def main():
         report["seconds"] = {}
         parts = {"steps": lambda: steps_part(args), "mirrored": lambda: mirrored_part(args),
                  "stacked": lambda: stacked_part(args, deadline)}  # fmt: skip
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         for part, run in parts.items():
             began = time.time()
             report[part] = run()
             report["seconds"][part] = round(time.time() - began, 1)
-        report["minutes"] = (time.time() - started) / 60
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
-            json.dump(report, f, indent=1)
+            report["minutes"] = (time.time() - started) / 60
+            with open(args.out, "w") as f:  # after each part: a lease can end mid-suite
+                json.dump(report, f, indent=1)
     text = table(report)
     print(text)
     if args.write:
         if report.get("tiny"):
             sys.exit("a --tiny report is a test of the code, not a result: not written")
-        write_section(SECTION, "device suite", text, "python " + " ".join(sys.argv), RESULTS)
+        write_table(SECTION, "device suite", text, [report], args.results)
 
 
 if __name__ == "__main__":

@@ -547,3 +547,43 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     refused = subprocess.run([sys.executable, args[0], "--table_only", "--out", str(out),
                               "--write"], capture_output=True, text=True, cwd=REPO)  # fmt: skip
     assert refused.returncode != 0 and "not a result" in refused.stderr
+    # The JSON is written after each part, so a lease that ends mid-suite still tabulates.
+    partial = {key: report[key] for key in ("device", "tensorflow", "tiny", "minutes", "steps")}
+    out.write_text(json.dumps(partial))
+    text = run(args[0], "--table_only", "--out", str(out))
+    assert "| pacgan_toy | XLA |" in text and "Stacked MNIST: not reached" in text
+
+
+def test_the_device_environment_gathers_pieces_one_call_at_a_time(tmp_path):
+    """benchmarks/device_env.sh as the device calls run it: a piece a call, the
+    unpacking once the last has come, the carried site first on every path."""
+    import shutil
+    import tarfile
+
+    if not shutil.which("xz"):
+        pytest.skip("no xz here")
+    lib = tmp_path / "stage" / "site" / "nvidia" / "cusolver" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "libcusolver.so.11").write_bytes(os.urandom(50_000))
+    with tarfile.open(tmp_path / "site.tar.xz", "w:xz") as tar:
+        tar.add(tmp_path / "stage" / "site", arcname="site")
+    packed = (tmp_path / "site.tar.xz").read_bytes()
+    half = len(packed) // 2
+    (tmp_path / ".gpu").mkdir()
+    root = tmp_path / "root"
+    script = f"export DEVICE_PIECES=2 DEVICE_ROOT={root}; . {REPO}/benchmarks/device_env.sh; "
+    script += 'echo "$PYTHONPATH|$LD_LIBRARY_PATH"'
+    said = []
+    for name, piece in (("p00", packed[:half]), ("p01", packed[half:])):
+        (tmp_path / ".gpu" / name).write_bytes(piece)
+        said.append(subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True,
+                                   capture_output=True, text=True).stdout)  # fmt: skip
+    assert "pieces here: 1 of 2" in said[0] and "unpacked" not in said[0]
+    assert "pieces here: 2 of 2" in said[1] and "unpacked into" in said[1]
+    site = root / "tfgan_zoo_site" / "site"
+    assert (site / "nvidia/cusolver/lib/libcusolver.so.11").read_bytes() == (
+        lib / "libcusolver.so.11"
+    ).read_bytes()
+    python_path, library_path = said[1].splitlines()[-1].split("|")
+    assert python_path == f"{site}:{tmp_path}"
+    assert library_path.startswith(f"{site}/nvidia/cusolver/lib:")
