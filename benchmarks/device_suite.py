@@ -20,9 +20,13 @@ Parts, in order, within ``--minutes``:
    PacGAN toy networks under float32, mixed_bfloat16, XLA and steps per
    execution (+ XLA), each against a hand-written XLA step and loop on the
    same networks (`throughput.timing_rows`, `throughput.hand_written_xla_loops`).
-2. MirroredStrategy across every visible GPU against one (DCGAN 64x64, the
+2. The toy networks' gap to the hand-written loop, taken apart
+   (`throughput.toy_gap_table`): the step without the per-step non-finite check,
+   with the rng draws inlined, and both. The first lease found the trainer's
+   best toy step 5.6x the hand-written loop's on the GPU, level with it on a CPU.
+3. MirroredStrategy across every visible GPU against one (DCGAN 64x64, the
    same per-GPU batch): images/s and the scaling ratio; skipped with one GPU.
-3. With the time left, Stacked MNIST DCGAN and PacDCGAN2 on the authors'
+4. With the time left, Stacked MNIST DCGAN and PacDCGAN2 on the authors'
    ``pacgan_dcgan`` networks (the flagfiles) toward PacGAN's 100,000 updates,
    the two runs in turns of ``--chunk`` updates, each scored at the end on
    26,000 samples with a digit classifier trained on ``--digits``.
@@ -69,6 +73,13 @@ def steps_part(args):
         rows += throughput.timing_rows(name, variants(spe), args.rounds,
                                        throughput.hand_written_xla_loops)  # fmt: skip
     return rows
+
+
+def gap_part(args):
+    """Part 2: the toy step with its always-on per-step pieces switched off."""
+    import throughput
+
+    return throughput.toy_gap_table(args.rounds)
 
 
 def mirrored_part(args):
@@ -161,6 +172,16 @@ def table(report):
     lines += [f"| {r['network']} | {r['combination']} | {1000 * r['seconds']:.2f} "
               f"| {r['images_per_second']:,.0f} | {r['ratio']:.2f} |"
               for r in report["steps"]]  # fmt: skip
+    if report.get("toy_gap"):
+        lines += [
+            "",
+            "PacGAN toy networks, XLA and steps per execution, per-step pieces off:",
+            "",
+            "| combination | ms/step | CPU ratio to as trained |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r['combination']} | {1000 * r['seconds']:.2f} | {r['cpu_ratio']:.2f} |"
+                  for r in report["toy_gap"]]  # fmt: skip
     mirrored = report.get("mirrored", {"skipped": "not reached (the run ended first)"})
     scaling = mirrored.get("skipped") or (
         f"{mirrored['gpus']} GPUs {mirrored['images_per_second_all']:,.0f} images/s against "
@@ -210,7 +231,9 @@ def main():
         report = {"device": f"{len(gpus)} GPU(s)" if gpus else "CPU only",
                   "tensorflow": tf.__version__, "tiny": args.tiny}  # fmt: skip
         report["seconds"] = {}
-        parts = {"steps": lambda: steps_part(args), "mirrored": lambda: mirrored_part(args),
+        parts = {"steps": lambda: steps_part(args),
+                 "toy_gap": lambda: gap_part(args),
+                 "mirrored": lambda: mirrored_part(args),
                  "stacked": lambda: stacked_part(args, deadline)}  # fmt: skip
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         for part, run in parts.items():

@@ -537,9 +537,13 @@ def toy_gap_table(rounds):
         "| CPU ratio to as trained |\n|---|---|---|---|"
     )
     base = statistics.median(t[1] for t in times["as trained"])
+    rows = []
     for label, values in times.items():
         wall, cpu = (statistics.median(t[i] for t in values) for i in (0, 1))
+        rows.append({"combination": label, "seconds": wall, "cpu_seconds": cpu,
+                     "cpu_ratio": cpu / base})  # fmt: skip
         print(f"| {label} | {1000 * wall:.1f} | {1000 * cpu:.1f} | {cpu / base:.2f} |", flush=True)
+    return rows
 
 
 def serving_table(rounds, batches=(1, 8, 64), calls=20):

@@ -542,6 +542,8 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     assert ("pacgan_toy", "mixed_bfloat16") in combos and ("pacgan_toy", "XLA") in combos
     assert ("pacgan_toy", "hand-written XLA step, one per call") in combos
     assert "skipped" in report["mirrored"]  # one device here
+    gaps = [r["combination"] for r in report["toy_gap"]]
+    assert gaps[:4] == ["as trained", "without the non-finite check", "rng draws inlined", "both"]
     assert [r["variant"] for r in report["stacked"]["rows"]] == ["DCGAN", "PacDCGAN2"]
     assert "| pacgan_toy | float32 |" in text and "Stacked MNIST (`pacgan_dcgan`" in text
     refused = subprocess.run([sys.executable, args[0], "--table_only", "--out", str(out),
@@ -549,6 +551,7 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     assert refused.returncode != 0 and "not a result" in refused.stderr
     # The JSON is written after each part, so a lease that ends mid-suite still tabulates.
     partial = {key: report[key] for key in ("device", "tensorflow", "tiny", "minutes", "steps")}
+    assert "| without the non-finite check |" in text
     out.write_text(json.dumps(partial))
     text = run(args[0], "--table_only", "--out", str(out))
     assert "| pacgan_toy | XLA |" in text and "Stacked MNIST: not reached" in text
