@@ -557,36 +557,51 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     assert "| pacgan_toy | XLA |" in text and "Stacked MNIST: not reached" in text
 
 
-def test_the_device_environment_gathers_pieces_one_call_at_a_time(tmp_path):
-    """benchmarks/device_env.sh as the device calls run it: a piece a call, the
-    unpacking once the last has come, the carried site first on every path."""
+def test_the_device_pack_travels_a_piece_a_call_and_unpacks_after_the_last(tmp_path):
+    """benchmarks/device_pack.sh on small wheels (its download is the only step left
+    out), then benchmarks/device_env.sh as the device calls run it: a piece a call,
+    the unpacking once the last has come, the carried site first on every path."""
     import shutil
-    import tarfile
+    import zipfile
 
-    if not shutil.which("xz"):
-        pytest.skip("no xz here")
-    lib = tmp_path / "stage" / "site" / "nvidia" / "cusolver" / "lib"
-    lib.mkdir(parents=True)
-    (lib / "libcusolver.so.11").write_bytes(os.urandom(50_000))
-    with tarfile.open(tmp_path / "site.tar.xz", "w:xz") as tar:
-        tar.add(tmp_path / "stage" / "site", arcname="site")
-    packed = (tmp_path / "site.tar.xz").read_bytes()
-    half = len(packed) // 2
-    (tmp_path / ".gpu").mkdir()
-    root = tmp_path / "root"
-    script = f"export DEVICE_PIECES=2 DEVICE_ROOT={root}; . {REPO}/benchmarks/device_env.sh; "
-    script += 'echo "$PYTHONPATH|$LD_LIBRARY_PATH"'
+    if not (shutil.which("xz") and shutil.which("unzip")):
+        pytest.skip("needs xz and unzip")
+    wheels, repo, root = tmp_path / "wheels", tmp_path / "repo", tmp_path / "root"
+    wheels.mkdir()
+    repo.mkdir()
+    library = os.urandom(50_000)  # incompressible: several 20 KiB pieces
+    with zipfile.ZipFile(wheels / "tensorflow-0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("tensorflow/__init__.py", "")
+        wheel.writestr("tensorflow/include/header.h", "")
+        wheel.writestr("tensorflow/python/profiler/internal/_pywrap_profiler_plugin.so", "")
+    with zipfile.ZipFile(wheels / "nvidia_cusolver_cu12-0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("nvidia/cusolver/lib/libcusolver.so.11", library)
+        wheel.writestr("nvidia/cusolver/lib/libcusolverMg.so.11", library)
+    packed = subprocess.run(
+        ["sh", os.path.join(REPO, "benchmarks", "device_pack.sh")], check=True, text=True,
+        capture_output=True, env={**os.environ, "WHEELS": str(wheels), "PIECE_SIZE": "20K",
+                                  "PIECES": str(tmp_path / "pieces"),
+                                  "STAGE": str(tmp_path / "stage")},
+    ).stdout  # fmt: skip
+    pieces = sorted((tmp_path / "pieces").iterdir())
+    assert f"DEVICE_PIECES={len(pieces)}" in packed and len(pieces) >= 3
+    script = f"export DEVICE_PIECES={len(pieces)} DEVICE_ROOT={root}; "
+    script += f'. {REPO}/benchmarks/device_env.sh; echo "$PYTHONPATH|$LD_LIBRARY_PATH"'
     said = []
-    for name, piece in (("p00", packed[:half]), ("p01", packed[half:])):
-        (tmp_path / ".gpu" / name).write_bytes(piece)
-        said.append(subprocess.run(["bash", "-c", script], cwd=tmp_path, check=True,
+    for piece in pieces:
+        (repo / ".gpu").mkdir(exist_ok=True)
+        shutil.copy(piece, repo / ".gpu" / piece.name)
+        said.append(subprocess.run(["bash", "-c", script], cwd=repo, check=True,
                                    capture_output=True, text=True).stdout)  # fmt: skip
-    assert "pieces here: 1 of 2" in said[0] and "unpacked" not in said[0]
-    assert "pieces here: 2 of 2" in said[1] and "unpacked into" in said[1]
+    assert "pieces here: 1 of" in said[0] and "unpacked" not in said[0]
+    assert f"pieces here: {len(pieces)} of {len(pieces)}" in said[-1]
+    assert "unpacked into" in said[-1]
     site = root / "tfgan_zoo_site" / "site"
-    assert (site / "nvidia/cusolver/lib/libcusolver.so.11").read_bytes() == (
-        lib / "libcusolver.so.11"
-    ).read_bytes()
-    python_path, library_path = said[1].splitlines()[-1].split("|")
-    assert python_path == f"{site}:{tmp_path}"
+    assert (site / "nvidia/cusolver/lib/libcusolver.so.11").read_bytes() == library
+    assert not (site / "nvidia/cusolver/lib/libcusolverMg.so.11").exists()
+    assert not (site / "tensorflow/include").exists()
+    plugin = site / "tensorflow/python/profiler/internal/_pywrap_profiler_plugin"
+    assert plugin.with_suffix(".py").exists() and not plugin.with_suffix(".so").exists()
+    python_path, library_path = said[-1].splitlines()[-1].split("|")
+    assert python_path == f"{site}:{repo}"
     assert library_path.startswith(f"{site}/nvidia/cusolver/lib:")
