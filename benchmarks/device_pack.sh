@@ -21,18 +21,22 @@ stage=${STAGE:-/tmp/tfgan_zoo_device_stage}
 pieces=${PIECES:-.gpu}
 version() { python -m pip show "$1" | sed -n 's/^Version: //p'; }
 rm -rf "$stage" "$pieces" && mkdir -p "$stage/wheels" "$stage/site" "$pieces"
-if [ -n "${WHEELS:-}" ]; then cp "$WHEELS"/*.whl "$stage/wheels/"; else python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
-  --implementation cp --platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64 \
-  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$stage/wheels" \
-  "tensorflow==$(version tensorflow)" "keras==$(version keras)" \
-  "tensorflow-serving-api==$(version tensorflow-serving-api)" \
-  "tensorboard==$(version tensorboard)" "numpy==$(version numpy)" \
-  "ml_dtypes==$(version ml_dtypes)" "protobuf==$(version protobuf)" \
-  "optree==$(version optree)" "namex==$(version namex)" astunparse gast google-pasta termcolor \
-  nvidia-cuda-runtime-cu12==12.5.82 nvidia-nvjitlink-cu12==12.5.82 \
-  nvidia-cuda-nvcc-cu12==12.5.82 nvidia-cublas-cu12==12.5.3.2 \
-  nvidia-cufft-cu12==11.2.3.61 nvidia-cusolver-cu12==11.6.3.83 \
-  nvidia-cusparse-cu12==12.5.1.3; fi
+if [ -n "${WHEELS:-}" ]; then
+  cp "$WHEELS"/*.whl "$stage/wheels/"
+else
+  python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+    --implementation cp --platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64 \
+    --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$stage/wheels" \
+    "tensorflow==$(version tensorflow)" "keras==$(version keras)" \
+    "tensorflow-serving-api==$(version tensorflow-serving-api)" \
+    "tensorboard==$(version tensorboard)" "numpy==$(version numpy)" \
+    "ml_dtypes==$(version ml_dtypes)" "protobuf==$(version protobuf)" \
+    "optree==$(version optree)" "namex==$(version namex)" astunparse gast google-pasta \
+    termcolor nvidia-cuda-runtime-cu12==12.5.82 nvidia-nvjitlink-cu12==12.5.82 \
+    nvidia-cuda-nvcc-cu12==12.5.82 nvidia-cublas-cu12==12.5.3.2 \
+    nvidia-cufft-cu12==11.2.3.61 nvidia-cusolver-cu12==11.6.3.83 \
+    nvidia-cusparse-cu12==12.5.1.3
+fi
 for wheel in "$stage"/wheels/*.whl; do unzip -q -o "$wheel" -d "$stage/site"; done
 cd "$stage/site"
 rm -rf tensorflow/include nvidia/*/include nvidia/cusolver/lib/libcusolverMg.so.* \

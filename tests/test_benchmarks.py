@@ -546,12 +546,12 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     assert gaps[:4] == ["as trained", "without the non-finite check", "rng draws inlined", "both"]
     assert [r["variant"] for r in report["stacked"]["rows"]] == ["DCGAN", "PacDCGAN2"]
     assert "| pacgan_toy | float32 |" in text and "Stacked MNIST (`pacgan_dcgan`" in text
+    assert "| without the non-finite check |" in text
     refused = subprocess.run([sys.executable, args[0], "--table_only", "--out", str(out),
                               "--write"], capture_output=True, text=True, cwd=REPO)  # fmt: skip
     assert refused.returncode != 0 and "not a result" in refused.stderr
     # The JSON is written after each part, so a lease that ends mid-suite still tabulates.
     partial = {key: report[key] for key in ("device", "tensorflow", "tiny", "minutes", "steps")}
-    assert "| without the non-finite check |" in text
     out.write_text(json.dumps(partial))
     text = run(args[0], "--table_only", "--out", str(out))
     assert "| pacgan_toy | XLA |" in text and "Stacked MNIST: not reached" in text
