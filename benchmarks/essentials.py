@@ -259,7 +259,8 @@ def mean_ratio(rows, key, base="fid"):
 def ema_judgement(scores, name, seeds):
     """The EMA rule on one run: the points where the raw mean FID fell by less than
     5% since the previous one, and there the better mean EMA / raw ratio of the
-    two batch-norm modes; None before two complete points."""
+    two batch-norm modes; also both modes' ratios at the best raw point and at
+    the end, the issue's reading points; None before two complete points."""
     points = complete(scores, name, seeds, "fid_ema_copy")
     if len(points) < 2:
         return None
@@ -269,8 +270,26 @@ def ema_judgement(scores, name, seeds):
     ratios = {s: min(mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute"))
               for s in flat}  # fmt: skip
     best = min(ratios, key=ratios.get) if ratios else None
+    best_raw = min(steps, key=means.get)
+    both = {s: [mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute")]
+            for s in dict.fromkeys((best_raw, steps[-1]))}  # fmt: skip
     return {"name": name, "last": steps[-1], "flat": flat, "at": best,
-            "ratio": ratios.get(best), "met": bool(ratios) and ratios[best] <= 0.9}  # fmt: skip
+            "ratio": ratios.get(best), "met": bool(ratios) and ratios[best] <= 0.9,
+            "best_raw": best_raw, "both": both}  # fmt: skip
+
+
+def ema_ratios_text(j):
+    """The issue's two fixed reading points, whatever the rule found: EMA / raw
+    (copied, recomputed statistics) at the best raw point and at the end."""
+
+    def pair(steps):
+        copied, recomputed = j["both"][steps]
+        return f"{copied:.2f} copied, {recomputed:.2f} recomputed"
+
+    if j["best_raw"] == j["last"]:
+        return f"At the best raw point, which is the end ({j['last']:,}): {pair(j['last'])}."
+    return (f"At the best raw point ({j['best_raw']:,}): {pair(j['best_raw'])}; "
+            f"at the end ({j['last']:,}): {pair(j['last'])}.")  # fmt: skip
 
 
 def ema_verdict(scores, name, args):
@@ -278,11 +297,12 @@ def ema_verdict(scores, name, args):
         return None
     if not j["flat"]:
         return (f"{label(name)}: raw FID still falls more than 5% per point up to "
-                f"{j['last']:,} steps (not flattened): the goal cannot be judged.")  # fmt: skip
+                f"{j['last']:,} steps (not flattened): the goal cannot be judged. "
+                + ema_ratios_text(j))  # fmt: skip
     return (
         f"{label(name)}: raw FID flattened at {', '.join(f'{s:,}' for s in j['flat'])} steps; "
         f"the better EMA / raw ratio there is {j['ratio']:.2f} (at {j['at']:,}): "
-        f"goal {'met' if j['met'] else 'not met'}."
+        f"goal {'met' if j['met'] else 'not met'}. " + ema_ratios_text(j)
     )
 
 

@@ -98,7 +98,8 @@ def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch)
     # 20 -> 10 falls by half; 10 -> 12 rises: flattened at 3,000 only, ratio 0.8 there
     assert essentials.ema_verdict(scores, "1% none", args) == (
         "DCGAN 32, 1% none: raw FID flattened at 3,000 steps; the better EMA / raw "
-        "ratio there is 0.80 (at 3,000): goal met."
+        "ratio there is 0.80 (at 3,000): goal met. At the best raw point (2,000): "
+        "0.80 copied, 0.85 recomputed; at the end (3,000): 0.80 copied, 0.85 recomputed."
     )
     import summary  # the summary's rows follow the same rules
 
