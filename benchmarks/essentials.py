@@ -259,23 +259,22 @@ def mean_ratio(rows, key, base="fid"):
 def ema_judgement(scores, name, seeds):
     """The EMA rule on one run: the points where the raw mean FID fell by less than
     5% since the previous one, and there the better mean EMA / raw ratio of the
-    two batch-norm modes; also both modes' ratios at the best raw point and at
-    the end, the issue's reading points; None before two complete points."""
+    two batch-norm modes; also both modes' ratios at every point (``modes``) and
+    the best raw point, for the issue's reading points; None before two complete
+    points."""
     points = complete(scores, name, seeds, "fid_ema_copy")
     if len(points) < 2:
         return None
     means = {s: statistics.mean(r["fid"] for r in rows) for s, rows in points.items()}
     steps = sorted(means)
     flat = [b for a, b in itertools.pairwise(steps) if means[b] >= 0.95 * means[a]]
-    ratios = {s: min(mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute"))
-              for s in flat}  # fmt: skip
+    modes = {s: [mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute")]
+             for s in steps}  # fmt: skip
+    ratios = {s: min(modes[s]) for s in flat}
     best = min(ratios, key=ratios.get) if ratios else None
-    best_raw = min(steps, key=means.get)
-    both = {s: [mean_ratio(points[s], k) for k in ("fid_ema_copy", "fid_ema_recompute")]
-            for s in dict.fromkeys((best_raw, steps[-1]))}  # fmt: skip
     return {"name": name, "last": steps[-1], "flat": flat, "at": best,
             "ratio": ratios.get(best), "met": bool(ratios) and ratios[best] <= 0.9,
-            "best_raw": best_raw, "both": both}  # fmt: skip
+            "best_raw": min(steps, key=means.get), "modes": modes}  # fmt: skip
 
 
 def ema_ratios_text(j):
@@ -283,7 +282,7 @@ def ema_ratios_text(j):
     (copied, recomputed statistics) at the best raw point and at the end."""
 
     def pair(steps):
-        copied, recomputed = j["both"][steps]
+        copied, recomputed = j["modes"][steps]
         return f"{copied:.2f} copied, {recomputed:.2f} recomputed"
 
     if j["best_raw"] == j["last"]:
