@@ -26,6 +26,12 @@ CASES = {
     "hinge_mlp": dict(arch="mlp", loss="hinge"),
     "hinge_spectral_norm": dict(arch="sngan", loss="hinge", n_critic=2, g_norm="none"),
     "r1_mlp": dict(arch="mlp", r1_weight=1.0),
+    # Relativistic losses: RaGAN all-reduces the batch means; R3GAN's objective with
+    # lazy R1/R2 (taken at updates 0 and 2 of 3). The output bias cancels in RaGAN's
+    # differences, so its gradient is round-off, which Adam would scale up: SGD.
+    "ragan_mlp_sgd": dict(arch="mlp", loss="ragan", optimizer="sgd"),
+    "r3gan_lazy_mlp": dict(arch="mlp", loss="rpgan", r1_weight=0.5, r2_weight=0.5,
+                           r1_every=2),
     # PacGAN: each replica packs its share of the batch (8 of 16 samples).
     "pacgan4_mlp": dict(arch="mlp", pack=4),
     "simultaneous_pacgan2_mlp": dict(arch="mlp", pack=2, simultaneous=True),

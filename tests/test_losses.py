@@ -134,3 +134,44 @@ def test_pulling_away():
 def test_unknown_loss_lists_known_ones():
     with pytest.raises(ValueError, match="Known losses: .*hinge.*non_saturating"):
         losses.get("softmax_gan")
+
+
+def test_rpgan_pairs_each_fake_with_the_real_of_its_row():
+    d, g = losses.rpgan(REAL, FAKE)
+    # D: softplus(f_i - r_i); G: softplus(r_i - f_i)
+    np.testing.assert_allclose(d, mean([softplus(0.5 - 2.0), softplus(-3.0 + 1.0)]), rtol=1e-6)
+    np.testing.assert_allclose(g, mean([softplus(2.0 - 0.5), softplus(-1.0 + 3.0)]), rtol=1e-6)
+
+
+def test_ragan_judges_each_score_against_the_other_kinds_mean():
+    d, g = losses.ragan(REAL, FAKE)
+    mean_real, mean_fake = mean([2.0, -1.0]), mean([0.5, -3.0])
+    real_rel = [2.0 - mean_fake, -1.0 - mean_fake]
+    fake_rel = [0.5 - mean_real, -3.0 - mean_real]
+    expected_d = mean([softplus(-r) for r in real_rel]) + mean([softplus(f) for f in fake_rel])
+    expected_g = mean([softplus(-f) for f in fake_rel]) + mean([softplus(r) for r in real_rel])
+    np.testing.assert_allclose(d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(g, expected_g, rtol=1e-6)
+
+
+CLASSIC = ["minimax", "non_saturating", "least_squares", "wasserstein", "hinge", "energy_margin"]
+
+
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+def test_each_loss_says_whether_its_generator_term_reads_the_real_scores(name):
+    """The classic losses' generator terms read the fakes alone: given None for the
+    real scores they return (None, the same g_loss). The relativistic ones read both."""
+    loss = losses.get(name)
+    assert losses.generator_reads_real(loss) == (name not in CLASSIC)
+    if name in CLASSIC:
+        d, g = loss(None, FAKE)
+        assert d is None
+        np.testing.assert_allclose(g, loss(REAL, FAKE)[1], rtol=1e-6)
+    else:
+        other_real = REAL + 1.0
+        assert not np.isclose(loss(REAL, FAKE)[1], loss(other_real, FAKE)[1])
+
+
+def test_bound_arguments_keep_the_contract_and_user_losses_default_to_reading_reals():
+    assert not losses.generator_reads_real(losses.get("least_squares", a=-1.0, b=1.0, c=0.0))
+    assert losses.generator_reads_real(lambda real, fake: (real, fake))

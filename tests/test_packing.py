@@ -46,7 +46,7 @@ def test_each_pack_position_is_generated_by_a_call_of_its_own():
     gan = models.GAN(g, d, 2, pack=3, seed=0)
     z = np.random.default_rng(0).normal(size=(12, 2)).astype(np.float32)
     calls = [g(z[k::3], training=True).numpy() for k in range(3)]
-    fakes = gan.generate(tf.constant(z), None, training=True).numpy()
+    fakes = gan.generated(tf.constant(z), None)[0].numpy()
     for k in range(3):
         np.testing.assert_allclose(fakes[k::3], calls[k], atol=1e-6)
     packs = gan.pack_samples(fakes).numpy()
@@ -54,15 +54,13 @@ def test_each_pack_position_is_generated_by_a_call_of_its_own():
     assert np.abs(fakes - g(z, training=True).numpy()).max() > 1e-3  # one call differs
     np.testing.assert_allclose(gan.generate(z, None, training=False), g(z), atol=1e-6)
     with pytest.raises(ValueError, match="A batch of 10 samples .* packs of 3"):
-        gan.generate(tf.constant(z[:10]), None, training=True)
+        gan.generated(tf.constant(z[:10]), None)
 
 
 def test_without_batch_statistics_the_calls_equal_one_call():
     gan = toy_gan(pack=4)
     z = np.random.default_rng(1).normal(size=(16, 4)).astype(np.float32)
-    np.testing.assert_allclose(
-        gan.generate(tf.constant(z), None, training=True), gan.generator(z), atol=1e-6
-    )
+    np.testing.assert_allclose(gan.generated(tf.constant(z), None)[0], gan.generator(z), atol=1e-6)
 
 
 def test_pack_1_trains_exactly_as_without_packing():

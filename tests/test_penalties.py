@@ -62,6 +62,12 @@ def test_r1_penalty():
     np.testing.assert_allclose(penalties.r1_penalty(quadratic_critic, real), 8.0, rtol=1e-6)
 
 
+def test_r2_penalty_is_r1_taken_on_the_fakes():
+    fake = np.full((5, 2), 2.0, np.float32)
+    np.testing.assert_allclose(penalties.r2_penalty(linear_critic, fake), 25.0, rtol=1e-6)
+    np.testing.assert_allclose(penalties.r2_penalty(quadratic_critic, fake), 32.0, rtol=1e-6)
+
+
 def test_clip_weights():
     v = tf.Variable([-1.0, -0.005, 0.5])
     penalties.clip_weights([v], 0.01)

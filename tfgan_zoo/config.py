@@ -84,6 +84,19 @@ class TrainConfig:
     r1_weight: float = _field(
         0.0, "R1 penalty weight, which is the paper's gamma / 2 (gamma=10: 5). 0: off."
     )
+    r2_weight: float = _field(
+        0.0,
+        "R2 penalty weight (zero-centred gradient penalty on generated samples), gamma / 2 "
+        "as for R1; R3GAN uses R1 and R2 with one gamma. 0: off.",
+    )
+    r1_every: int = _field(
+        1,
+        "Lazy regularization (StyleGAN2): take R1 and R2 at every N-th discriminator update "
+        "only, with their weights times N (StyleGAN2: 16). 1: every update.",
+    )
+    gp_every: int = _field(
+        1, "Lazy regularization of the gradient penalty, as --r1_every. 1: every update."
+    )
     ema_decay: float = _field(
         0.0,
         "Generator EMA: keep a moving average of the generator's weights with this decay "
@@ -341,7 +354,7 @@ class TrainConfig:
         for name in (
             "n_critic", "g_steps", "latent_dim", "hidden_units", "num_layers", "base_filters",
             "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
-            "checkpoint_every", "keep_checkpoints",
+            "checkpoint_every", "keep_checkpoints", "r1_every", "gp_every",
         ):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(
@@ -360,8 +373,9 @@ class TrainConfig:
                 "image dataset with train and test splits (idx:<dir> or a tensorflow-datasets "
                 "name, --split=train or test) and a generator model."
             )
-        for name in ("gp_weight", "r1_weight", "clip_value", "l1_weight", "cycle_weight",
-                     "identity_weight", "pool_size", "resolution", "max_loss"):  # fmt: skip
+        for name in ("gp_weight", "r1_weight", "r2_weight", "clip_value", "l1_weight",
+                     "cycle_weight", "identity_weight", "pool_size", "resolution",
+                     "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
         for name in ("g_lr", "d_lr", "adam_epsilon"):

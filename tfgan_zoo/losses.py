@@ -8,9 +8,25 @@ reduced over the GLOBAL batch with `tf.nn.compute_average_loss`: under a
 optimizer's sum over replicas is then the true mean gradient. Outside a
 strategy this is an ordinary mean.
 
-The generator term of every loss here depends on ``fake_output`` only; the
-``real_output`` argument exists so that losses which compare real and fake
-scores (relativistic losses, say) fit the same signature.
+Which scores a loss reads in the generator's update (the contract the models keep):
+
+- The classic losses (`minimax`, `non_saturating`, `least_squares`, `wasserstein`,
+  `hinge`, `energy_margin`) have a generator term of the fake scores alone and
+  say so with ``generator_reads_real = False``. In the generator's update the
+  models pass ``real_output=None`` and use only ``g_loss``; the loss then
+  returns ``(None, g_loss)``. No real batch is scored for them.
+- The relativistic losses (`rpgan`, `ragan`) compare real and fake scores in
+  both terms (``generator_reads_real = True``). For them the generator's update
+  scores a real batch with the discriminator as it is at that update (after
+  the discriminator's own update of the step): one more forward pass, taken
+  only for such losses.
+- A loss callable without the attribute is treated as reading the real scores
+  (correct, at the price of that forward pass); set
+  ``my_loss.generator_reads_real = False`` when its generator term ignores them,
+  and return ``(None, g_loss)`` for ``real_output=None``.
+
+The real scores are constants for the generator (no gradient flows into the
+discriminator from its loss).
 
 Adding a loss: write the function, add it to `LOSSES`, add a hand-computed test.
 """
@@ -34,6 +50,21 @@ def batch_mean(x, global_batch_size=None):
     return tf.nn.compute_average_loss(x, global_batch_size=global_batch_size)
 
 
+def fake_scores_only(fn):
+    """Marks a loss whose generator term reads only the fake scores (see the module
+    docstring): the models pass it ``real_output=None`` in the generator's update."""
+    fn.generator_reads_real = False
+    return fn
+
+
+def generator_reads_real(loss):
+    """Whether ``loss`` (a function, or a `functools.partial` of one) needs the real
+    scores in its generator term; True unless it says otherwise."""
+    while isinstance(loss, functools.partial):
+        loss = loss.func
+    return getattr(loss, "generator_reads_real", True)
+
+
 def _probabilistic_d_loss(real_output, fake_output, label_smoothing):
     """Sigmoid cross-entropy of real logits against label ``1 - label_smoothing``
     and fake logits against 0: ``-(1-s) log D(x) - s log(1 - D(x)) - log(1 - D(G(z)))``."""
@@ -43,6 +74,7 @@ def _probabilistic_d_loss(real_output, fake_output, label_smoothing):
     return batch_mean(real_term) + batch_mean(tf.nn.softplus(fake_output))
 
 
+@fake_scores_only
 def minimax(real_output, fake_output, label_smoothing=0.0):
     """The original GAN game (Goodfellow et al. 2014), saturating generator.
 
@@ -56,19 +88,23 @@ def minimax(real_output, fake_output, label_smoothing=0.0):
     ``tf.losses.sigmoid_cross_entropy``, which smooths towards 1/2, so the real
     target is ``1 - s/2`` (0.875); TF-GAN's 0.25 is s = 0.125 here.
     """
-    d_loss = _probabilistic_d_loss(real_output, fake_output, label_smoothing)
     g_loss = -batch_mean(tf.nn.softplus(fake_output))
-    return d_loss, g_loss
+    if real_output is None:
+        return None, g_loss
+    return _probabilistic_d_loss(real_output, fake_output, label_smoothing), g_loss
 
 
+@fake_scores_only
 def non_saturating(real_output, fake_output, label_smoothing=0.0):
     """Non-saturating GAN: same D as `minimax` (with its ``label_smoothing``), G
     minimises ``-log D(G(z))``."""
-    d_loss = _probabilistic_d_loss(real_output, fake_output, label_smoothing)
     g_loss = batch_mean(tf.nn.softplus(-fake_output))
-    return d_loss, g_loss
+    if real_output is None:
+        return None, g_loss
+    return _probabilistic_d_loss(real_output, fake_output, label_smoothing), g_loss
 
 
+@fake_scores_only
 def least_squares(real_output, fake_output, a=0.0, b=1.0, c=1.0):
     """Least-squares GAN (Mao et al. 2017) with fake label a, real label b.
 
@@ -76,41 +112,96 @@ def least_squares(real_output, fake_output, a=0.0, b=1.0, c=1.0):
     ``1/2 (D(G(z)) - c)^2``. The paper's Pearson-chi^2 setting is a=-1, b=1,
     c=0; the common 0/1 coding is a=0, b=1, c=1.
     """
+    g_loss = 0.5 * batch_mean(tf.square(fake_output - c))
+    if real_output is None:
+        return None, g_loss
     d_loss = 0.5 * batch_mean(tf.square(real_output - b)) + 0.5 * batch_mean(
         tf.square(fake_output - a)
     )
-    g_loss = 0.5 * batch_mean(tf.square(fake_output - c))
     return d_loss, g_loss
 
 
+@fake_scores_only
 def wasserstein(real_output, fake_output):
     """Wasserstein GAN critic loss ``D(G(z)) - D(x)``; G minimises ``-D(G(z))``.
 
     Needs a Lipschitz constraint: weight clipping (WGAN) or a gradient penalty
     (WGAN-GP), see `tfgan_zoo.penalties`.
     """
-    d_loss = batch_mean(fake_output) - batch_mean(real_output)
     g_loss = -batch_mean(fake_output)
-    return d_loss, g_loss
+    if real_output is None:
+        return None, g_loss
+    return batch_mean(fake_output) - batch_mean(real_output), g_loss
 
 
+@fake_scores_only
 def hinge(real_output, fake_output):
     """Hinge loss (Lim & Ye 2017; Miyato et al. 2018, SNGAN).
 
     D minimises ``relu(1 - D(x)) + relu(1 + D(G(z)))``; G minimises ``-D(G(z))``.
     """
-    d_loss = batch_mean(tf.nn.relu(1.0 - real_output)) + batch_mean(tf.nn.relu(1.0 + fake_output))
     g_loss = -batch_mean(fake_output)
+    if real_output is None:
+        return None, g_loss
+    d_loss = batch_mean(tf.nn.relu(1.0 - real_output)) + batch_mean(tf.nn.relu(1.0 + fake_output))
     return d_loss, g_loss
 
 
+@fake_scores_only
 def energy_margin(real_output, fake_output, margin=1.0):
     """EBGAN margin loss (Zhao et al. 2017) on energies ``E`` (lower = more real).
 
     D minimises ``E(x) + relu(margin - E(G(z)))``; G minimises ``E(G(z))``.
     """
-    d_loss = batch_mean(real_output) + batch_mean(tf.nn.relu(margin - fake_output))
     g_loss = batch_mean(fake_output)
+    if real_output is None:
+        return None, g_loss
+    return batch_mean(real_output) + batch_mean(tf.nn.relu(margin - fake_output)), g_loss
+
+
+def rpgan(real_output, fake_output):
+    """Relativistic pairing GAN (Jolicoeur-Martineau 2019, RSGAN; the loss of R3GAN,
+    Huang et al. 2024): each fake is judged against the real of the same row.
+
+    D minimises ``softplus(D(G(z_i)) - D(x_i))``, G minimises
+    ``softplus(D(x_i) - D(G(z_i)))``, both averaged over the pairs. R3GAN adds
+    zero-centred penalties on both sides: ``r1_weight`` and ``r2_weight`` (each its
+    gamma / 2). Real and fake batches must be the same size; under a
+    distribution strategy each replica pairs its own rows, as one device does.
+    """
+    real_output = tf.convert_to_tensor(real_output)
+    fake_output = tf.cast(fake_output, real_output.dtype)
+    return (
+        batch_mean(tf.nn.softplus(fake_output - real_output)),
+        batch_mean(tf.nn.softplus(real_output - fake_output)),
+    )
+
+
+def _global_mean(x):
+    """The mean of ``x`` over the global batch (across replicas under a strategy)."""
+    x = tf.cast(per_example_mean(x), tf.float32)
+    total, count = tf.reduce_sum(x), tf.cast(tf.size(x), tf.float32)
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        total, count = context.all_reduce(tf.distribute.ReduceOp.SUM, [total, count])
+    return total / count
+
+
+def ragan(real_output, fake_output):
+    """Relativistic average GAN (RaSGAN, Jolicoeur-Martineau 2018): each score is
+    judged against the mean score of the other kind.
+
+    With ``r = D(x) - mean D(G(z))`` and ``f = D(G(z)) - mean D(x)``, D minimises
+    ``softplus(-r) + softplus(f)`` and G minimises ``softplus(-f) + softplus(r)``
+    (each term averaged over its batch). The means are over the global batch:
+    under a strategy the replicas all-reduce them, so training equals one device's.
+    """
+    real_output = tf.convert_to_tensor(real_output)
+    fake_output = tf.cast(fake_output, real_output.dtype)
+    real_rel = real_output - _global_mean(fake_output)
+    fake_rel = fake_output - _global_mean(real_output)
+    d_loss = batch_mean(tf.nn.softplus(-real_rel)) + batch_mean(tf.nn.softplus(fake_rel))
+    g_loss = batch_mean(tf.nn.softplus(-fake_rel)) + batch_mean(tf.nn.softplus(real_rel))
     return d_loss, g_loss
 
 
@@ -121,6 +212,8 @@ LOSSES = {
     "wasserstein": wasserstein,
     "hinge": hinge,
     "energy_margin": energy_margin,
+    "rpgan": rpgan,
+    "ragan": ragan,
 }
 
 

@@ -2,9 +2,12 @@
 
 The penalties return scalars reduced over the global batch (see
 `tfgan_zoo.losses.batch_mean`), so they add to a loss directly under
-`tf.distribute`. They take the discriminator as a callable and compute input
-gradients with their own inner `tf.GradientTape`; call them inside the outer
-tape that differentiates the discriminator loss.
+`tf.distribute`. They take the critic as a callable that returns the
+adversarial score alone (the models pass ``score(discriminate(x))``, so the
+class logits of ACGAN or the code heads of InfoGAN add nothing to the
+gradient) and compute input gradients with their own inner
+`tf.GradientTape`; call them inside the outer tape that differentiates the
+discriminator loss.
 """
 
 import keras
@@ -37,7 +40,7 @@ def gradient_penalty(
     one-sided penalty; TF-GAN's ``one_sided``).
 
     Args:
-      discriminator: callable ``D(x, training=...)``.
+      discriminator: callable ``D(x, training=...)`` returning the score.
       real, fake: batches of the same shape.
       alpha: the interpolation weights ``[batch, 1, ...]``; drawn from
         ``seed`` when None.
@@ -66,6 +69,13 @@ def r1_penalty(discriminator, real):
     ``r1_weight=5``.
     """
     return batch_mean(_squared_input_gradient_norm(discriminator, tf.convert_to_tensor(real)))
+
+
+def r2_penalty(discriminator, fake):
+    """R2 penalty ``E[||grad D(x)||^2]`` on generated data (Mescheder et al. 2018;
+    with R1, the zero-centred pair of R3GAN, Huang et al. 2024). Like R1, the
+    models' ``r2_weight`` is gamma / 2."""
+    return batch_mean(_squared_input_gradient_norm(discriminator, tf.convert_to_tensor(fake)))
 
 
 def clip_weights(variables, clip_value):

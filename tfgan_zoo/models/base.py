@@ -68,6 +68,58 @@ def log_values(trackers, values):
 SEED_STATE = "seed_generator_state"
 
 
+def weight_losses(network):
+    """The penalties of ``network``'s weight regularizers (``kernel_regularizer`` and
+    the like), one per regularized trainable weight."""
+    return [v.regularizer(v) for v in network.trainable_weights
+            if getattr(v, "regularizer", None) is not None]  # fmt: skip
+
+
+def call_losses(network):
+    """The losses ``network``'s latest call added: activity regularizers and
+    ``add_loss``. Keras clears them at every outer call, so a player that calls its
+    network twice in one update (the discriminator on reals, then on fakes) reads
+    them after each call. `keras.Model.losses` lists them before the weight
+    regularizers' penalties, which it appends last."""
+    losses = network.losses
+    return losses[: len(losses) - len(weight_losses(network))]
+
+
+def has_own_losses(network):
+    """Whether ``network`` regularizes itself: a weight regularizer, an activity
+    regularizer on a layer, or a loss left by ``add_loss`` in a call so far."""
+    layers = network._flatten_layers(include_self=True)
+    return bool(network.losses) or any(
+        getattr(layer, "activity_regularizer", None) is not None for layer in layers
+    )
+
+
+def regularization(networks, calls):
+    """The player's regularization loss: its networks' weight penalties plus the call
+    losses ``calls``, divided by the replicas (each replica adds its share, the
+    summed gradient is the regularizer's, as Keras' `compute_loss` scales them);
+    None when there is none."""
+    terms = [t for n in networks for t in weight_losses(n)] + list(calls)
+    if not terms:
+        return None
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return tf.add_n([tf.cast(t, tf.float32) for t in terms]) / replicas
+
+
+def check_disjoint(generators, discriminators):
+    """Raises ValueError naming a variable that a generator and a discriminator
+    share: a layer object reused in both would be trained by both optimizers."""
+    owned = {id(v): v for network in generators for v in network.weights}
+    for network in discriminators:
+        for v in network.weights:
+            if id(v) in owned:
+                raise ValueError(
+                    f"The generator and the discriminator share the variable {v.path!r}, "
+                    f"so both optimizers would train it: build each network from its own "
+                    f"layers (a layer object used in both networks shares its weights)."
+                )
+
+
 class AdversarialModel(keras.Model):
     """A `keras.Model` whose networks and optimizers are built before `fit`.
 
@@ -146,9 +198,43 @@ class AdversarialModel(keras.Model):
                 own[key] = store[key]
         super().load_own_variables(own)
 
+    def players(self):
+        """``(generators, discriminators)``: the networks each optimizer trains."""
+        raise NotImplementedError
+
+    def check_players(self):
+        """Raises ValueError when the players share a variable (`check_disjoint`)."""
+        check_disjoint(*self.players())
+
+    def reg_names(self):
+        """``g_reg`` / ``d_reg`` for the players whose networks regularize themselves
+        (`has_own_losses`): what `log_regularization` logs."""
+        generators, discriminators = self.players()
+        names = []
+        if any(has_own_losses(n) for n in generators):
+            names.append("g_reg")
+        if any(has_own_losses(n) for n in discriminators):
+            names.append("d_reg")
+        return names
+
+    def with_regularization(self, name, total, networks, calls, logs):
+        """``total`` plus the player's `regularization` (logged as ``name`` in ``logs``
+        when the model tracks it; always counted)."""
+        reg = regularization(networks, calls)
+        if reg is None:
+            return total
+        if name in self.trackers:
+            logs[name] = reg
+        return total + reg
+
     def compile(self, g_optimizer, d_optimizer, **kwargs):
         """Keeps both optimizers and the execution settings for `get_compile_config`;
-        subclasses set ``g_optimizer``/``d_optimizer`` and build them."""
+        subclasses set ``g_optimizer``/``d_optimizer`` and build them.
+
+        Raises:
+          ValueError: the optimizers are one object, or the players share a variable.
+        """
+        self.check_players()
         super().compile(**kwargs)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
         if self.g_optimizer is self.d_optimizer:

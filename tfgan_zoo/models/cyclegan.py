@@ -110,8 +110,6 @@ class CycleGAN(ImageTranslator):
         super().__init__(loss, loss_kwargs, **kwargs)
         self.generator_ab, self.generator_ba = generator_ab, generator_ba
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
-        self.generators = {"a_to_b": generator_ab, "b_to_a": generator_ba}
-        self.discriminators = [discriminator_a, discriminator_b]
         self.cycle_weight = float(cycle_weight)
         shape_a, shape_b = generator_ab.input_shape[1:], generator_ba.input_shape[1:]
         if self.identity_weight and shape_a[-1] != shape_b[-1]:
@@ -123,7 +121,8 @@ class CycleGAN(ImageTranslator):
         self.pool_b = ImagePool(pool_size, shape_b, name="pool_b")
         self.pool_size, self.seed = int(pool_size), seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.built = True
+        self.set_networks({"a_to_b": generator_ab, "b_to_a": generator_ba},
+                          [discriminator_a, discriminator_b])  # fmt: skip
 
     def get_config(self):
         return {**super().get_config(), "cycle_weight": self.cycle_weight,
@@ -166,39 +165,44 @@ class CycleGAN(ImageTranslator):
         names = ["d_a", "d_b", "g_ab", "g_ba", "cycle"]
         return names + ["identity"] if self.identity_weight else names
 
-    def generator_losses(self, a, b):
-        """The generators' loss terms (unweighted) and the fakes they made."""
-        fake_b = self.generator_ab(a, training=True)
-        fake_a = self.generator_ba(b, training=True)
+    def generator_losses(self, a, b, real_scores, calls):
+        """The generators' loss terms (unweighted) and the fakes they made;
+        ``real_scores`` are ``(D_a(a), D_b(b))`` for a loss whose generator term
+        reads them, else ``(None, None)``; the generators' call losses go to
+        ``calls``."""
+        g, f = self.generator_ab, self.generator_ba
+        fake_b, fake_a = self.called(g, a, calls), self.called(f, b, calls)
         out_b = self.discriminator_b(fake_b, training=True)
         out_a = self.discriminator_a(fake_a, training=True)
-        # The generator term of every loss in tfgan_zoo.losses reads only the
-        # fake scores, so these stand in for the real ones.
         terms = {
-            "g_ab": self.loss_fn(tf.stop_gradient(out_b), out_b)[1],
-            "g_ba": self.loss_fn(tf.stop_gradient(out_a), out_a)[1],
-            "cycle": l1(self.generator_ba(fake_b, training=True), a)
-            + l1(self.generator_ab(fake_a, training=True), b),
+            "g_ab": self.loss_fn(real_scores[1], out_b)[1],
+            "g_ba": self.loss_fn(real_scores[0], out_a)[1],
+            "cycle": l1(self.called(f, fake_b, calls), a) + l1(self.called(g, fake_a, calls), b),
         }
         if self.identity_weight:
-            terms["identity"] = l1(self.generator_ab(b, training=True), b) + l1(
-                self.generator_ba(a, training=True), a
-            )
+            terms["identity"] = l1(self.called(g, b, calls), b) + l1(self.called(f, a, calls), a)
         return terms, fake_a, fake_b
 
-    def discriminator_loss(self, discriminator, real, fake):
-        """Half the adversarial loss of one discriminator (as in the paper)."""
-        real_out = discriminator(real, training=True)
-        return 0.5 * self.loss_fn(real_out, discriminator(fake, training=True))[0]
+    def discriminator_loss(self, discriminator, real, fake, calls):
+        """Half the adversarial loss of one discriminator (as in the paper); its
+        call losses go to ``calls``."""
+        real_out = self.called(discriminator, real, calls)
+        return 0.5 * self.loss_fn(real_out, self.called(discriminator, fake, calls))[0]
 
     def train_step(self, data):
         """One update of both generators, then one of both discriminators (on pooled fakes)."""
         a, b = data
+        real_scores = (self.real_scores(self.discriminator_a, a),
+                       self.real_scores(self.discriminator_b, b))  # fmt: skip
+        g_calls, d_calls = [], []
         with tf.GradientTape() as tape:
-            g_terms, fake_a, fake_b = self.generator_losses(a, b)
+            g_terms, fake_a, fake_b = self.generator_losses(a, b, real_scores, g_calls)
+            logs = dict(g_terms)
             total = g_terms["g_ab"] + g_terms["g_ba"] + self.cycle_weight * g_terms["cycle"]
             if self.identity_weight:
                 total += self.identity_weight * self.cycle_weight * g_terms["identity"]
+            total = self.with_regularization("g_reg", total, self.generators.values(),
+                                             g_calls, logs)  # fmt: skip
         self.minimize(tape, total, self.generator_variables(), self.g_optimizer)
 
         draws_a = self.pool_a.draws(tf.shape(a)[0], self.seed_generator)
@@ -206,11 +210,13 @@ class CycleGAN(ImageTranslator):
         pooled_a = self.pool_a.query(fake_a, draws_a)
         pooled_b = self.pool_b.query(fake_b, draws_b)
         with tf.GradientTape() as tape:
-            d_a = self.discriminator_loss(self.discriminator_a, a, pooled_a)
-            d_b = self.discriminator_loss(self.discriminator_b, b, pooled_b)
-            total = d_a + d_b
+            d_a = self.discriminator_loss(self.discriminator_a, a, pooled_a, d_calls)
+            d_b = self.discriminator_loss(self.discriminator_b, b, pooled_b, d_calls)
+            logs.update(d_a=d_a, d_b=d_b)
+            total = self.with_regularization("d_reg", d_a + d_b, self.discriminators, d_calls,
+                                             logs)  # fmt: skip
         self.minimize(tape, total, self.discriminator_variables(), self.d_optimizer)
-        return self.log({"d_a": d_a, "d_b": d_b, **g_terms})
+        return self.log(logs)
 
     def preview_images(self, a, b):
         """Columns a, G(a), F(G(a)), b, F(b), G(F(b))."""

@@ -3,8 +3,8 @@
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, augment, ema, export, penalties, rng
-from tfgan_zoo.models.base import AdversarialModel
+from tfgan_zoo import architectures, augment, ema, export, losses, penalties, rng
+from tfgan_zoo.models.base import AdversarialModel, call_losses
 
 EMA_BN = ("copy", "recompute")
 STANDING_BATCHES, STANDING_BATCH = 32, 64  # BigGAN accumulates 16 batches of its size
@@ -36,9 +36,14 @@ class GAN(AdversarialModel):
     samples instead of single ones: m consecutive real samples, or m fakes,
     concatenated on the last axis (`pack_samples`). The loss is
     any function of `tfgan_zoo.losses` (or a callable of the same signature);
-    a gradient penalty, an R1 penalty and weight clipping are switched on by
-    their weights, so WGAN is ``loss="wasserstein", clip_value=0.01`` and
-    WGAN-GP is ``loss="wasserstein", gp_weight=10.0``.
+    a gradient penalty, R1 and R2 penalties and weight clipping are switched on
+    by their weights, so WGAN is ``loss="wasserstein", clip_value=0.01``,
+    WGAN-GP is ``loss="wasserstein", gp_weight=10.0`` and R3GAN's objective is
+    ``loss="rpgan", r1_weight=g/2, r2_weight=g/2``. Every penalty is taken on the
+    adversarial score alone (`score`), not on other heads of the discriminator.
+    The networks' own losses (weight and activity regularizers, ``add_loss``)
+    are added to their player's loss, as Keras' ``compute_loss`` adds
+    ``sum(model.losses)``, and logged as ``g_reg`` / ``d_reg``.
 
     ```python
     gan = GAN(generator, discriminator, latent_dim=64, loss="hinge")
@@ -78,6 +83,13 @@ class GAN(AdversarialModel):
       gp_one_sided: penalize only gradient norms above ``gp_target``.
       r1_weight: weight of the R1 penalty on real data (0 disables it); it is
         the R1 paper's gamma / 2.
+      r2_weight: weight of the R2 penalty on generated data (0 disables it),
+        gamma / 2 as for R1 (R3GAN uses the same gamma for both).
+      r1_every: lazy regularization (StyleGAN2): R1 and R2 are taken at every
+        ``r1_every``-th discriminator update only, with their weights times
+        ``r1_every``, so on average they weigh as much as dense penalties at a
+        fraction of the cost (StyleGAN2: 16). 1: every update.
+      gp_every: the same for the gradient penalty.
       clip_value: clip discriminator weights to this magnitude after each
         discriminator update (WGAN); None disables clipping.
       pack: samples per discriminator input (PacGAN); the discriminator must
@@ -158,6 +170,9 @@ class GAN(AdversarialModel):
             gp_target=config.gp_target,
             gp_one_sided=config.gp_one_sided,
             r1_weight=config.r1_weight,
+            r2_weight=config.r2_weight,
+            r1_every=config.r1_every,
+            gp_every=config.gp_every,
             clip_value=config.clip_value or None,
             pack=config.pack,
             ema_decay=config.ema_decay,
@@ -186,6 +201,9 @@ class GAN(AdversarialModel):
         gp_target=1.0,
         gp_one_sided=False,
         r1_weight=0.0,
+        r2_weight=0.0,
+        r1_every=1,
+        gp_every=1,
         clip_value=None,
         pack=1,
         ema_decay=0.0,
@@ -233,12 +251,16 @@ class GAN(AdversarialModel):
         self.gp_weight = float(gp_weight)
         self.gp_target = float(gp_target)
         self.gp_one_sided = bool(gp_one_sided)
-        self.r1_weight = float(r1_weight)
+        self.r1_weight, self.r2_weight = float(r1_weight), float(r2_weight)
+        if r1_every < 1 or gp_every < 1:
+            raise ValueError(f"r1_every and gp_every must be >= 1, got {r1_every} and {gp_every}.")
+        self.r1_every, self.gp_every = int(r1_every), int(gp_every)
         self.clip_value = clip_value
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.make_trackers(self.tracked_names())
         self.build_networks()
+        self.check_players()
+        self.make_trackers(self.tracked_names())
         self.sample_shape = export.sample_shape(generator, self.generator_input_dim,
                                                 self.num_classes)  # fmt: skip
         if not 0 <= ema_decay < 1 or ema_start < 0 or ema_half_life < 0 or ema_rampup < 0:
@@ -299,7 +321,12 @@ class GAN(AdversarialModel):
             names.append("gp")
         if self.r1_weight:
             names.append("r1")
-        return names
+        if self.r2_weight:
+            names.append("r2")
+        return names + self.reg_names()
+
+    def players(self):
+        return [self.generator], [self.discriminator]
 
     def get_config(self):
         return {
@@ -313,6 +340,9 @@ class GAN(AdversarialModel):
             "gp_target": self.gp_target,
             "gp_one_sided": self.gp_one_sided,
             "r1_weight": self.r1_weight,
+            "r2_weight": self.r2_weight,
+            "r1_every": self.r1_every,
+            "gp_every": self.gp_every,
             "clip_value": self.clip_value,
             "pack": self.pack,
             "ema_decay": self.ema_decay,
@@ -505,21 +535,34 @@ class GAN(AdversarialModel):
         return data, None
 
     def generate(self, z, condition, training):
-        """The generator's samples for ``z``.
+        """The generator's samples for ``z`` (one call)."""
+        return self.generator(z, training=training)
 
-        When packing in training, one generator call per pack position (rows
-        ``k, k + pack, ...`` of ``z``), interleaved back so that every pack
-        holds one sample of each call. PacGAN's code generates each position
-        of its packs with a call of its own (toy and Stacked MNIST), so a
-        batch-normalized generator normalizes each position's samples apart;
-        without batch statistics this is one call's output, in pieces.
+    def generated(self, z, condition):
+        """The samples of a training update and the losses the generator's calls
+        added (`call_losses`: activity regularizers, ``add_loss``).
+
+        When packing, one generator call per pack position (rows ``k, k + pack,
+        ...`` of ``z``), interleaved back so that every pack holds one sample of
+        each call. PacGAN's code generates each position of its packs with a call
+        of its own (toy and Stacked MNIST), so a batch-normalized generator
+        normalizes each position's samples apart; without batch statistics this
+        is one call's output, in pieces.
         """
-        if self.pack == 1 or not training:
-            return self.generator(z, training=training)
+        if self.pack == 1:
+            return self.generate(z, condition, training=True), call_losses(self.generator)
         if z.shape[0] is not None and z.shape[0] % self.pack:
             self.pack_samples(z)  # raises the one-line error naming both numbers
-        calls = [self.generator(z[k :: self.pack], training=True) for k in range(self.pack)]
-        return tf.reshape(tf.stack(calls, axis=1), [-1, *calls[0].shape[1:]])
+        fakes, calls = [], []
+        for k in range(self.pack):
+            fakes.append(self.generate(z[k :: self.pack], condition, training=True))
+            calls += call_losses(self.generator)
+        return tf.reshape(tf.stack(fakes, axis=1), [-1, *fakes[0].shape[1:]]), calls
+
+    def judged(self, x, condition):
+        """The discriminator's output for its inputs ``x`` in training, and the losses
+        its call added (`call_losses`)."""
+        return self.discriminate(x, condition, training=True), call_losses(self.discriminator)
 
     def discriminate(self, x, condition, training):
         return self.discriminator(x, training=training)
@@ -564,20 +607,42 @@ class GAN(AdversarialModel):
             draws["augment_fake"] = self.augment_draw(tf.shape(real)[0])
         return draws
 
+    def critic(self, condition):
+        """The discriminator as the penalties see it: ``x -> score(discriminate(x))``,
+        the adversarial score alone (other heads' gradients are not penalized)."""
+        return lambda x, training: self.score(self.discriminate(x, condition, training))
+
+    def lazily(self, every, penalty):
+        """``penalty()`` at every ``every``-th discriminator update, times ``every``,
+        and 0 at the others (StyleGAN2's lazy regularization); ``penalty()`` always
+        when ``every`` is 1. The count is the discriminator optimizer's updates so
+        far, so the first update is penalized and a resumed run keeps the rhythm."""
+        if every == 1:
+            return penalty()
+        due = tf.equal(self.d_optimizer.iterations % every, 0)
+        return tf.cond(due, lambda: float(every) * penalty(), lambda: tf.constant(0.0))
+
     def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out, draws):
         """Extra discriminator loss terms as a dict ``{name: weighted value}``.
 
         ``real`` and ``fake`` are the discriminator's inputs (packs, when packing).
+        The penalties (GP, R1, R2) are taken on the adversarial score (`critic`).
         """
         terms = {}
-        critic = lambda x, training: self.discriminate(x, condition, training)  # noqa: E731
+        critic = self.critic(condition)
         if self.gp_weight:
-            terms["gp"] = self.gp_weight * penalties.gradient_penalty(
-                critic, real, fake, alpha=draws["alpha"], target=self.gp_target,
-                one_sided=self.gp_one_sided,
-            )  # fmt: skip
+            terms["gp"] = self.gp_weight * self.lazily(self.gp_every, lambda: (
+                penalties.gradient_penalty(critic, real, fake, alpha=draws["alpha"],
+                                           target=self.gp_target, one_sided=self.gp_one_sided)
+            ))  # fmt: skip
         if self.r1_weight:
-            terms["r1"] = self.r1_weight * penalties.r1_penalty(critic, real)
+            terms["r1"] = self.r1_weight * self.lazily(
+                self.r1_every, lambda: penalties.r1_penalty(critic, real)
+            )
+        if self.r2_weight:
+            terms["r2"] = self.r2_weight * self.lazily(
+                self.r1_every, lambda: penalties.r2_penalty(critic, fake)
+            )
         return terms
 
     def generator_extra_loss(self, z, fake, condition, fake_out):
@@ -610,31 +675,50 @@ class GAN(AdversarialModel):
 
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
-        fake = self.generate(draws["z"], condition, training=True)
+        fake, _ = self.generated(draws["z"], condition)  # no generator update here
         real, fake = self.discriminator_inputs(real, fake, draws)
         with tf.GradientTape() as tape:
-            real_out = self.discriminate(real, condition, training=True)
-            fake_out = self.discriminate(fake, condition, training=True)
+            real_out, real_calls = self.judged(real, condition)
+            fake_out, fake_calls = self.judged(fake, condition)
             d_loss, _ = self.loss_fn(self.score(real_out), self.score(fake_out))
             extra = self.discriminator_extra_loss(real, fake, condition, real_out, fake_out, draws)
-            total = self.with_extra(d_loss, extra)
+            logs = {"d_loss": d_loss, **extra}
+            calls = real_calls + fake_calls
+            total = self.with_regularization("d_reg", self.with_extra(d_loss, extra),
+                                             [self.discriminator], calls, logs)  # fmt: skip
         self.apply_discriminator_update(tape, total)
-        return {"d_loss": d_loss, **extra}, real_out, draws["z"]
+        return logs, draws["z"]
 
-    def generator_step(self, real_out, condition, batch_size, z=None):
-        """One generator update on noise ``z`` (default: fresh)."""
+    def real_scores(self, real, condition):
+        """The scores the discriminator, as it is now, gives the real batch, for a loss
+        whose generator term reads them (`tfgan_zoo.losses.generator_reads_real`);
+        None for the others, which read only the fake scores. Augmented (with draws
+        of their own) and packed as in the discriminator's update; constants for
+        the generator."""
+        if not losses.generator_reads_real(self.loss_fn):
+            return None
+        seen = self.pack_samples(self.augment_images(real, self.augment_draw(tf.shape(real)[0])))
+        return tf.stop_gradient(self.score(self.discriminate(seen, condition, training=True)))
+
+    def generator_step(self, real, condition, z=None):
+        """One generator update on noise ``z`` (default: fresh), for the real batch
+        ``real`` of the step's last discriminator update (scored again only for
+        losses that read real scores: `real_scores`)."""
+        batch_size = tf.shape(real)[0]
         z = self.sample_latent(batch_size) if z is None else z
         augment_draw = self.augment_draw(batch_size)
+        real_score = self.real_scores(real, condition)
         with tf.GradientTape() as tape:
-            fake = self.generate(z, condition, training=True)
+            fake, calls = self.generated(z, condition)
             seen = self.pack_samples(self.augment_images(fake, augment_draw))
             fake_out = self.discriminate(seen, condition, training=True)
-            real_score = tf.stop_gradient(self.score(real_out))
             _, g_loss = self.loss_fn(real_score, self.score(fake_out))
             extra = self.generator_extra_loss(z, fake, condition, fake_out)
-            total = self.with_extra(g_loss, extra)
+            logs = {"g_loss": g_loss, **extra}
+            total = self.with_regularization("g_reg", self.with_extra(g_loss, extra),
+                                             [self.generator], calls, logs)  # fmt: skip
         self.apply_generator_update(tape, total)
-        return {"g_loss": g_loss, **extra}
+        return logs
 
     def simultaneous_step(self, real, condition):
         """Both updates from one forward pass: the gradients of the discriminator's
@@ -644,30 +728,35 @@ class GAN(AdversarialModel):
         """
         draws = self.discriminator_draws(real)
         with tf.GradientTape(persistent=True) as tape:
-            fake = self.generate(draws["z"], condition, training=True)
+            fake, g_calls = self.generated(draws["z"], condition)
             real_in, fake_in = self.discriminator_inputs(real, fake, draws)
-            real_out = self.discriminate(real_in, condition, training=True)
-            fake_out = self.discriminate(fake_in, condition, training=True)
+            real_out, real_calls = self.judged(real_in, condition)
+            fake_out, fake_calls = self.judged(fake_in, condition)
             d_loss, g_loss = self.loss_fn(self.score(real_out), self.score(fake_out))
             d_extra = self.discriminator_extra_loss(
                 real_in, fake_in, condition, real_out, fake_out, draws
             )
             g_extra = self.generator_extra_loss(draws["z"], fake, condition, fake_out)
-            d_total, g_total = self.with_extra(d_loss, d_extra), self.with_extra(g_loss, g_extra)
+            logs = {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
+            d_total = self.with_regularization("d_reg", self.with_extra(d_loss, d_extra),
+                                               [self.discriminator], real_calls + fake_calls,
+                                               logs)  # fmt: skip
+            g_total = self.with_regularization("g_reg", self.with_extra(g_loss, g_extra),
+                                               [self.generator], g_calls, logs)  # fmt: skip
         g_variables = self.generator.trainable_variables
         g_grads = tape.gradient(g_total, g_variables)  # before the D update: same weights
         self.apply_discriminator_update(tape, d_total)
         self.g_optimizer.apply_gradients(zip(g_grads, g_variables, strict=True))
-        return {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
+        return logs
 
     def train_step(self, data):
         """``g_steps`` generator updates after ``n_critic`` discriminator updates
         (or both at once, ``simultaneous``), then the generator's moving average
         (when on). The step logs the last generator update's losses.
 
-        The generator's loss sees the discriminator's scores on the real batch
-        from the last critic update (no extra forward pass; none of the
-        classic losses use them), and, in conditional models, that batch's labels.
+        The generator's updates use the last critic update's real batch: its labels
+        in conditional models, and, for losses that read real scores
+        (relativistic ones), its scores by the updated discriminator.
         """
         real, condition = self.unpack(data)
         if self.simultaneous:
@@ -675,10 +764,10 @@ class GAN(AdversarialModel):
         else:
             for k in range(self.n_critic):
                 real_k, condition_k = self.critic_batch(real, condition, k)
-                d_logs, real_out, z = self.discriminator_step(real_k, condition_k)
+                d_logs, z = self.discriminator_step(real_k, condition_k)
             z = z if self.shared_noise else None
             for _ in range(self.g_steps):
-                g_logs = self.generator_step(real_out, condition_k, tf.shape(real_k)[0], z)
+                g_logs = self.generator_step(real_k, condition_k, z)
             logs = {**d_logs, **g_logs}
         replicas = tf.distribute.get_replica_context().num_replicas_in_sync
         self.update_ema(tf.shape(real)[0] * replicas)

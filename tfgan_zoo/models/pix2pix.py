@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, export
 from tfgan_zoo import losses as losses_lib
-from tfgan_zoo.models.base import AdversarialModel
+from tfgan_zoo.models.base import AdversarialModel, call_losses
 
 
 def l1(x, y):
@@ -23,9 +23,13 @@ def _rgb_if_mixed(*images):
 class ImageTranslator(AdversarialModel):
     """What the image-to-image models share: optimizers, logs, previews, export.
 
-    Subclasses set ``generators`` (``{direction: model}``, exported in that
-    order), ``discriminators``, ``tracked_names`` and ``train_step``. The
-    dataset yields ``(inputs, targets)`` image batches in [-1, 1].
+    Subclasses call `set_networks` with ``generators`` (``{direction: model}``,
+    exported in that order) and ``discriminators``, and define ``tracked_names``
+    and ``train_step``. The dataset yields ``(inputs, targets)`` image batches in
+    [-1, 1]. As in `GAN`, the networks' own losses (regularizers, ``add_loss``)
+    count in their player's loss (``g_reg`` / ``d_reg``), and a loss whose
+    generator term reads real scores gets them from the discriminator as it is
+    at the generator's update (`real_scores`); the others get None.
     """
 
     compatible_architectures = ()
@@ -36,7 +40,30 @@ class ImageTranslator(AdversarialModel):
     def __init__(self, loss, loss_kwargs=None, **kwargs):
         super().__init__(**kwargs)
         self.set_loss(loss, loss_kwargs)
-        self.make_trackers(self.tracked_names())
+
+    def set_networks(self, generators, discriminators):
+        """Sets the networks (``generators``: ``{direction: model}``), checks that the
+        players share no variable, and makes the trackers."""
+        self.generators, self.discriminators = generators, discriminators
+        self.check_players()
+        self.make_trackers(self.tracked_names() + self.reg_names())
+        self.built = True
+
+    def players(self):
+        return list(self.generators.values()), list(self.discriminators)
+
+    def called(self, network, inputs, calls):
+        """``network(inputs)`` in training, adding the losses the call added to ``calls``."""
+        output = network(inputs, training=True)
+        calls += call_losses(network)
+        return output
+
+    def real_scores(self, discriminator, real):
+        """``discriminator``'s scores of ``real`` as it is now, for a loss whose
+        generator term reads them; None for the others (see `tfgan_zoo.losses`)."""
+        if not losses_lib.generator_reads_real(self.loss_fn):
+            return None
+        return tf.stop_gradient(discriminator(real, training=True))
 
     def generator_variables(self):
         return [v for g in self.generators.values() for v in g.trainable_variables]
@@ -138,9 +165,7 @@ class Pix2Pix(ImageTranslator):
         self.l1_weight = float(l1_weight)
         super().__init__(loss, loss_kwargs, **kwargs)
         self.generator, self.discriminator = generator, discriminator
-        self.generators = {"translate": generator}
-        self.discriminators = [discriminator]
-        self.built = True
+        self.set_networks({"translate": generator}, [discriminator])
 
     def get_config(self):
         return {**super().get_config(), "l1_weight": self.l1_weight}
@@ -178,20 +203,28 @@ class Pix2Pix(ImageTranslator):
         The generator runs once; its loss uses the updated discriminator.
         """
         inputs, targets = data
+        g_calls, d_calls = [], []
         with tf.GradientTape() as g_tape:
-            fake = self.generator(inputs, training=True)
+            fake = self.called(self.generator, inputs, g_calls)
             with g_tape.stop_recording():
                 with tf.GradientTape() as d_tape:
-                    real_out = self.discriminator([inputs, targets], training=True)
-                    fake_out = self.discriminator([inputs, fake], training=True)
+                    real_out = self.called(self.discriminator, [inputs, targets], d_calls)
+                    fake_out = self.called(self.discriminator, [inputs, fake], d_calls)
                     d_loss = 0.5 * self.loss_fn(real_out, fake_out)[0]
-                self.minimize(d_tape, d_loss, self.discriminator_variables(), self.d_optimizer)
+                    logs = {"d_loss": d_loss}
+                    d_total = self.with_regularization(
+                        "d_reg", d_loss, [self.discriminator], d_calls, logs
+                    )
+                self.minimize(d_tape, d_total, self.discriminator_variables(), self.d_optimizer)
+                real_scores = self.real_scores(self.discriminator, [inputs, targets])
             fake_out = self.discriminator([inputs, fake], training=True)
-            _, g_loss = self.loss_fn(tf.stop_gradient(real_out), fake_out)
+            _, g_loss = self.loss_fn(real_scores, fake_out)
             distance = l1(fake, targets)
-            total = g_loss + self.l1_weight * distance
+            logs.update(g_loss=g_loss, l1=distance)
+            total = self.with_regularization("g_reg", g_loss + self.l1_weight * distance,
+                                             [self.generator], g_calls, logs)  # fmt: skip
         self.minimize(g_tape, total, self.generator_variables(), self.g_optimizer)
-        return self.log({"d_loss": d_loss, "g_loss": g_loss, "l1": distance})
+        return self.log(logs)
 
     preview_columns = 9
 
