@@ -20,11 +20,34 @@ the prose around it. Run from the
 repository root:
 
     nice python benchmarks/quality.py --seeds 0,1,2,3,4 --toy_steps 12000 --image_steps 3000
+
+``--variants "RpGAN;R3GAN"`` runs some rows only (the others keep their scores).
+
+R3GAN's claim, and its rule (fixed 2026-12-06, before any run of the rows it reads):
+
+- Claim (Huang et al. 2024, "The GAN is dead; long live the GAN!", section 2):
+  the relativistic pairing loss with zero-centred R1 and R2 penalties trains
+  stably without tricks, where the classic GAN loss with the same penalties
+  loses modes.
+- Design: the rows ``R3GAN`` (rpgan + R1 + R2) and ``NS + R1 + R2``
+  (non-saturating loss, the same penalties, optimiser and networks), on ring8
+  and grid25, seeds 0-4: 10 configurations paired by (dataset, seed). Gamma is
+  R3GAN's CIFAR-10 value 0.05 (``r1_weight = r2_weight = 0.025``), Adam with
+  their beta1 0 and initial beta2 0.9; not tuned here.
+- Primary test: one-sided exact sign test on the paired reverse-KL differences
+  (NS + R1 + R2 minus R3GAN), ties dropped; alpha 0.05; the smallest p this
+  design can reach is 1/1024 (0.001).
+- Verdict: ``holds`` if p < 0.05 with R3GAN lower; ``contradicted`` if the
+  opposite one-sided test gives p < 0.05; otherwise ``not seen at this scale``.
+  Effect size: the median paired difference in reverse KL, and modes covered.
+- Secondary, not in the verdict: classifier FID on Fashion-MNIST after the
+  image budget, the same sign test over the seeds (5 seeds: smallest p 0.031).
 """
 
 import argparse
 import datetime
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -40,9 +63,14 @@ from records import (
     run_and_tabulate,
     save_figure,
 )
+from stats import ALPHA, p_text, sign_test, smallest_p
 
 from tfgan_zoo import metrics, trainer
 from tfgan_zoo.config import TrainConfig
+
+R3GAN_GAMMA = 0.05  # R3GAN's CIFAR-10 preset (its gamma_scheduler base value)
+ZERO_CENTRED = {"r1_weight": R3GAN_GAMMA / 2, "r2_weight": R3GAN_GAMMA / 2,
+                "beta1": 0.0, "beta2": 0.9}  # fmt: skip
 
 # name: (TrainConfig overrides shared by toy and image runs, image-only overrides)
 VARIANTS = {
@@ -58,6 +86,10 @@ VARIANTS = {
         {"gp_weight": 10.0, "d_norm": "layer", "g_lr": 1e-4, "d_lr": 1e-4},
     ),
     "hinge": ({"loss": "hinge"}, {"d_norm": "layer"}),
+    "RpGAN": ({"loss": "rpgan"}, {}),
+    "RaGAN": ({"loss": "ragan"}, {}),
+    "NS + R1 + R2": ({"loss": "non_saturating", **ZERO_CENTRED}, {"d_norm": "none"}),
+    "R3GAN": ({"loss": "rpgan", **ZERO_CENTRED}, {"d_norm": "none"}),
     "EBGAN": (
         None,
         {
@@ -102,14 +134,56 @@ def image_scores(overrides, steps, seed, extractor, real, dataset):
 
 
 def todo_list(args):
-    """(variant, part, seed), seed by seed so every row grows evenly."""
+    """(variant, part, seed) of ``--variants``, seed by seed so every row grows evenly."""
+    names = [n for n in VARIANTS if n in args.variants]
     todo = []
     for seed in args.seeds:
-        for name, (common, _) in VARIANTS.items():
+        for name in names:
+            common = VARIANTS[name][0]
             todo += [(name, part, seed) for part in TOY if common is not None and args.toy_steps]
     for seed in args.seeds:
-        todo += [(name, IMAGE, seed) for name in VARIANTS if args.image_steps]
+        todo += [(name, IMAGE, seed) for name in names if args.image_steps]
     return todo
+
+
+def r3gan_judgement(scores, seeds, metric="rkl", parts=TOY):
+    """The R3GAN rule of the module docstring on ``scores``: a dict with the verdict,
+    p, the pairs and the median paired difference (NS + R1 + R2 minus R3GAN);
+    None until both rows have a paired configuration."""
+    diffs = [scores[("NS + R1 + R2", part, s)][metric] - scores[("R3GAN", part, s)][metric]
+             for part in parts for s in seeds
+             if ("R3GAN", part, s) in scores and ("NS + R1 + R2", part, s) in scores]  # fmt: skip
+    if not diffs:
+        return None
+    p, wins, n = sign_test(diffs, "greater")
+    p_opposite = sign_test(diffs, "less")[0]
+    verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
+               else "not seen at this scale")  # fmt: skip
+    return {"verdict": verdict, "p": p, "wins": wins, "n": n, "pairs": len(diffs),
+            "median": statistics.median(diffs),
+            "smallest_p": smallest_p("sign", n=len(diffs))}  # fmt: skip
+
+
+def r3gan_lines(scores, args):
+    """The verdict line under the table (and the secondary FID line)."""
+    lines = []
+    toy = r3gan_judgement(scores, args.seeds)
+    if toy:
+        lines.append(
+            f"R3GAN's claim by its rule (in `benchmarks/quality.py`): **{toy['verdict']}**; "
+            f"reverse KL lower with R3GAN than with NS + R1 + R2 in {toy['wins']} of "
+            f"{toy['n']} untied pairs of {toy['pairs']} (sign test, one-sided, p = "
+            f"{p_text(toy['p'])}; smallest reachable {p_text(toy['smallest_p'])}); median "
+            f"difference {toy['median']:.2f}."
+        )
+    image = r3gan_judgement(scores, args.seeds, "fid", (IMAGE,))
+    if image and args.image_steps:
+        lines.append(
+            f"Secondary (not in the verdict): FID lower with R3GAN in {image['wins']} of "
+            f"{image['n']} seeds (p = {p_text(image['p'])}); median difference "
+            f"{image['median']:.2f}."
+        )
+    return lines
 
 
 def run(args):
@@ -187,7 +261,8 @@ def table(scores, args):
             rows = [scores[k] for s in args.seeds if (k := (name, IMAGE, s)) in scores]
             cells.append(fid_cell(rows, args.seeds) if rows else "- | -")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    verdicts = r3gan_lines(scores, args)
+    return "\n".join(lines + ([""] + verdicts if verdicts else []))
 
 
 def plot(scores, args, path):
@@ -223,8 +298,14 @@ def main():
     parser.add_argument("--image_steps", type=int, default=3000, help="0 skips the FID column")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
+    parser.add_argument("--variants", default=";".join(VARIANTS),
+                        help="rows to run, separated by ';' (default: all)")  # fmt: skip
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
+    args.variants = args.variants.split(";")
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        sys.exit(f"unknown --variants {sorted(unknown)}; known: {', '.join(VARIANTS)}")
     for steps in (args.toy_steps, args.image_steps):
         if steps % 100:
             sys.exit(f"step budgets must be multiples of 100 (steps per execution): {steps}")

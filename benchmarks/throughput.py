@@ -48,7 +48,13 @@ a hand-written XLA loop:
 
     python benchmarks/throughput.py --toy_gap --rounds 5
 
-``--execution`` and ``--essentials`` append their rows to ``--scores``
+With ``--objectives``, what the relativistic losses and the zero-centred
+penalties add to a DCGAN step: RpGAN's extra discriminator pass on the reals,
+R1 dense and lazy (every 16th update, StyleGAN2), R3GAN's RpGAN + R1 + R2:
+
+    python benchmarks/throughput.py --objectives --rounds 5
+
+``--execution``, ``--essentials`` and ``--objectives`` append their rows to ``--scores``
 (``benchmarks/scores/throughput.jsonl``, committed); with ``--table_only`` they
 time nothing and print the latest rows of each network from it, with a bar
 chart of the step-time ratios (``benchmarks/plots/throughput_<table>.png``):
@@ -376,6 +382,24 @@ ESSENTIALS = {  # label: TrainConfig overrides, on top of the network's defaults
 }
 
 
+GAMMA_HALF = 0.025  # R3GAN's CIFAR-10 gamma / 2, the flagfile's weights
+OBJECTIVES = {  # label: TrainConfig overrides, on top of the network's defaults
+    "non-saturating": {},
+    "RpGAN (reals scored again for G)": {"loss": "rpgan"},
+    "R1 every update": {"r1_weight": GAMMA_HALF},
+    "R1 every 16th update": {"r1_weight": GAMMA_HALF, "r1_every": 16},
+    "RpGAN + R1 + R2": {"loss": "rpgan", "r1_weight": GAMMA_HALF, "r2_weight": GAMMA_HALF},
+    "RpGAN + R1 + R2, every 16th": {"loss": "rpgan", "r1_weight": GAMMA_HALF,
+                                    "r2_weight": GAMMA_HALF, "r1_every": 16},
+}  # fmt: skip
+
+
+def objectives_table(networks, rounds):
+    """What the relativistic losses and the (lazy) zero-centred penalties add to a step."""
+    print(TABLE_HEAD)
+    return [row for name in networks for row in timing_rows(name, OBJECTIVES, rounds)]
+
+
 def essentials_table(networks, rounds):
     """What generator EMA and DiffAugment add to a training step (default execution)."""
     print(TABLE_HEAD)
@@ -601,6 +625,10 @@ def main():
         "--essentials", action="store_true", help="the cost of generator EMA and DiffAugment"
     )
     parser.add_argument(
+        "--objectives", action="store_true",
+        help="the cost of RpGAN, R1 and lazy R1/R2 (R3GAN's objective)",
+    )  # fmt: skip
+    parser.add_argument(
         "--roofline", action="store_true",
         help="FLOPs per step, fraction of the measured peak, the input pipeline alone",
     )  # fmt: skip
@@ -617,9 +645,9 @@ def main():
         help="what the per-step non-finite check and the rng draws cost in the toy XLA loop",
     )  # fmt: skip
     parser.add_argument("--scores", default=os.path.join(SCORES, "throughput.jsonl"),
-                        help="--execution and --essentials rows (committed)")  # fmt: skip
+                        help="the timed tables' rows (committed)")  # fmt: skip
     parser.add_argument("--table_only", action="store_true",
-                        help="--execution, --essentials: print --scores, time nothing")  # fmt: skip
+                        help="the timed tables: print --scores, time nothing")  # fmt: skip
     parser.add_argument("--plots", default=os.path.join(os.path.dirname(SCORES), "plots"),
                         help="where --table_only draws its chart (empty: none)")  # fmt: skip
     args = parser.parse_args()
@@ -632,8 +660,9 @@ def main():
     if args.roofline:
         roofline_table((args.networks or ",".join(ROOFLINE)).split(","), args.rounds)
         return
-    if args.execution or args.essentials:
-        name = "essentials" if args.essentials else "execution"
+    if args.execution or args.essentials or args.objectives:
+        name = ("essentials" if args.essentials else "objectives" if args.objectives
+                else "execution")  # fmt: skip
         if args.table_only:
             networks = args.networks.split(",") if args.networks else None
             stored_timings(args.scores, name, networks, args.plots)
@@ -641,8 +670,12 @@ def main():
         devices = [d.device_type for d in tf.config.list_logical_devices()]
         print(f"TF {tf.__version__}, Keras {keras.__version__}, devices {devices}, "
               f"{args.rounds} rounds")  # fmt: skip
-        default = "dcgan28,sngan28" if args.essentials else ",".join(DEFAULT_EXECUTION)
-        table = essentials_table if args.essentials else execution_table
+        default = {"essentials": "dcgan28,sngan28", "objectives": "dcgan28"}.get(
+            name, ",".join(DEFAULT_EXECUTION)
+        )
+        table = {"essentials": essentials_table, "objectives": objectives_table}.get(
+            name, execution_table
+        )
         record_timings(args.scores, name, table((args.networks or default).split(","), args.rounds))
         return
     # A fixed set of real batches in memory: each fit call makes a new iterator,

@@ -1,0 +1,82 @@
+"""The exact tests the claims' rules name: sign, Fisher and permutation.
+
+Every claim's rule (in its script's docstring, committed before its runs)
+names one of these as its primary test, alpha = 0.05, and the smallest p its
+design can reach (`smallest_p`), so a design that cannot reach 0.05 is seen
+before it is run. All are exact (no normal approximations) and one-sided in
+the direction the claim predicts unless a rule says otherwise; pure Python,
+so a fresh clone re-derives every verdict without SciPy.
+"""
+
+import itertools
+import math
+import random
+
+ALPHA = 0.05
+
+
+def sign_test(differences, alternative="greater"):
+    """One-sided exact sign test on paired ``differences`` (ties, exact zeros,
+    dropped): p = P(X >= wins) for X ~ Binomial(n, 1/2), where wins counts the
+    positive differences (``alternative="greater"``) or the negative ones
+    (``"less"``). Returns ``(p, wins, n)``."""
+    nonzero = [d for d in differences if d != 0]
+    n = len(nonzero)
+    wins = sum((d > 0) if alternative == "greater" else (d < 0) for d in nonzero)
+    p = sum(math.comb(n, k) for k in range(wins, n + 1)) / 2**n if n else 1.0
+    return p, wins, n
+
+
+def fisher_exact(a_events, a_total, b_events, b_total):
+    """One-sided Fisher exact test that group A has the larger share of events:
+    p = P(X >= a_events) for X hypergeometric with the 2x2 table's margins."""
+    events, total = a_events + b_events, a_total + b_total
+    denominator = math.comb(total, a_total)
+    top = min(events, a_total)
+    return sum(math.comb(events, k) * math.comb(total - events, a_total - k)
+               for k in range(a_events, top + 1)) / denominator  # fmt: skip
+
+
+def permutation_test(a, b, statistic=None, draws=20000, seed=0):
+    """One-sided two-sample permutation test that ``a`` is larger than ``b``:
+    the share of relabellings whose statistic (default: mean(a) - mean(b)) is
+    at least the observed one. Exact (every relabelling) up to 20,000 of them,
+    else ``draws`` random relabellings from a fixed seed (the +1 correction
+    keeps p above 0)."""
+    statistic = statistic or (lambda x, y: sum(x) / len(x) - sum(y) / len(y))
+    pooled, observed = list(a) + list(b), statistic(a, b)
+    n = len(a)
+    if math.comb(len(pooled), n) <= 20000:
+        splits = itertools.combinations(range(len(pooled)), n)
+        count = total = 0
+        for chosen in splits:
+            chosen = set(chosen)
+            x = [v for i, v in enumerate(pooled) if i in chosen]
+            y = [v for i, v in enumerate(pooled) if i not in chosen]
+            count += statistic(x, y) >= observed - 1e-12
+            total += 1
+        return count / total
+    rng = random.Random(seed)
+    count = 0
+    for _ in range(draws):
+        rng.shuffle(pooled)
+        count += statistic(pooled[:n], pooled[n:]) >= observed - 1e-12
+    return (count + 1) / (draws + 1)
+
+
+def smallest_p(test, **design):
+    """The smallest p a design can reach: ``sign`` with ``n`` pairs (1 / 2^n);
+    ``fisher`` with group sizes ``a`` and ``b`` (every event in A);
+    ``permutation`` with sample sizes ``a`` and ``b`` (1 / C(a + b, a))."""
+    if test == "sign":
+        return 0.5 ** design["n"]
+    if test == "fisher":
+        return 1 / math.comb(design["a"] + design["b"], design["a"])
+    if test == "permutation":
+        return 1 / math.comb(design["a"] + design["b"], design["a"])
+    raise ValueError(f"unknown test {test!r}")
+
+
+def p_text(p):
+    """p as the summary prints it (two significant digits)."""
+    return f"{p:.2g}"
