@@ -239,3 +239,25 @@ def test_every_model_trains_in_mixed_bfloat16(name, arch):
     outputs = [gan.generator.output, *keras.tree.flatten(gan.discriminator.output)]
     assert {o.dtype for o in outputs} == {"float32"}
     assert_trains(gan, dataset, steps=3)
+
+
+RECTANGULAR = ["dcgan", "sngan", "conditional_dcgan", "acgan_dcgan", "projection_dcgan",
+               "infogan_dcgan", "ebgan_dcgan", "resnet_projection", "sngan_resnet",
+               "wgan_gp_resnet", "image_mlp"]  # fmt: skip
+
+
+@pytest.mark.parametrize("arch", RECTANGULAR)
+def test_image_architectures_take_rectangular_images(arch):
+    """32x24 (height x width): the generator draws that shape and the discriminator
+    takes it; the first projection starts from 4x3."""
+    g, d = architectures.build(arch, (32, 24, 3), 8, num_classes=3, base_filters=4,
+                               hidden_units=8)  # fmt: skip
+    assert g.output_shape[1:] == (32, 24, 3)
+    assert tuple(d.inputs[0].shape[1:]) == (32, 24, 3)
+
+
+def test_square_only_architectures_say_so_in_one_line():
+    with pytest.raises(architectures.ArchitectureError, match="square images, got 32x24"):
+        architectures.build("pacgan_dcgan", (32, 24, 3), 8)
+    with pytest.raises(architectures.ArchitectureError, match="same k >= 1.*30x24"):
+        architectures.build("dcgan", (30, 24, 3), 8)

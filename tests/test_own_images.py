@@ -121,6 +121,34 @@ def test_the_trainer_trains_on_a_folder_and_exports_its_class_names(folder, tmp_
         TrainConfig(dataset=f"folder:{root}", resize="squash")
 
 
+@pytest.mark.parametrize(
+    "model,architecture", [("gan", "dcgan"), ("conditional", "conditional_dcgan")]
+)
+def test_a_folder_trains_at_a_rectangular_size_and_draws_it(folder, tmp_path, model,
+                                                              architecture):  # fmt: skip
+    """--image_size=32x24 (height x width) end to end: training, the export's
+    image shape, and a grid drawn by the sample command."""
+    root, _ = folder
+    config = own_config(tmp_path, f"folder:{root}", image_size="32x24", model=model,
+                        architecture=architecture, steps_per_epoch=2, checkpoint_every=2,
+                        sample_every=2)  # fmt: skip
+    result = trainer.train(config)
+    assert result.final_step == 2
+    assert result.model.generator.output_shape[1:] == (32, 24, 3)
+    export = os.path.dirname(result.export_path)
+    sampled = tf.saved_model.load(result.export_path).signatures["sample"]
+    inputs = {"seed": tf.constant([1, 2], tf.int64)}
+    if model == "conditional":
+        inputs["label"] = tf.constant([0, 1], tf.int32)
+    assert sampled(**inputs)["images_uint8"].shape == (2, 32, 24, 3)
+    args = ["grid", f"--export_dir={export}", "--rows=2", "--columns=3",
+            f"--out={tmp_path / 'g.png'}"]  # fmt: skip
+    grid = run_in_process("tfgan_zoo.sample", args)
+    assert Image.open(grid[0]).size[1] / Image.open(grid[0]).size[0] == pytest.approx(
+        2 * 32 / (3 * 24), rel=0.1
+    )
+
+
 def test_a_folder_of_one_class_is_refused_for_a_conditional_model_in_one_line(tmp_path):
     make_folder(str(tmp_path / "one"), classes=("only",), per_class=2)
     result = run(sys.executable, "-m", "tfgan_zoo.train", "--model=conditional",
@@ -152,6 +180,34 @@ def test_the_converter_writes_shards_that_load_like_the_folder(shards, folder):
     x, y = next(iter(ds))
     assert x.shape == (12, 8, 8, 3) and sorted(y.numpy()) == [0] * 6 + [1] * 6
     assert info.class_names == ("cats", "dogs")
+
+
+def test_shards_of_a_mostly_grey_folder_train_in_colour_as_the_folder_does(tmp_path):
+    """Five grey PNGs and one colour JPEG: the folder trains at 3 channels, and so do
+    its shards, with the converter's sidecar and (decoding every record) without."""
+    from own_images import save
+
+    rng = np.random.default_rng(0)
+    for i in range(5):
+        save(str(tmp_path / "mixed" / f"{i}.png"), rng.integers(0, 255, (12, 10), np.uint8), "PNG")
+    save(str(tmp_path / "mixed" / "5.jpg"), rng.integers(0, 255, (20, 16, 3), np.uint8), "JPEG")
+    folder_scan = files.scan_folder(str(tmp_path / "mixed"))
+    paths = files.write_tfrecords(folder_scan, str(tmp_path / "rec" / "mixed"), 2)
+    feature = {files.KEYS[0]: tf.io.FixedLenFeature([], tf.string)}
+    record = next(iter(tf.data.TFRecordDataset(paths[:1])))
+    first = files.decode_any(tf.io.parse_single_example(record, feature)[files.KEYS[0]])
+    assert first.shape[-1] == 1  # the case the first record alone got wrong
+    pattern = str(tmp_path / "rec" / "mixed-*.tfrecord")
+    for with_sidecar in (True, False):
+        if not with_sidecar:
+            os.remove(files.sidecar_path(str(tmp_path / "rec" / "mixed")))
+        record_scan = files.scan_tfrecords(pattern)
+        assert (record_scan.grey, record_scan.count) == (False, 6)
+        if with_sidecar:  # the folder's first image, so the default size agrees too
+            assert record_scan.shape == folder_scan.shape
+        for name in (f"folder:{tmp_path / 'mixed'}", f"tfrecord:{pattern}"):
+            _, info = data.load(name, 2, images=ImageOptions(size=(8, 8)))
+            assert info.sample_shape == (8, 8, 3), name
 
 
 def test_tfrecords_with_other_keys_or_broken_files_get_clear_errors(tmp_path, shards):

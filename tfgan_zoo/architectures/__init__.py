@@ -29,14 +29,23 @@ from tfgan_zoo.architectures.mlp import (
 )
 
 
-def _image(name, sample_shape):
-    if len(sample_shape) != 3 or sample_shape[0] != sample_shape[1]:
+def _image(name, sample_shape, square=False):
+    """``(resolution, channels)`` of images of ``sample_shape``: the resolution is one
+    side for square images, else ``(height, width)``; ``square`` refuses the latter."""
+    if len(sample_shape) != 3:
         raise ArchitectureError(
-            f"The {name} architecture takes square images (H, W, C), got shape "
-            f"{tuple(sample_shape)}: set --image_size (your own images) or --resolution to "
-            f"a square size; --architecture=mlp is for toy points."
+            f"The {name} architecture takes images (H, W, C), got shape "
+            f"{tuple(sample_shape)}; --architecture=mlp is for toy points."
         )
-    return sample_shape[0], sample_shape[2]
+    height, width, channels = (int(d) for d in sample_shape)
+    if height == width:
+        return height, channels
+    if square:
+        raise ArchitectureError(
+            f"The {name} architecture takes square images, got {height}x{width}: set "
+            f"--image_size (your own images) or --resolution to a square size."
+        )
+    return (height, width), channels
 
 
 def _classes(name, num_classes):
@@ -112,7 +121,7 @@ def _dcgan(sample_shape, latent_dim, base_filters=64, g_norm="batch", d_norm="ba
 def _pacgan_dcgan(sample_shape, latent_dim, base_filters=64, **unused):
     """PacGAN's Stacked-MNIST networks (carpedm20's DCGAN-tensorflow: 5x5 kernels,
     up to 8 x ``base_filters``); ``--g_norm``/``--d_norm`` do not apply."""
-    res, ch = _image("pacgan_dcgan", sample_shape)
+    res, ch = _image("pacgan_dcgan", sample_shape, square=True)
     return (
         pacgan_dcgan_generator(latent_dim, res, ch, base_filters),
         pacgan_dcgan_discriminator(res, ch, base_filters),
@@ -186,13 +195,13 @@ def _resnet(name, spectral_norm):
 
 def _translation_shapes(name, sample_shape, input_shape):
     """(resolution, input channels, output channels) of an image-to-image pair."""
-    res, out_ch = _image(name, sample_shape)
+    res, out_ch = _image(name, sample_shape, square=True)
     if input_shape is None:
         raise ArchitectureError(
             f"The {name} architecture translates images: it needs an image-to-image "
             f"dataset (edges:, unpaired:, folder: or cycle_gan/...)."
         )
-    in_res, in_ch = _image(name, input_shape)
+    in_res, in_ch = _image(name, input_shape, square=True)
     if in_res != res:
         raise ArchitectureError(
             f"{name}: input images are {in_res}x{in_res} but targets {res}x{res}; "

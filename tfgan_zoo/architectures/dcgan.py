@@ -1,8 +1,9 @@
 """DCGAN generator and discriminator (Radford et al. 2016) at any resolution.
 
-The resolution is an argument, not a file: the networks halve (or double) the
-spatial size until it is at most 7, so 28x28 starts from 7x7 and 32x32 or
-64x64 from 4x4. `generator_body` and `discriminator_trunk` are shared by the
+The resolution is an argument, not a file: one size (square) or a pair
+``(height, width)``. The networks halve (or double) both sides until each is
+at most 7, so 28x28 starts from 7x7, 32x32 or 64x64 from 4x4 and 32x24 from
+4x3. `generator_body` and `discriminator_trunk` are shared by the
 conditional, auxiliary-head and autoencoder variants.
 """
 
@@ -14,27 +15,36 @@ from tfgan_zoo.architectures.mlp import pacgan_init
 from tfgan_zoo.layers import SNConv2D, SNDense, maybe, normalization
 
 
+def sides(resolution):
+    """``(height, width)`` of a resolution given as one size (square) or a pair."""
+    if isinstance(resolution, (tuple, list)):
+        return int(resolution[0]), int(resolution[1])
+    return int(resolution), int(resolution)
+
+
 def upsampling_plan(resolution):
-    """Returns (number of 2x stages, starting size) for a square resolution."""
-    size, stages = int(resolution), 0
-    while size > 7 and size % 2 == 0:
-        size //= 2
+    """``(number of 2x stages, (starting height, starting width))``: the fewest stages
+    k >= 1 after which both sides are at most 7, each side dividing by 2^k."""
+    height, width = sides(resolution)
+    stages = 1
+    while height % 2**stages == 0 and width % 2**stages == 0:
+        bottom = (height >> stages, width >> stages)
+        if max(bottom) <= 7:
+            return stages, bottom
         stages += 1
-    if stages == 0 or size > 7:
-        raise ArchitectureError(
-            f"DCGAN needs a resolution of the form s * 2^k with s <= 7 and "
-            f"k >= 1 (28, 32, 64, ...), got {resolution}."
-        )
-    return stages, size
+    raise ArchitectureError(
+        f"DCGAN needs each side of the form s * 2^k with s <= 7 and the same k >= 1 (28, "
+        f"32, 64, 32x24, ...), got {'x'.join(map(str, sides(resolution)))}."
+    )
 
 
 def generator_body(h, resolution, channels, base_filters=64, norm="batch"):
     """Dense projection of ``h``, then transposed convolutions to tanh images."""
-    stages, size = upsampling_plan(resolution)
+    stages, (height, width) = upsampling_plan(resolution)
     filters = base_filters * 2 ** (stages - 1)
-    x = layers.Dense(size * size * filters, use_bias=norm == "none")(h)
+    x = layers.Dense(height * width * filters, use_bias=norm == "none")(h)
     x = layers.ReLU()(maybe(normalization(norm), x))
-    x = layers.Reshape((size, size, filters))(x)
+    x = layers.Reshape((height, width, filters))(x)
     for _ in range(stages - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=norm == "none")(x)
@@ -69,12 +79,12 @@ def dcgan_generator(latent_dim, resolution=28, channels=1, base_filters=64, norm
 
 
 def dcgan_discriminator(resolution=28, channels=1, base_filters=64, norm="batch", spectral=False):
-    """Maps images ``[batch, resolution, resolution, channels]`` to scores ``[batch, 1]``.
+    """Maps images ``[batch, height, width, channels]`` to scores ``[batch, 1]``.
 
     Use ``norm="layer"`` or ``"none"`` with a gradient penalty: batch norm
     makes each score depend on the whole batch, which the penalty assumes not.
     """
-    x_in = keras.Input((resolution, resolution, channels), name="images")
+    x_in = keras.Input((*sides(resolution), channels), name="images")
     phi = discriminator_trunk(x_in, resolution, base_filters, norm, spectral)
     out = SNDense(1)(phi) if spectral else layers.Dense(1)(phi)
     return keras.Model(x_in, out, name="dcgan_discriminator")

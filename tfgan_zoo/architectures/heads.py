@@ -17,12 +17,13 @@
 import keras
 from keras import layers, ops
 
-from tfgan_zoo.architectures.dcgan import discriminator_trunk, generator_body
+from tfgan_zoo.architectures.dcgan import discriminator_trunk, generator_body, sides
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class LabelChannels(layers.Layer):
-    """``[batch]`` labels -> one-hot planes ``[batch, size, size, num_classes]``."""
+    """``[batch]`` labels -> one-hot planes ``[batch, height, width, num_classes]``
+    (``size``: one side, or ``(height, width)``)."""
 
     def __init__(self, num_classes, size, **kwargs):
         super().__init__(**kwargs)
@@ -33,7 +34,7 @@ class LabelChannels(layers.Layer):
 
     def call(self, labels):
         one_hot = ops.one_hot(ops.cast(labels, "int32"), self.num_classes)
-        return ops.tile(one_hot[:, None, None, :], [1, self.size, self.size, 1])
+        return ops.tile(one_hot[:, None, None, :], [1, *sides(self.size), 1])
 
 
 def conditional_generator(latent_dim, num_classes, resolution, channels, base_filters=64,
@@ -48,7 +49,7 @@ def conditional_generator(latent_dim, num_classes, resolution, channels, base_fi
 
 def concat_discriminator(num_classes, resolution, channels, base_filters=64, norm="batch"):
     """``[images, label] -> score``: one-hot label planes concatenated to the image."""
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     label = keras.Input((), dtype="int32", name="label")
     x = layers.Concatenate()([images, LabelChannels(num_classes, resolution)(label)])
     phi = discriminator_trunk(x, resolution, base_filters, norm)
@@ -59,7 +60,7 @@ def projection_discriminator(num_classes, resolution, channels, base_filters=64,
     """``[images, label] -> psi(phi(x)) + <embed(y), phi(x)>``: the DCGAN trunk with
     the projection head, so that it differs from `concat_discriminator` and
     `acgan_discriminator` only in where the label enters."""
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     label = keras.Input((), dtype="int32", name="label")
     phi = discriminator_trunk(images, resolution, base_filters, norm)
     embedded = layers.Embedding(num_classes, phi.shape[-1], name="class_embedding")(label)
@@ -70,7 +71,7 @@ def projection_discriminator(num_classes, resolution, channels, base_filters=64,
 
 def acgan_discriminator(num_classes, resolution, channels, base_filters=64, norm="batch"):
     """``images -> [score, class logits]``."""
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     phi = discriminator_trunk(images, resolution, base_filters, norm)
     outputs = [layers.Dense(1, name="adversarial")(phi), layers.Dense(num_classes, name="cls")(phi)]
     return keras.Model(images, outputs, name="acgan_discriminator")
@@ -79,7 +80,7 @@ def acgan_discriminator(num_classes, resolution, channels, base_filters=64, norm
 def infogan_discriminator(num_categorical, num_continuous, resolution, channels,
                           base_filters=64, norm="batch"):  # fmt: skip
     """``images -> [score, categorical logits, continuous means]`` (D and Q share the trunk)."""
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     phi = discriminator_trunk(images, resolution, base_filters, norm)
     q = layers.LeakyReLU(0.2)(layers.Dense(128)(phi))
     outputs = [
@@ -97,7 +98,7 @@ def autoencoder_discriminator(
 
     The energy is the mean squared reconstruction error of each image.
     """
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     phi = discriminator_trunk(images, resolution, base_filters, norm)
     embedding = layers.Dense(embedding_dim, name="embedding")(phi)
     reconstruction = generator_body(embedding, resolution, channels, base_filters, norm)

@@ -31,7 +31,7 @@ upsampling is nearest-neighbour as in SNGAN's Chainer code (Mimicry's is too).
 import keras
 from keras import layers, ops
 
-from tfgan_zoo.architectures.dcgan import upsampling_plan
+from tfgan_zoo.architectures.dcgan import sides, upsampling_plan
 from tfgan_zoo.layers import ConditionalBatchNorm, SNConv2D, SNDense, SNEmbedding
 
 
@@ -42,9 +42,9 @@ def plan(resolution, base_filters):
     up-block's output.
     """
     b = base_filters
-    if resolution == 64:
+    if sides(resolution) == (64, 64):
         downs = [(w, True) for w in (b, 2 * b, 4 * b, 8 * b, 16 * b)]
-        return 4, [16 * b, 8 * b, 4 * b, 2 * b, b], downs
+        return (4, 4), [16 * b, 8 * b, 4 * b, 2 * b, b], downs
     stages, bottom = upsampling_plan(resolution)
     blocks = [(2 * b, True), (2 * b, True), (2 * b, False), (2 * b, False)]
     return bottom, [4 * b] * (stages + 1), blocks
@@ -88,7 +88,8 @@ def resnet_generator(latent_dim, num_classes, resolution, channels, base_filters
     bottom, widths, _ = plan(resolution, base_filters)
     z = keras.Input((latent_dim,), name="z")
     label = keras.Input((), dtype="int32", name="label") if num_classes else None
-    x = layers.Reshape((bottom, bottom, widths[0]))(layers.Dense(bottom * bottom * widths[0])(z))
+    dense = layers.Dense(bottom[0] * bottom[1] * widths[0])(z)
+    x = layers.Reshape((*bottom, widths[0]))(dense)
     for filters in widths[1:]:
         x = _g_block(x, label, filters, num_classes)
     x = layers.ReLU()(layers.BatchNormalization(synchronized=True)(x))
@@ -103,7 +104,7 @@ def resnet_discriminator(resolution, channels, base_filters=64, num_classes=0, s
     projection ``<embed(y), phi(x)>`` when ``num_classes``; spectrally normalized
     unless ``spectral_norm=False`` (WGAN-GP's critic, which has no normalization)."""
     _, _, blocks = plan(resolution, base_filters)
-    images = keras.Input((resolution, resolution, channels), name="images")
+    images = keras.Input((*sides(resolution), channels), name="images")
     x = images
     for i, (filters, downsample) in enumerate(blocks):
         x = _d_block(x, filters, downsample, first=i == 0, spectral_norm=spectral_norm)

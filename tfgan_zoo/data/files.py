@@ -12,7 +12,11 @@
   ``image/encoded`` and, optionally, its class id under ``image/class/label``
   and class name under ``image/class/text`` (the keys are `ImageOptions.keys`).
   ``python -m tfgan_zoo.data.make_tfrecords <folder> <prefix> --shards N``
-  writes a folder as such shards (`write_tfrecords`).
+  writes a folder as such shards (`write_tfrecords`), with a sidecar
+  ``<prefix>.json`` holding what the folder's scan found (its first image's
+  shape, whether every image is grey, the class names), so the shards train
+  on the same data as the folder. Records without a sidecar are decoded once
+  at the start to find whether every image is grey.
 
 Images are streamed: the file list (or the records) is shuffled, then decoded
 in parallel, converted to ``channels`` (RGBA and palette images lose their
@@ -26,8 +30,10 @@ reads a stale cache.
 import dataclasses
 import glob
 import hashlib
+import json
 import logging
 import os
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -228,11 +234,47 @@ def _features(keys):
     }
 
 
+SIDECAR_FORMAT = "tfgan_zoo tfrecords 1"
+_SHARD = re.compile(r"-\d{5}-of-\d{5}\.tfrecord$")
+
+
+def sidecar_path(prefix):
+    """Where `write_tfrecords` describes the shards of ``prefix``."""
+    return f"{prefix}.json"
+
+
+def read_sidecar(files):
+    """The sidecar all of ``files`` share (their ``<prefix>.json``), or None: files
+    not named as `write_tfrecords` names shards, of several prefixes, or none."""
+    prefixes = {_SHARD.sub("", f) for f in files if _SHARD.search(f)}
+    if len(prefixes) != 1 or not all(_SHARD.search(f) for f in files):
+        return None
+    path = sidecar_path(prefixes.pop())
+    try:
+        with open(path) as f:
+            sidecar = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return sidecar if sidecar.get("format") == SIDECAR_FORMAT else None
+
+
+def _record_shapes(files, image_key):
+    """The decoded shape of every record's image (records that do not decode are
+    left out, as training skips them)."""
+    ds = tf.data.TFRecordDataset(list(files))
+    feature = {image_key: tf.io.FixedLenFeature([], tf.string)}
+    ds = ds.map(lambda r: tf.shape(decode_any(tf.io.parse_single_example(r, feature)[image_key])),
+                num_parallel_calls=tf.data.AUTOTUNE)  # fmt: skip
+    return [tuple(int(d) for d in s) for s in ds.ignore_errors().as_numpy_iterator()]
+
+
 def scan_tfrecords(pattern, keys=KEYS):
     """The record files matching ``pattern``, their count, classes and first image.
 
     Reads every record once (not decoding the images) to count them and find
-    the labels and class names.
+    the labels and class names. The shape and whether every image is grey come
+    from the converter's sidecar when the files have one (so the shards train
+    as their folder does), else from decoding every record once.
 
     Raises:
       FileNotFoundError: no file matches.
@@ -278,11 +320,15 @@ def scan_tfrecords(pattern, keys=KEYS):
     if classes:
         n = max(classes) + 1
         class_names = tuple(names.get(i, str(i)) for i in range(n))
-    image = decode_any(first[image_key][0])
-    return Scan(
-        source, files, (), class_names, count, tuple(int(d) for d in image.shape),
-        image.shape[-1] <= 2,
-    )  # fmt: skip
+    sidecar = read_sidecar(files)
+    if sidecar and sidecar.get("count") == count and list(sidecar.get("keys", [])) == list(keys):
+        shape, grey = tuple(sidecar["shape"]), bool(sidecar["grey"])
+    else:
+        shapes = _record_shapes(files, image_key)
+        if not shapes:
+            raise DataError(f"{source}: no record's {image_key!r} decodes as an image.")
+        shape, grey = shapes[0], all(s[-1] <= 2 for s in shapes)
+    return Scan(source, files, (), class_names, count, shape, grey)
 
 
 def scan(name, options):
@@ -349,7 +395,10 @@ def _bytes(value):
 def write_tfrecords(found, prefix, shards, keys=KEYS, seed=0):
     """Writes the images of a folder `Scan` as ``shards`` TFRecord files
     ``<prefix>-00000-of-0000N.tfrecord`` (the files' own bytes, their labels and
-    class names), dealt round-robin in an order shuffled by ``seed``. Returns the paths."""
+    class names), dealt round-robin in an order shuffled by ``seed``, and the
+    sidecar ``<prefix>.json`` (`sidecar_path`): the scan's first image shape,
+    whether every image is grey, the class names, the count and the keys.
+    Returns the shards' paths."""
     if shards < 1:
         raise DataError(f"--shards must be >= 1, got {shards}.")
     image_key, label_key, text_key = keys
@@ -372,4 +421,10 @@ def write_tfrecords(found, prefix, shards, keys=KEYS, seed=0):
             writer.close()
     for path in paths:
         os.replace(path + ".tmp", path)
+    sidecar = {"format": SIDECAR_FORMAT, "count": found.count, "shape": list(found.shape),
+               "grey": found.grey, "class_names": list(found.class_names or []) or None,
+               "keys": list(keys), "source": found.source}  # fmt: skip
+    with open(sidecar_path(prefix) + ".tmp", "w") as f:
+        json.dump(sidecar, f, indent=1)
+    os.replace(sidecar_path(prefix) + ".tmp", sidecar_path(prefix))
     return paths
