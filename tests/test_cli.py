@@ -192,3 +192,38 @@ def test_fit_on_a_dataset_as_the_readme_shows_gives_no_shuffle_warning(recwarn):
     gan.compile()
     gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)
     assert not [w for w in recwarn if "shuffle" in str(w.message)]
+
+
+def test_help_shows_positional_arguments_and_the_pictures_with_examples():
+    sample, records, evaluate = run_all(
+        [sys.executable, "-m", "tfgan_zoo.sample", "--help"],
+        [sys.executable, "-m", "tfgan_zoo.data.make_tfrecords", "--help"],
+        [os.path.join(BIN, "tfgan-zoo-evaluate"), "--help"],
+    )
+    assert sample.returncode == 0, sample.stderr[-2000:]
+    assert sample.stdout.startswith("Usage: python -m tfgan_zoo.sample <picture>")
+    for picture in ("grid", "classes", "interpolate", "truncation", "translate"):
+        assert f"python -m tfgan_zoo.sample {picture} --export_dir=" in sample.stdout, picture
+    assert records.returncode == 0, records.stderr[-2000:]
+    assert "<folder> <out_prefix>" in records.stdout and "--shards" in records.stdout
+    text = " ".join(evaluate.stdout.split())
+    assert "edges:<images>" in text and "unpaired:<A>,<B>" in text
+
+
+@pytest.mark.parametrize("flag", ["--rows=0", "--rows=-1", "--columns=-3", "--scale=0",
+                                  "--scale=-2", "--steps=0"])  # fmt: skip
+def test_the_sample_command_refuses_nonsense_sizes_naming_the_flag(flag, tmp_path):
+    from absl import flags
+
+    from tfgan_zoo.cli import sample
+
+    fv = flags.FlagValues()
+    sample.define_flags(fv)
+    with pytest.raises(flags.IllegalFlagValueError, match=flag.split("=")[0]):
+        fv(["tfgan-zoo-sample", "--export_dir=x", f"--out={tmp_path / 'a.png'}", flag])
+
+
+def test_a_nonsense_size_is_one_line_from_the_command(tmp_path):
+    result = run(sys.executable, "-m", "tfgan_zoo.sample", "grid", "--export_dir=x",
+                 f"--out={tmp_path / 'a.png'}", "--rows=0")  # fmt: skip
+    assert_one_line_error(result, "--rows=0", "not a positive integer")

@@ -211,8 +211,14 @@ def test_shards_of_a_mostly_grey_folder_train_in_colour_as_the_folder_does(tmp_p
 
 
 def test_tfrecords_with_other_keys_or_broken_files_get_clear_errors(tmp_path, shards):
-    with pytest.raises(DataError, match="set --tfrecord_keys"):
+    with pytest.raises(DataError, match="set --tfrecord_keys") as raised:
         files.scan_tfrecords(shards, keys=("img", "image/class/label", "image/class/text"))
+    message = str(raised.value)
+    assert (
+        "holds image/class/label (int64_list), image/class/text (bytes_list), "
+        "image/encoded (bytes_list)" in message
+    )
+    assert "function_node" not in message and "{{" not in message
     (tmp_path / "junk.tfrecord").write_bytes(b"\x00" * 40)
     with pytest.raises(DataError, match="truncated or not a TFRecord"):
         files.scan_tfrecords(str(tmp_path / "junk.tfrecord"))
@@ -316,10 +322,12 @@ def test_the_sample_command_translates_a_folder(tmp_path, folder):
     result = sample("translate", f"--export_dir={export}", f"--out={grid}",
                     f"--input={root / 'cats'}")  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "skipped 1 unusable file(s)" in result.stderr and "bad.jpg (not a PNG" in result.stderr
     assert png_size(grid)[1] > png_size(grid)[0]  # 6 rows of input | output
     out_dir = tmp_path / "translated"
-    assert sample("translate", f"--export_dir={export}", f"--out={out_dir}",
-                  f"--input={root / 'dogs'}").returncode == 0  # fmt: skip
+    result = sample("translate", f"--export_dir={export}", f"--out={out_dir}",
+                    f"--input={root / 'dogs'}")  # fmt: skip
+    assert result.returncode == 0 and "truncated.png (corrupt or truncated" in result.stderr
     assert sorted(os.listdir(out_dir)) == sorted(
         os.path.splitext(os.path.basename(p))[0] + ".png" for p in made["dogs"]
     )

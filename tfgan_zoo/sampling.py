@@ -9,7 +9,6 @@ image ``i`` of a grid comes from seed ``seed + i`` through the ``sample``
 signature, the image a server returns for that seed.
 """
 
-import logging
 import os
 
 import numpy as np
@@ -19,7 +18,6 @@ from tfgan_zoo import images as images_lib
 from tfgan_zoo.data import files
 from tfgan_zoo.seeds import latent_from_seeds
 
-log = logging.getLogger(__name__)
 
 METADATA_FILE = os.path.join("assets.extra", "tfgan_zoo.json")
 _LABEL_WIDTH = 8  # pixels per character of a row label
@@ -217,15 +215,13 @@ def image_files(path):
         return [path]
     if not os.path.isdir(path):
         raise SampleError(f"--input={path} is neither an image file nor a folder.")
-    found = sorted(os.path.join(root, name) for root, _, names in os.walk(path)
-                   for name in names if files.image_kind(os.path.join(root, name)))  # fmt: skip
-    usable = files.decodable(found)
-    if len(usable) < len(found):
-        broken = [p for p in found if p not in usable]
-        log.warning("Skipped %d image(s) that do not decode, e.g. %s", len(broken), broken[0])
+    candidates = sorted(os.path.join(root, name) for root, _, names in os.walk(path)
+                        for name in names)  # fmt: skip
+    usable, skipped, _ = files.usable_images(candidates)
+    files.report_skipped(f"--input={path}", skipped)
     if not usable:
         raise SampleError(f"--input={path} holds no PNG, JPEG, BMP or GIF image that decodes.")
-    return [p for p in found if p in usable]
+    return usable
 
 
 def scaled(image, scale):

@@ -105,12 +105,15 @@ def parse_flags(argv):
         sys.exit(f"ERROR: {'; '.join(line for line in lines if line)} (--help lists the flags)")
 
 
-def run_app(main, flag_values, module_name):
-    """``absl.app.run(main)``, but ``--help`` lists this command's flags and exits 0,
-    and a bad flag is one line (`parse_flags`)."""
+def run_app(main, flag_values, module_name, usage=""):
+    """``absl.app.run(main)``, but ``--help`` prints ``usage`` (the positional
+    arguments and examples) and this command's flags and exits 0, and a bad flag is
+    one line (`parse_flags`)."""
     from absl import app
 
     if help_requested(sys.argv):
+        if usage:
+            print(usage.strip() + "\n")
         print(flag_values.module_help(module_name) or "No flags.")
         print("\nFlags may also come from --flagfile=<file>; --helpfull lists absl's own too.")
         sys.exit(0)

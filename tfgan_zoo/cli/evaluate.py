@@ -17,7 +17,12 @@ def define_flags():
     flags.DEFINE_string(
         "export_dir", None, "A SavedModel version folder (saved_models/<name>/<n>)."
     )
-    flags.DEFINE_string("dataset", None, "Real data: idx:<dir> or a tensorflow-datasets name.")
+    flags.DEFINE_string(
+        "dataset", None,
+        "Real data: idx:<dir>, folder:<dir>, tfrecord:<glob> or a tensorflow-datasets name; "
+        "for an image-to-image export the pairs it was trained on: edges:<images> or "
+        "unpaired:<A>,<B>.",
+    )  # fmt: skip
     flags.DEFINE_string("split", "test", "Split of the real images to compare with.")
     flags.DEFINE_string("data_dir", "", "tensorflow-datasets data_dir.")
     flags.DEFINE_integer("num_samples", 2000, "Generated (and real) images to score.")

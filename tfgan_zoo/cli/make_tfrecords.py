@@ -13,6 +13,15 @@ from absl import flags
 
 from tfgan_zoo import cli
 
+USAGE = """
+Usage: python -m tfgan_zoo.data.make_tfrecords <folder> <out_prefix> [--shards N]
+
+  <folder>      your images (class subfolders, as --dataset=folder: reads them)
+  <out_prefix>  writes <out_prefix>-0000i-of-0000N.tfrecord and <out_prefix>.json
+
+Example: python -m tfgan_zoo.data.make_tfrecords path/to/images data/my_images --shards 8
+"""
+
 
 def define_flags():
     flags.DEFINE_integer("shards", 4, "Number of TFRecord files to write.")
@@ -45,4 +54,4 @@ def main(argv):
 
 def run():
     define_flags()
-    cli.run_app(main, flags.FLAGS, __name__)
+    cli.run_app(main, flags.FLAGS, __name__, USAGE)

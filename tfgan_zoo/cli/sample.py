@@ -27,18 +27,31 @@ from tfgan_zoo import cli
 
 PICTURES = ("grid", "classes", "interpolate", "truncation", "translate")
 
+USAGE = """
+Usage: python -m tfgan_zoo.sample <picture> --export_dir=<export> --out=<file> [flags]
+
+Pictures, one example each:
+  grid         python -m tfgan_zoo.sample grid --export_dir=runs/my_images/export --rows=4 --columns=8 --out=grid.png
+  classes      python -m tfgan_zoo.sample classes --export_dir=runs/my_classes/export --columns=8 --out=classes.png
+  interpolate  python -m tfgan_zoo.sample interpolate --export_dir=runs/my_images/export --seeds=1,2,3,1 --steps=12 --out=walk.gif
+  truncation   python -m tfgan_zoo.sample truncation --export_dir=runs/my_images/export --truncations=0.5,1,2 --out=truncation.png
+  translate    python -m tfgan_zoo.sample translate --export_dir=runs/pix2pix/export --input=path/to/edges --out=pairs.png
+"""  # noqa: E501
+
 
 def define_flags(flag_values=flags.FLAGS):
     fv = {"flag_values": flag_values}
     flags.DEFINE_string("export_dir", None, "An export version, or the folder of its versions.",
                         **fv)  # fmt: skip
     flags.DEFINE_string("out", None, "The picture: a .png (interpolate: also .gif, .webp).", **fv)
-    flags.DEFINE_integer("rows", 4, "grid: rows.", **fv)
-    flags.DEFINE_integer("columns", 8, "grid, classes, truncation: columns (seeds).", **fv)
+    flags.DEFINE_integer("rows", 4, "grid: rows.", lower_bound=1, **fv)
+    flags.DEFINE_integer("columns", 8, "grid, classes, truncation: columns (seeds).",
+                         lower_bound=1, **fv)  # fmt: skip
     flags.DEFINE_integer("seed", 0, "The first seed.", **fv)
     flags.DEFINE_list("seeds", ["0", "1", "2", "0"], "interpolate: the seeds to pass through.",
                       **fv)  # fmt: skip
-    flags.DEFINE_integer("steps", 8, "interpolate: images from one seed to the next.", **fv)
+    flags.DEFINE_integer("steps", 8, "interpolate: images from one seed to the next.",
+                         lower_bound=1, **fv)  # fmt: skip
     flags.DEFINE_list("truncations", ["0.25", "0.5", "1", "2"], "truncation: the values, rows.",
                       **fv)  # fmt: skip
     flags.DEFINE_string("label", None, "Conditional exports: a class id or name (default: all).",
@@ -46,7 +59,8 @@ def define_flags(flag_values=flags.FLAGS):
     flags.DEFINE_string("input", None, "translate: an image file or a folder of them.", **fv)
     flags.DEFINE_string("direction", None, "translate: a_to_b, b_to_a (default: the first).",
                         **fv)  # fmt: skip
-    flags.DEFINE_integer("scale", 1, "Enlarge every pixel this many times (small images).", **fv)
+    flags.DEFINE_integer("scale", 1, "Enlarge every pixel this many times (small images).",
+                         lower_bound=1, **fv)  # fmt: skip
     flags.mark_flags_as_required(["export_dir", "out"], flag_values=flag_values)
 
 
@@ -109,4 +123,4 @@ def main(argv):
 
 def run():
     define_flags()
-    cli.run_app(main, flags.FLAGS, __name__)
+    cli.run_app(main, flags.FLAGS, __name__, USAGE)

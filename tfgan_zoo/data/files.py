@@ -173,7 +173,9 @@ def decode_any(contents):
     return tf.io.decode_image(contents, channels=0, expand_animations=False)
 
 
-def _report(source, skipped, strict):
+def report_skipped(source, skipped, strict=False):
+    """Logs the unusable files ``skipped`` (``[(path, why)]``) of ``source``, the first
+    few named; with ``strict``, raises DataError for the first instead."""
     if not skipped:
         return
     if strict:
@@ -182,6 +184,21 @@ def _report(source, skipped, strict):
     named = "; ".join(f"{path} ({why})" for path, why in skipped[:_NAMED])
     more = f" and {len(skipped) - _NAMED} more" if len(skipped) > _NAMED else ""
     log.warning("%s: skipped %d unusable file(s): %s%s", source, len(skipped), named, more)
+
+
+def usable_images(paths):
+    """``(images, skipped, shapes)`` of candidate files ``paths``: the files that are
+    images by their first bytes and decode, ``[(path, why)]`` for those that are
+    not (named like images, or images that do not decode), and the decoded shapes."""
+    images, skipped = [], []
+    for path in paths:
+        if image_kind(path):
+            images.append(path)
+        elif path.lower().endswith(_IMAGE_SUFFIXES):
+            skipped.append((path, "not a PNG, JPEG, BMP or GIF file, whatever its name says"))
+    shapes = decodable(images)
+    skipped += [(p, "corrupt or truncated: it does not decode") for p in images if p not in shapes]
+    return [p for p in images if p in shapes], skipped, shapes
 
 
 def scan_folder(directory, strict=False):
@@ -194,21 +211,13 @@ def scan_folder(directory, strict=False):
     source = f"{FOLDER}{directory}"
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{source}: {directory!r} is not a directory.")
-    files, skipped = [], []
-    for path in _candidates(directory):
-        if image_kind(path):
-            files.append(path)
-        elif path.lower().endswith(_IMAGE_SUFFIXES):
-            skipped.append((path, "not a PNG, JPEG, BMP or GIF file, whatever its name says"))
-    shapes = decodable(files)
-    skipped += [(p, "corrupt or truncated: it does not decode") for p in files if p not in shapes]
-    files = [p for p in files if p in shapes]
+    files, skipped, shapes = usable_images(_candidates(directory))
     if not files:
         found = f"; {len(skipped)} unusable file(s), e.g. {skipped[0][0]}" if skipped else ""
         raise DataError(
             f"{source} holds no PNG, JPEG, BMP or GIF image (searched recursively){found}."
         )
-    _report(source, skipped, strict)
+    report_skipped(source, skipped, strict)
     top = lambda p: os.path.relpath(p, directory).split(os.sep)[0]  # noqa: E731
     classes = sorted({top(p) for p in files if os.sep in os.path.relpath(p, directory)})
     labels = ()
@@ -268,6 +277,17 @@ def _record_shapes(files, image_key):
     return [tuple(int(d) for d in s) for s in ds.ignore_errors().as_numpy_iterator()]
 
 
+def _keys_held(files):
+    """What the first record holds, for an error message: its keys and their kinds."""
+    try:
+        record = next(iter(tf.data.TFRecordDataset(list(files)).take(1))).numpy()
+        example = tf.train.Example.FromString(record)
+    except Exception:  # not a tf.train.Example: say so rather than fail again
+        return "the first record is not a tf.train.Example"
+    held = [f"{k} ({v.WhichOneof('kind')})" for k, v in sorted(example.features.feature.items())]
+    return "the first record holds " + (", ".join(held) or "no features")
+
+
 def scan_tfrecords(pattern, keys=KEYS):
     """The record files matching ``pattern``, their count, classes and first image.
 
@@ -303,10 +323,11 @@ def scan_tfrecords(pattern, keys=KEYS):
             if first is None:
                 first = tf.io.parse_example(records[:1], {image_key: features[image_key]})
             count += len(records)
-    except tf.errors.InvalidArgumentError as e:
+    except tf.errors.InvalidArgumentError:
         raise DataError(
             f"{source}: a record lacks {image_key!r} or is not a tf.train.Example "
-            f"({e.message.splitlines()[0]}); set --tfrecord_keys to the keys your records use."
+            f"({_keys_held(files)}); set --tfrecord_keys to the keys your records use "
+            f"(image, class id, class name)."
         ) from None
     except tf.errors.DataLossError:
         raise DataError(f"{source}: a file is truncated or not a TFRecord file.") from None
