@@ -18,7 +18,6 @@ from tfgan_zoo import images as images_lib
 from tfgan_zoo.data import files
 from tfgan_zoo.seeds import latent_from_seeds
 
-
 METADATA_FILE = os.path.join("assets.extra", "tfgan_zoo.json")
 _LABEL_WIDTH = 8  # pixels per character of a row label
 
