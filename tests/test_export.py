@@ -557,3 +557,18 @@ def test_a_client_learns_what_the_export_holds(conditional_generator, tmp_path):
         )
     finally:
         server.shutdown()
+
+
+def test_an_unconditional_export_lists_no_class_names(tmp_path):
+    """Trained on labelled data, an unconditional generator still has no classes:
+    num_classes 0 and class_names null agree, in the file and the signature."""
+    keras.utils.set_random_seed(0)
+    z = keras.Input((LATENT,))
+    generator = keras.Model(z, keras.layers.Reshape((4, 4, 1))(keras.layers.Dense(16)(z)))
+    path = export.export_generator(generator, LATENT, str(tmp_path / "gan"),
+                                   class_names=["cat", "dog"])  # fmt: skip
+    metadata = export.read_metadata(path)
+    assert (metadata["num_classes"], metadata["class_names"]) == (0, None)
+    outputs = tf.saved_model.load(path).signatures["metadata"](unused=tf.constant([0]))
+    assert json.loads(outputs["json"].numpy().decode())["class_names"] is None
+    assert list(outputs["class_names"].numpy()) == []

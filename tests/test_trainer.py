@@ -349,3 +349,16 @@ def test_rmsprop_trains_both_networks_and_a_run_cannot_resume_across_optimizers(
         trainer.train(toy_config(tmp_path, epochs=2, d_lr=1e-3))
     with pytest.raises(ConfigError, match="optimizer"):
         toy_config(tmp_path, optimizer="sgd")
+
+
+def test_a_grid_lost_between_its_checkpoint_and_a_kill_is_written_on_resume(tmp_path):
+    """The checkpoint of step 20 is written before its sample grid: a run killed in
+    between resumes from that checkpoint and writes the grid first, the same image."""
+    first = trainer.train(toy_config(tmp_path, epochs=1))
+    samples = tmp_path / "run" / "samples"
+    written = (samples / "step_0000020.png").read_bytes()
+    os.remove(samples / "step_0000020.png")
+    resumed = trainer.train(toy_config(tmp_path, epochs=2))
+    assert (first.final_step, resumed.start_step) == (20, 20)
+    assert (samples / "step_0000020.png").read_bytes() == written
+    assert os.path.exists(samples / "step_0000040.png")

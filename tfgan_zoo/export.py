@@ -333,7 +333,11 @@ def export_metadata(kind, network, **fields):
 
 
 def generator_metadata(generator, latent_dim, num_classes=0, latent="normal", **extra):
-    """`export_metadata` of a generator export; ``extra`` adds fields."""
+    """`export_metadata` of a generator export; ``extra`` adds fields. An unconditional
+    generator has no classes: its ``class_names`` is None (null) whatever the data's
+    labels were, as its ``num_classes`` is 0."""
+    if not num_classes:
+        extra["class_names"] = None
     return export_metadata(
         "conditional_generator" if num_classes else "generator",
         generator,
