@@ -406,10 +406,9 @@ def train(config):
         )
         grid.set_model(model)
         cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
-        if latest and start and start % config.sample_every == 0 and not os.path.exists(
-            grid.path(start)
-        ):  # a run killed between this checkpoint and its grid: the grid, from the checkpoint
-            grid.write(start)
+        lost = latest and start and start % config.sample_every == 0
+        if lost and not os.path.exists(grid.path(start)):
+            grid.write(start)  # killed between this checkpoint and its grid: from the checkpoint
     if chief and fid_inputs is not None:
         cbs.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
     if chief and config.overfit_every:
