@@ -636,3 +636,48 @@ def test_augment_jitters_both_images_of_a_pair_alike(tmp_path):
     assert a1.shape == a0.shape and not np.allclose(a0, a1)
     with pytest.raises(ConfigError, match="--augment"):
         TrainConfig(augment=True, model_dir=str(tmp_path))
+
+
+def broken_images():
+    """Files whose first bytes look like an image but that do not decode, and a 0x0 one."""
+    import io
+
+    from PIL import Image
+
+    image = np.random.default_rng(0).integers(0, 255, (12, 10, 3), np.uint8)
+    png = tf.io.encode_png(image).numpy()
+    jpeg = tf.io.encode_jpeg(image).numpy()
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "GIF")
+    gif = buffer.getvalue()
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "BMP")
+    bmp = buffer.getvalue()
+    empty_bmp = bytearray(bmp[:54])
+    empty_bmp[18:26] = (0).to_bytes(4, "little") * 2  # width and height 0
+    empty_bmp[2:6] = (54).to_bytes(4, "little")
+    return {
+        "truncated PNG": png[: len(png) // 2],
+        "truncated JPEG": jpeg[: len(jpeg) // 2],
+        "GIF8 and junk": b"GIF89a" + b"\x00junk" * 8,
+        "BM and junk": b"BM" + b"\x00junk" * 8,
+        "truncated GIF": gif[: len(gif) // 2],
+        "truncated BMP": bmp[: len(bmp) // 2],
+        "0x0 BMP": bytes(empty_bmp),
+        "0x0 PNG": png[:16] + b"\x00" * 4 + png[20:],  # IHDR width 0 (its CRC no longer fits)
+        "0x0 GIF": gif[:6] + b"\x00\x00" + gif[8:],  # logical screen width 0
+    }
+
+
+@pytest.mark.parametrize("kind", list(broken_images()))
+def test_a_broken_image_file_is_refused_naming_the_input(cyclegan_export, kind):
+    """Files whose first bytes pass for an image but which do not decode (or hold no
+    pixel): the export answers with the input's name and what is wrong, not the
+    decoder's own message ("Invalid PNG...", "non-zero size")."""
+    signature = tf.saved_model.load(cyclegan_export).signatures["a_to_b_png"]
+    whole = tf.io.encode_png(np.zeros(SHAPE, np.uint8))
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+        signature(image_bytes=tf.constant([whole.numpy(), broken_images()[kind]]))
+    message = raised.value.message
+    assert "image_bytes" in message, message
+    assert ("0 pixels" in message) if kind.startswith("0x0") else ("truncated" in message), message

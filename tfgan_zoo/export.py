@@ -105,6 +105,55 @@ def _outputs(images, png=False):
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
 
 
+_TRUNCATED = ("image_bytes holds a truncated or corrupt image file (it ends before its "
+              "format's end: PNG's IEND chunk, JPEG's end-of-image marker, GIF's trailer, "
+              "BMP's declared size): send whole files")  # fmt: skip
+_EMPTY = "image_bytes holds an image of 0 pixels (0 wide or high): send an image with pixels"
+
+
+def _whole(one):
+    """Whether one encoded image ends where its format says: a PNG with its IEND
+    chunk, a JPEG with its end-of-image marker (FF D9) in its last 64 bytes, a GIF
+    with its trailer (';'), a BMP at least as long as its header declares. The
+    decoders fail on the others with messages of their own; this names the input."""
+    length = tf.strings.length(one)
+
+    def tail(k):
+        return tf.strings.substr(one, tf.maximum(length - k, 0), k)
+
+    def starts(magic):
+        return tf.equal(tf.strings.substr(one, 0, len(magic)), magic)
+
+    last = tf.strings.bytes_split(tail(64))
+    eoi = tf.reduce_any(tf.logical_and(tf.equal(last[:-1], b"\xff"), tf.equal(last[1:], b"\xd9")))
+    declared = tf.io.decode_raw(tf.strings.substr(one + b"\x00" * 6, 2, 4), tf.int32)[0]
+    return tf.reduce_any([
+        tf.logical_and(starts(b"\x89PNG"), tf.equal(tail(8), b"IEND\xaeB`\x82")),
+        tf.logical_and(starts(b"\xff\xd8\xff"), eoi),
+        tf.logical_and(starts(b"GIF8"), tf.equal(tail(1), b";")),
+        tf.logical_and(starts(b"BM"), declared <= length),
+    ])  # fmt: skip
+
+
+def _has_pixels(one):
+    """Whether the header of a PNG, GIF or BMP declares a width and height above 0
+    (their decoders refuse a 0 with messages of their own); True for JPEG, whose
+    decoded size is checked instead."""
+
+    def number(offset, width, dtype, little_endian):
+        field = tf.strings.substr(one + b"\x00" * 32, offset, width)
+        return tf.cast(tf.io.decode_raw(field, dtype, little_endian=little_endian)[0], tf.int64)
+
+    png = tf.minimum(number(16, 4, tf.int32, False), number(20, 4, tf.int32, False))
+    gif = tf.minimum(number(6, 2, tf.uint16, True), number(8, 2, tf.uint16, True))
+    bmp = tf.minimum(number(18, 4, tf.int32, True), tf.abs(number(22, 4, tf.int32, True)))
+    size = tf.case([(tf.equal(tf.strings.substr(one, 0, 4), b"\x89PNG"), lambda: png),
+                    (tf.equal(tf.strings.substr(one, 0, 4), b"GIF8"), lambda: gif),
+                    (tf.equal(tf.strings.substr(one, 0, 2), b"BM"), lambda: bmp)],
+                   default=lambda: tf.constant(1, tf.int64))  # fmt: skip
+    return size > 0
+
+
 def _decoded(image_bytes, channels, size):
     """Encoded images (PNG, JPEG, GIF, BMP; any size) as float32 ``[batch, *size, channels]``."""
     image_bytes = _checked_vector(image_bytes, "image_bytes", "encoded image")
@@ -121,8 +170,12 @@ def _decoded(image_bytes, channels, size):
     )  # fmt: skip
 
     def decode(one):
+        one = _checked(one, [tf.debugging.Assert(_whole(one), [_TRUNCATED])])
+        one = _checked(one, [tf.debugging.Assert(_has_pixels(one), [_EMPTY])])
         image = files.decode(one, channels)  # any colour mode to the generator's channels
-        image = tf.image.resize(tf.cast(image, tf.float32), size, antialias=True)
+        pixels = tf.debugging.Assert(tf.size(image) > 0, [_EMPTY])
+        image = _checked(tf.cast(image, tf.float32), [pixels])
+        image = tf.image.resize(image, size, antialias=True)
         return tf.ensure_shape(image, [*size, channels])
 
     images = tf.map_fn(decode, image_bytes, fn_output_signature=tf.float32)
