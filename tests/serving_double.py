@@ -35,7 +35,16 @@ comments cite the lines followed:
   field names (``signature_def``) and default-valued fields printed; model
   status with its ``json_name``s.
 - ``model_servers/http_server.cc`` (ToHTTPStatusCode, line 46): INVALID_ARGUMENT
-  and FAILED_PRECONDITION -> HTTP 400, NOT_FOUND -> 404.
+  and FAILED_PRECONDITION -> HTTP 400, NOT_FOUND -> 404; paths outside ``/v1/``
+  get the HTTP server's bare 404 (the dispatcher takes only kPathRegex), a path
+  or method it cannot parse is 400 "Malformed request", OPTIONS is the CORS
+  preflight (lines 170-177).
+- ``model_servers/http_rest_api_util.cc`` ParseModelInfo: ``/versions/<n>`` or
+  ``/labels/<label>``, ``:predict``, ``:classify`` or ``:regress``, the model
+  name and label %-decoded; the query string is not part of the path.
+- ``util/json_tensor.cc`` WriteDecimal: floats as the shortest text that
+  round-trips (absl's six digits, else nine for float32), not float64 repr;
+  responses and errors through rapidjson's PrettyWriter.
 """
 
 import base64
@@ -43,6 +52,7 @@ import json
 import os
 import re
 import threading
+import urllib.parse
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -72,8 +82,9 @@ GRPC_CODES = {code.value[0]: code for code in grpc.StatusCode}
 class Model:
     """The newest version under a TF Serving ``--model_base_path``, in a TF1 session."""
 
-    def __init__(self, base_path, name="generator"):
+    def __init__(self, base_path, name="generator", labels=None):
         self.name = name
+        self.labels = dict(labels or {})  # version label -> version (a model config's)
         self.version = max(int(v) for v in os.listdir(base_path) if v.isdigit())
         self.input_names = {}
         self.graph = tf.Graph()
@@ -84,8 +95,14 @@ class Model:
             )
         self.signatures = dict(meta.signature_def)
 
-    def check_servable(self, name, version=None):
-        """basic_manager.cc:139: a model name or version not served is NOT_FOUND."""
+    def check_servable(self, name, version=None, label=None):
+        """basic_manager.cc:139: a model name or version not served is NOT_FOUND; a
+        version label is looked up first (server_core.cc GetModelVersionForLabel,
+        lines 873-892): one the model config does not give is INVALID_ARGUMENT."""
+        if label is not None:
+            if name != self.name or label not in self.labels:
+                raise invalid(f"Unrecognized servable version label: {label}")
+            version = self.labels[label]
         if name != self.name or version not in (None, self.version):
             request = f"Latest({name})" if version is None else f"Specific({name}, {version})"
             raise ServingError(
@@ -168,9 +185,16 @@ class Model:
             "metadata": {"signature_def": as_json},
         }
 
-    def status(self):
+    def status(self, name, version=None):
         """GetModelStatus as REST prints it (get_model_status_impl.cc lines 75-110;
-        http_rest_api_util.cc ToJsonString, lines 133-145)."""
+        http_rest_api_util.cc ToJsonString, lines 133-145); a version label is not
+        looked up there, so it lists every version."""
+        if name != self.name:
+            raise ServingError(grpc.StatusCode.NOT_FOUND,
+                               f"Could not find any versions of model {name}")  # fmt: skip
+        if version not in (None, self.version):
+            raise ServingError(grpc.StatusCode.NOT_FOUND,
+                               f"Could not find version {version} of model {name}")  # fmt: skip
         return {"model_version_status": [{
             "version": str(self.version), "state": "AVAILABLE",
             "status": {"error_code": "OK", "error_message": ""},
@@ -227,6 +251,63 @@ _TYPE_NAMES = {np.float32: "float", np.float64: "double", np.int32: "int32", np.
                np.uint8: "uint8", object: "string"}  # fmt: skip
 _INT_RANGES = {np.int32: 2**31, np.uint8: 2**31, np.int64: 2**63}
 
+# rapidjson's GetParseError_En texts for the errors Python's json module reports.
+_PARSE_ERRORS = {
+    "Expecting value": "Invalid value.",
+    "Expecting property name enclosed in double quotes": "Missing a name for object member.",
+    "Expecting ':' delimiter": "Missing a colon after a name of object member.",
+    "Unterminated string starting at": "Missing a closing quotation mark in string.",
+    "Invalid \\escape": "Invalid escape character in string.",
+    "Invalid \\uXXXX escape": "Incorrect hex digit after \\u escape in string.",
+    "Invalid control character at": "Invalid encoding in string.",
+}
+
+
+def _innermost_bracket(text, end):
+    """The innermost '[' or '{' still open at ``end`` of JSON ``text`` (outside strings)."""
+    stack, in_string, escaped = [], False, False
+    for c in text[:end]:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (c == "\\", c != '"')
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            stack.append(c)
+        elif c in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def parse_json(data):
+    """json_tensor.cc ParseJson (lines 471-500): rapidjson with kParseStopWhenDoneFlag
+    (what follows the first value is ignored) and NaN/Infinity allowed; its error
+    texts, "at offset: N"."""
+    text = data.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise invalid("JSON Parse error: The document is empty")
+    start = len(text) - len(text.lstrip())
+    try:
+        return json.JSONDecoder().raw_decode(text, start)[0]
+    except json.JSONDecodeError as e:
+        if e.msg == "Expecting ',' delimiter":
+            inner = _innermost_bracket(text, e.pos)
+            message = ("Missing a comma or '}' after an object member." if inner == "{"
+                       else "Missing a comma or ']' after an array element.")  # fmt: skip
+        else:
+            message = next((v for k, v in _PARSE_ERRORS.items() if e.msg.startswith(k)),
+                           "Unspecific syntax error.")  # fmt: skip
+        raise invalid(f"JSON Parse error: {message} at offset: {e.pos}") from None
+
+
+def debug_string(value):
+    """json_tensor.cc JsonValueToDebugString: rapidjson's compact Writer."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def format_error(doc, *parts):
+    """json_tensor.cc FormatError (lines 274-278): "JSON Value: <doc> <parts>"."""
+    return invalid(f"JSON Value: {debug_string(doc)} {''.join(parts)}")
+
 
 def _json_type(value):
     """json_tensor.cc JsonTypeString."""
@@ -239,19 +320,33 @@ def _json_type(value):
 
 def type_error(value, dtype):
     """json_tensor.cc TypeError, lines 262-267."""
-    return invalid(f"JSON Value: {json.dumps(value)} Type: {_json_type(value)} is not of "
+    return invalid(f"JSON Value: {debug_string(value)} Type: {_json_type(value)} is not of "
                    f"expected type: {_TYPE_NAMES[dtype]}")  # fmt: skip
 
 
+def is_base64_object(value):
+    """json_tensor.cc IsValBase64Object (lines 358-371): one key, "b64", a string."""
+    return isinstance(value, dict) and set(value) == {"b64"} and isinstance(value["b64"], str)
+
+
+def decode_base64_object(value):
+    """json_tensor.cc JsonDecodeBase64Object (lines 376-392)."""
+    if not is_base64_object(value):
+        raise invalid(f"JSON Value: {debug_string(value)} not formatted correctly for base64 "
+                      f"data")  # fmt: skip
+    encoded = value["b64"]
+    try:  # absl::Base64Unescape accepts unpadded input
+        return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (ValueError, TypeError):
+        raise invalid("Unable to base64 decode") from None
+
+
 def json_value(value, dtype):
-    """One JSON scalar as TF Serving converts it (json_tensor.cc AddValueToTensor)."""
+    """One JSON scalar as TF Serving converts it (json_tensor.cc AddValueToTensor, and
+    FillTensorProto's objects: base64 for strings, a type error otherwise)."""
+    if isinstance(value, dict):
+        return decode_base64_object(value) if dtype is object else _raise(type_error(value, dtype))
     if dtype is object:
-        if isinstance(value, dict) and set(value) == {"b64"}:  # IsValBase64Object
-            encoded = value["b64"]
-            try:  # JsonDecodeBase64Object, line 386; absl accepts unpadded input
-                return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-            except (ValueError, TypeError):
-                raise invalid("Unable to base64 decode") from None
         if not isinstance(value, str):
             raise type_error(value, dtype)
         return value.encode()
@@ -266,52 +361,115 @@ def json_value(value, dtype):
     return value
 
 
+def _raise(error):
+    raise error
+
+
+def dense_shape(value):
+    """json_tensor.cc GetDenseTensorShape: the sizes of the first elements, nested."""
+    shape = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return shape
+
+
 def json_tensor(value, dtype):
-    """A JSON (nested) list as a tensor of ``dtype``. Integers are stored in the
-    proto's int_val and cast to the dtype by Tensor::FromProto, so a uint8 of
-    300 arrives as 44, as on the real server."""
-    if isinstance(value, list):
-        parts = [json_tensor(v, dtype) for v in value]
-        shapes = {p.shape for p in parts}
-        if len(shapes) > 1:
-            raise invalid("Expecting tensors of the same shape in a JSON list")
-        return np.stack(parts) if parts else np.zeros([0], dtype)
-    converted = json_value(value, dtype)
+    """json_tensor.cc GetDenseTensorShape + FillTensorProto (lines 394-436): a JSON value
+    as a tensor of ``dtype``, its shape read from the first elements and every list
+    checked against it. Integers are stored in the proto's int_val and cast to the
+    dtype by Tensor::FromProto, so a uint8 of 300 arrives as 44, as on the real server."""
+    shape, flat = dense_shape(value), []
+
+    def fill(v, level):
+        if not isinstance(v, list):
+            if level != len(shape):
+                raise invalid(
+                    f"JSON Value: {debug_string(v)} found at incorrect level: {level + 1} in "
+                    f"the JSON DOM. Expected at level: {len(shape)}"
+                )
+            flat.append(json_value(v, dtype))
+            return
+        if level >= len(shape):
+            raise invalid(f"Encountered list at unexpected level: {level} expected < {len(shape)}")
+        if len(v) != shape[level]:
+            raise invalid(f"Encountered list at unexpected size: {len(v)} at level: {level} "
+                          f"expected size: {shape[level]}")  # fmt: skip
+        for item in v:
+            fill(item, level + 1)
+
+    fill(value, 0)
     if dtype is object:
-        return np.array(converted, dtype=object)
-    return np.array(converted).astype(dtype)
+        return np.array(flat, dtype=object).reshape(shape)
+    return np.array(flat).astype(dtype).reshape(shape)
+
+
+def _status_text(error):
+    """absl::Status::ToString of an INVALID_ARGUMENT error."""
+    return f"INVALID_ARGUMENT: {error}"
+
+
+def _instance_item(item, name, dtypes, shapes):
+    """json_tensor.cc AddInstanceItem (lines 442-470): one instance's value of input
+    ``name``, of the size and shape of the first instance's."""
+    if name not in dtypes:
+        raise invalid(f"JSON object: does not have named input: {name}")
+    tensor = json_tensor(item, dtypes[name])
+    if name in shapes:
+        first = shapes[name]
+        if int(np.prod(first)) != tensor.size:
+            raise invalid(f"Expecting tensor size: {int(np.prod(first))} but got: {tensor.size}")
+        if list(first) != list(tensor.shape):
+            raise invalid(f"Expecting shape [{','.join(map(str, first))}] but got: "
+                          f"[{','.join(map(str, tensor.shape))}]")  # fmt: skip
+    shapes.setdefault(name, tensor.shape)
+    return tensor
 
 
 def rest_to_inputs(body, signature):
-    """json_tensor.cc FillPredictRequestFromJson: both request forms -> ``{alias: array}``."""
+    """json_tensor.cc FillPredictRequestFromJson (lines 672-716), FillTensorMapFromInstancesList
+    (519-609) and FillTensorMapFromInputsMap (611-650): both forms -> ``{alias: array}``."""
     names = sorted(signature.inputs)
     dtypes = {n: _NUMPY[signature.inputs[n].dtype] for n in names}
     if "instances" in body and "inputs" in body:
-        raise invalid("Not formatted correctly expecting only one of 'inputs' or 'instances'")
+        raise format_error(body, "Not formatted correctly expecting only one of 'inputs' or "
+                           "'instances' keys to exist ")  # fmt: skip
     if "instances" in body:
         rows = body["instances"]
         if not isinstance(rows, list):
-            raise invalid("Expecting 'instances' to be an list/array")
+            raise format_error(body, "Expecting 'instances' to be an list/array")
         if not rows:
-            raise invalid("No values in 'instances' array")
-        objects = isinstance(rows[0], dict) and set(rows[0]) != {"b64"}
-        if not objects and len(names) > 1:
+            raise format_error(body, "No values in 'instances' array")
+        if not isinstance(rows[0], dict) and len(names) > 1:
             raise invalid(
                 "instances is a plain list, but expecting list of objects as multiple "
                 "input tensors required as per tensorinfo_map"
             )
-        if not objects:
-            return {names[0]: json_tensor(rows, dtypes[names[0]])}
+        objects = isinstance(rows[0], dict) and not is_base64_object(rows[0])
+        columns, shapes = {}, {}
         for i, row in enumerate(rows):
-            if not isinstance(row, dict) or set(row) != set(names):
+            is_object = isinstance(row, dict) and not is_base64_object(row)
+            if objects and not is_object:
+                raise invalid(f"Expecting object but got list at item {i} of input list")
+            if not objects and is_object:
+                raise invalid(f"Expecting value/list but got object at item {i} of input list")
+            items = row.items() if objects else [(names[0], row)]
+            for name, item in items:
+                try:
+                    columns.setdefault(name, []).append(_instance_item(item, name, dtypes, shapes))
+                except ServingError as e:
+                    key = f" key: {name}" if objects else ""
+                    raise invalid(f"Failed to process element: {i}{key} of 'instances' list. "
+                                  f"Error: {_status_text(e)}") from None  # fmt: skip
+            if objects and set(row) != set(names):
                 raise invalid(
                     f"Failed to process element: {i} of 'instances' list. JSON object: "
-                    f"{json.dumps(row)} keys must be equal to: {','.join(names)}"
+                    f"{debug_string(row)} keys must be equal to: {','.join(names)}"
                 )
-        return {n: json_tensor([row[n] for row in rows], dtypes[n]) for n in names}
+        return {n: np.stack(columns[n]) for n in names}
     if "inputs" in body:
         columns = body["inputs"]
-        if not isinstance(columns, dict) or set(columns) == {"b64"}:
+        if not isinstance(columns, dict) or is_base64_object(columns):
             if len(names) > 1:
                 raise invalid(
                     "inputs is a plain value/list, but expecting an object as multiple "
@@ -325,107 +483,296 @@ def rest_to_inputs(body, signature):
     raise invalid("Missing 'inputs' or 'instances' key")
 
 
-def _json_output(name, value):
-    """json_tensor.cc IsNamedTensorBytes: string outputs named *_bytes are base64."""
-    value = np.asarray(value, dtype=object if isinstance(value, bytes) else None)
-    if value.dtype == object:
-        as_bytes = name.endswith("_bytes")
+def write_decimal(value):
+    """json_tensor.cc WriteDecimal (lines 124-169): absl::StrCat's six digits when they
+    round-trip, else max_digits10 (9 for float, 17 for double); '.0' added to whole
+    numbers; NaN, Infinity, -Infinity."""
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "-Infinity" if value < 0 else "Infinity"
+    kind = type(value) if isinstance(value, np.floating) else np.float64
+    text = f"{float(value):g}"
+    if kind(text) != value:
+        text = f"{float(value):.{9 if kind is np.float32 else 17}g}"
+    return text if "." in text or "e" in text else text + ".0"
 
-        def encode(b):
-            return {"b64": base64.b64encode(b).decode()} if as_bytes else b.decode()
 
-        return np.vectorize(encode, otypes=[object])(value).tolist() if value.ndim else (
-            encode(value.item())
-        )  # fmt: skip
-    return value.tolist()
+class PrettyWriter:
+    """rapidjson's PrettyWriter (indent 4), with its kFormatSingleLineArray option: what
+    TF Serving writes responses and errors with (json_tensor.cc MakeJsonFromStatus,
+    MakeRowFormatJsonFromTensors, MakeColumnarFormatJsonFromTensors)."""
+
+    def __init__(self):
+        self.parts, self.levels, self.single_line = [], [], False
+
+    def _prefix(self):
+        if not self.levels:
+            return
+        level = self.levels[-1]
+        if level["count"]:
+            if level["array"]:
+                self.parts.append(", " if self.single_line else ",")
+            else:
+                self.parts.append("," if level["count"] % 2 == 0 else ": ")
+        if not (self.single_line and level["array"]):
+            if level["array"] or level["count"] % 2 == 0:
+                self.parts.append("\n" + "    " * len(self.levels))
+        level["count"] += 1
+
+    def value(self, text):
+        self._prefix()
+        self.parts.append(text)
+
+    def start(self, array):
+        self._prefix()
+        self.parts.append("[" if array else "{")
+        self.levels.append({"array": array, "count": 0})
+
+    def end(self):
+        level = self.levels.pop()
+        if level["count"] and not (self.single_line and level["array"]):
+            self.parts.append("\n" + "    " * len(self.levels))
+        self.parts.append("]" if level["array"] else "}")
+
+    def key(self, name):
+        self.value(json.dumps(name, ensure_ascii=False))
+
+    def tensor(self, name, value):
+        """json_tensor.cc AddTensorValues: nested arrays of a tensor's values; string
+        outputs named ``*_bytes`` as ``{"b64": ...}`` (IsNamedTensorBytes)."""
+        if isinstance(value, np.ndarray) and value.ndim:
+            self.start(array=True)
+            for item in value:
+                self.tensor(name, item)
+            self.end()
+        elif isinstance(value, (bytes, np.bytes_)):
+            if name.endswith("_bytes"):
+                self.start(array=False)
+                self.key("b64")
+                self.value(json.dumps(base64.b64encode(bytes(value)).decode()))
+                self.end()
+            else:
+                self.value(json.dumps(bytes(value).decode(errors="replace"), ensure_ascii=False))
+        elif isinstance(value, (np.floating, float)):
+            self.value(write_decimal(value))
+        else:
+            self.value(str(int(value)))
+
+    def text(self):
+        return "".join(self.parts)
 
 
 def outputs_to_rest(outputs, row_form):
-    """json_tensor.cc MakeJsonFromTensors: ``predictions`` rows or ``outputs`` columns;
-    a single output is given bare, not as an object."""
+    """json_tensor.cc MakeRowFormatJsonFromTensors (lines 974-1018) or
+    MakeColumnarFormatJsonFromTensors (1020-1040): ``predictions`` rows or ``outputs``
+    columns, a single output bare; returns the response text."""
+    outputs = {k: np.asarray(v, dtype=object) if isinstance(v, bytes) else np.asarray(v)
+               for k, v in sorted(outputs.items())}  # fmt: skip
+    writer = PrettyWriter()
+    writer.start(array=False)
+    objects = len(outputs) > 1
     if not row_form:
-        columns = {k: _json_output(k, v) for k, v in outputs.items()}
-        return {"outputs": next(iter(columns.values())) if len(columns) == 1 else columns}
+        writer.key("outputs")
+        if objects:
+            writer.start(array=False)
+        for name, value in outputs.items():
+            if objects:
+                writer.key(name)
+            writer.tensor(name, value[()] if value.ndim == 0 else value)
+        if objects:
+            writer.end()
+        writer.end()
+        return writer.text()
     batch = None
-    for name, value in outputs.items():  # MakeRowFormatJsonFromTensors, lines 975-998
-        if not np.ndim(value):
+    for name, value in outputs.items():
+        if not value.ndim:
             raise invalid(f"Tensor name: {name} has no shape information ")
         if batch is not None and len(value) != batch:
             raise invalid(
                 f"Tensor name: {name} has inconsistent batch size: {len(value)} expecting: {batch}"
             )
         batch = len(value)
-    rows = [{k: _json_output(k, v[i]) for k, v in outputs.items()} for i in range(batch)]
-    if len(outputs) == 1:
-        rows = [next(iter(r.values())) for r in rows]
-    return {"predictions": rows}
+    writer.key("predictions")
+    writer.start(array=True)
+    for i in range(batch):
+        if objects:
+            writer.start(array=False)
+        writer.single_line = True
+        for name, value in outputs.items():
+            if objects:
+                writer.key(name)
+            writer.tensor(name, value[i])
+        writer.single_line = False
+        if objects:
+            writer.end()
+    writer.end()
+    writer.end()
+    return writer.text()
 
 
-HTTP_STATUS = {  # http_server.cc ToHTTPStatusCode
+def error_json(message):
+    """json_tensor.cc MakeJsonFromStatus (lines 1129-1139): ``{"error": ...}``, pretty."""
+    writer = PrettyWriter()
+    writer.start(array=False)
+    writer.key("error")
+    writer.value(json.dumps(message, ensure_ascii=False))
+    writer.end()
+    return writer.text()
+
+
+HTTP_STATUS = {  # http_server.cc ToHTTPStatusCode (lines 46-87)
     grpc.StatusCode.INVALID_ARGUMENT: 400,
     grpc.StatusCode.FAILED_PRECONDITION: 400,
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
 }
 
+# http_rest_api_handler.h kPathRegex: the requests the REST handler takes at all.
+PATH = re.compile(r"/v1/.*", re.I)
+# http_rest_api_util.cc lines 31-34.
+PREDICT_PATH = re.compile(
+    r"/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?:(classify|regress|predict)",
+    re.I,
+)
+STATUS_PATH = re.compile(
+    r"/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?", re.I
+)
 
-# http_rest_api_util.cc lines 31-34 (labels are not served here).
-PREDICT_PATH = re.compile(r"/v1/models/([^/:]+)(?:/versions/(\d+))?:predict", re.I)
-STATUS_PATH = re.compile(r"/v1/models/([^/:]+)(?:/versions/(\d+))?(/metadata)?", re.I)
+
+def model_info(method, path):
+    """http_rest_api_util.cc ParseModelInfo (lines 89-130): ``(name, version, label,
+    action)`` of a path, the name and label %-decoded (curl_easy_unescape), or None
+    when the path does not parse (a "Malformed request")."""
+    match = {"POST": PREDICT_PATH, "GET": STATUS_PATH}.get(method)
+    match = match and match.fullmatch(path)
+    if not match:
+        return None
+    name, version, label, action = match.groups()
+    return (urllib.parse.unquote(name or ""), int(version) if version else None,
+            urllib.parse.unquote(label) if label else None, (action or "").lower())  # fmt: skip
+
+
+def classify_or_regress(model, action, name, version, label, data):
+    """http_rest_api_handler.cc ProcessClassifyRequest / ProcessRegressRequest: the
+    request's JSON (json_tensor.cc FillClassifyRegressRequestFromJson, lines 818-860),
+    the servable, then the signature's checks (classifier.cc / regressor.cc
+    GetClassificationSignatureDef / PreProcessClassification, PreProcessRegression),
+    which a generator's predict signatures fail."""
+    doc = parse_json(data)
+    if not isinstance(doc, dict):
+        raise format_error(doc, "Is not object")
+    signature_name = doc.get("signature_name", "")
+    if not isinstance(signature_name, str):
+        raise invalid(f"JSON Value: {debug_string(doc)} not formatted correctly. "
+                      "'signature_name' key must be a string value.")  # fmt: skip
+    examples = doc.get("examples")
+    if "examples" not in doc:
+        raise format_error(doc, "When method is classify, key 'examples' is expected and was "
+                           "not found")  # fmt: skip
+    if not isinstance(examples, list):
+        raise format_error(doc, "Expecting 'examples' value to be an list/array")
+    if not examples:
+        raise format_error(doc, "'examples' value is an empty array")
+    for example in examples:
+        if not isinstance(example, dict):
+            raise invalid(f"Example must be JSON object but got JSON {_json_type(example)}")
+    model.check_servable(name, version, label)
+    key = signature_name or "serving_default"
+    if key not in model.signatures:
+        raise invalid(f"No signature was found with the name: {key}")
+    signature = model.signatures[key]
+    if len(signature.inputs) != 1:
+        raise invalid("Expected one input Tensor.")
+    if action == "classify":
+        if len(signature.outputs) not in (1, 2):
+            raise invalid(f"Expected one or two output Tensors, found {len(signature.outputs)}")
+        if "inputs" not in signature.inputs:
+            raise invalid(f"No classification inputs found in SignatureDef: {signature}")
+        raise invalid('Expected classification signature outputs to contain at least one of '
+                      f'"classes" or "scores". Signature was: {signature}')  # fmt: skip
+    if len(signature.outputs) != 1:
+        raise invalid("Expected one output Tensor.")
+    raise invalid(f"No regression inputs found in SignatureDef: {signature}")
 
 
 def start_rest(model):
     """Serves TF Serving's REST API for ``model`` on 127.0.0.1; returns (server, port).
 
-    ``POST /v1/models/<name>:predict`` and ``GET /v1/models/<name>/metadata``.
+    http_server.cc RestApiRequestDispatcher: paths outside ``/v1/`` get the HTTP
+    server's bare 404; the others go to http_rest_api_handler.cc ProcessRequest,
+    which answers whatever it cannot parse with 400 "Malformed request: <METHOD>
+    <path>". The path is the URI's path, without its query string (net_http's
+    uri_path), and a body may come chunked (evhttp reads both).
     """
 
     class Handler(BaseHTTPRequestHandler):
-        def answer(self, status, body):
-            data = json.dumps(body).encode()
+        protocol_version = "HTTP/1.1"
+
+        def answer(self, status, text):
+            data = text.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self):
-            """http_rest_api_util.cc kModelStatusApiRegex (line 34): model status, or
-            with ``/metadata`` the signatures; anything else is malformed."""
-            match = STATUS_PATH.fullmatch(self.path)
-            try:
-                if not match:
-                    raise ServingError(grpc.StatusCode.NOT_FOUND,
-                                       f"Malformed request: GET {self.path}")  # fmt: skip
-                name, version, metadata = match.groups()
-                model.check_servable(name, int(version) if version else None)
-                self.answer(200, model.metadata() if metadata else model.status())
-            except ServingError as e:
-                self.answer(HTTP_STATUS.get(e.code, 500), {"error": str(e)})
+        def body(self):
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                chunks = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if not size:
+                        while self.rfile.readline().strip():  # trailers
+                            pass
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-        def do_POST(self):
+        def handle_any(self):
+            data = self.body()
+            path = urllib.parse.urlsplit(self.path).path
+            if not PATH.fullmatch(path):
+                self.answer(404, "")
+                return
+            if self.command == "OPTIONS":  # http_server.cc lines 170-177: CORS preflight
+                origin = re.search(r"https?://", self.headers.get("Origin", ""))
+                self.answer(200 if origin else 400, "")
+                return
             try:
-                match = PREDICT_PATH.fullmatch(self.path)
-                if not match:
-                    raise ServingError(grpc.StatusCode.NOT_FOUND,
-                                       f"Malformed request: POST {self.path}")  # fmt: skip
-                name, version = match.groups()
-                try:
-                    body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                except json.JSONDecodeError as e:
-                    raise invalid(f"JSON Parse error: {e}") from None
-                if not isinstance(body, dict):  # json_tensor.cc ParseJson, line 499
-                    raise invalid(f"JSON Value: {json.dumps(body)} Is not object")
-                signature_name = body.get("signature_name", "")
-                if not isinstance(signature_name, str):  # FillSignature, lines 505-517
-                    raise invalid(f"JSON Value: {json.dumps(body)} not formatted correctly. "
-                                  "'signature_name' key must be a string value.")  # fmt: skip
-                model.check_servable(name, int(version) if version else None)
-                inputs = rest_to_inputs(body, model.rest_signature(signature_name))
-                outputs = model.predict(signature_name, inputs)
-                self.answer(200, outputs_to_rest(outputs, "instances" in body))
+                self.answer(200, self.process(path, data))
             except ServingError as e:
-                self.answer(HTTP_STATUS.get(e.code, 500), {"error": str(e)})
+                self.answer(HTTP_STATUS.get(e.code, 500), error_json(str(e)))
+
+        def process(self, path, data):
+            info = model_info(self.command, path)
+            if info is None:
+                raise invalid(f"Malformed request: {self.command} {path}")
+            name, version, label, action = info
+            if self.command == "GET":
+                if not name:  # ProcessModelStatusRequest / ProcessModelMetadataRequest
+                    raise invalid("Missing model name in request.")
+                if action == "metadata":
+                    model.check_servable(name, version, label)
+                    return json.dumps(model.metadata(), indent=1)
+                return json.dumps(model.status(name, version), indent=1)
+            if action in ("classify", "regress"):
+                return classify_or_regress(model, action, name, version, label, data)
+            body = parse_json(data)
+            if not isinstance(body, dict):  # json_tensor.cc ParseJson, line 499
+                raise format_error(body, "Is not object")
+            signature_name = body.get("signature_name", "")
+            if not isinstance(signature_name, str):  # FillSignature, lines 505-517
+                raise invalid(f"JSON Value: {debug_string(body)} not formatted correctly. "
+                              "'signature_name' key must be a string value.")  # fmt: skip
+            model.check_servable(name, version, label)
+            inputs = rest_to_inputs(body, model.rest_signature(signature_name))
+            outputs = model.predict(signature_name, inputs)
+            return outputs_to_rest(outputs, "instances" in body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = handle_any
 
         def log_message(self, *args):
             pass

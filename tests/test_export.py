@@ -406,7 +406,7 @@ def test_rest_row_and_column_forms(base_dir, conditional_base_dir):
             (port, {"signature_name": "nope", "instances": [1]},
              'Serving signature name: "nope" not found in signature def'),  # GetInfoMap
             (port, {"signature_name": "sample", "instances": [{"seed": 1, "label": 0}]},
-             "keys must be equal to: seed"),
+             "does not have named input: label"),
         ]:  # fmt: skip
             status, error = post(target, body)
             assert status == 400 and message in error["error"], (body, error)
@@ -572,3 +572,120 @@ def test_an_unconditional_export_lists_no_class_names(tmp_path):
     outputs = tf.saved_model.load(path).signatures["metadata"](unused=tf.constant([0]))
     assert json.loads(outputs["json"].numpy().decode())["class_names"] is None
     assert list(outputs["class_names"].numpy()) == []
+
+
+def http(port, method, path, body=None, headers=None, chunked=False):
+    """One raw HTTP request: ``(status, response text)``."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        if chunked:
+            connection.putrequest(method, path)
+            connection.putheader("Transfer-Encoding", "chunked")
+            connection.endheaders()
+            for i in range(0, len(body), 7):
+                piece = body[i : i + 7]
+                connection.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            connection.send(b"0\r\n\r\n")
+        else:
+            connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_rest_routes_paths_methods_and_labels_as_tf_serving_does(base_dir, tmp_path):
+    """http_server.cc, http_rest_api_handler.cc and http_rest_api_util.cc of
+    tensorflow/serving 9d981c5c: malformed paths, other methods, labels, classify
+    and regress, query strings, %-encoded names, chunked bodies, status wording."""
+    import shutil
+
+    shutil.copytree(base_dir, tmp_path / "copy")
+    served = serving_double.Model(str(tmp_path / "copy"), name="my gen", labels={"stable": 1})
+    server, port = serving_double.start_rest(served)
+    body = json.dumps({"signature_name": "sample", "instances": [1, 2]}).encode()
+    try:
+        assert http(port, "GET", "/healthz") == (404, "")  # outside /v1/: no handler
+        malformed = [("POST", "/v1/models/my%20gen:explode"), ("GET", "/v1/foo"),
+                     ("PUT", "/v1/models/my%20gen"), ("DELETE", "/v1/models/x")]  # fmt: skip
+        for method, path in malformed:
+            status, text = http(port, method, path, b"{}")
+            assert status == 400, (method, path, text)
+            assert json.loads(text)["error"] == f"Malformed request: {method} {path}"
+        status, text = http(port, "POST", "/v1/models/my%20gen:predict?x=1", body)
+        assert status == 200 and len(json.loads(text)["predictions"]) == 2
+        assert http(port, "POST", "/v1/models/my%20gen/labels/stable:predict", body)[0] == 200
+        status, text = http(port, "POST", "/v1/models/my%20gen/labels/canary:predict", body)
+        assert status == 400
+        assert json.loads(text)["error"] == "Unrecognized servable version label: canary"
+        assert http(port, "POST", "/v1/models/my%20gen:predict", body, chunked=True)[0] == 200
+        examples = json.dumps({"examples": [{"x": [1.0]}]}).encode()
+        status, text = http(port, "POST", "/v1/models/my%20gen:classify", examples)
+        assert status == 400 and "No classification inputs found in SignatureDef" in text
+        status, text = http(port, "POST", "/v1/models/my%20gen:regress", examples)
+        assert status == 400 and json.loads(text)["error"] == "Expected one output Tensor."
+        status, text = http(port, "POST", "/v1/models/my%20gen:regress", b'{"x": 1}')
+        assert status == 400 and "key 'examples' is expected and was not found" in text
+        assert http(port, "OPTIONS", "/v1/models/my%20gen:predict") == (400, "")
+        assert http(port, "OPTIONS", "/v1/models/my%20gen:predict",
+                    headers={"Origin": "https://example.com"}) == (200, "")  # fmt: skip
+        status, text = http(port, "GET", "/v1/models/other")
+        assert (status, json.loads(text)["error"]) == (
+            404,
+            "Could not find any versions of model other",
+        )
+        status, text = http(port, "GET", "/v1/models/my%20gen/versions/7")
+        assert (status, json.loads(text)["error"]) == (
+            404,
+            "Could not find version 7 of model my gen",
+        )
+        status, text = http(port, "GET", "/v1/models")
+        assert (status, json.loads(text)["error"]) == (400, "Missing model name in request.")
+        assert http(port, "GET", "/v1/models/my%20gen/labels/stable/metadata")[0] == 200
+    finally:
+        server.shutdown()
+
+
+def test_rest_json_errors_and_floats_are_tf_serving_s(base_dir, conditional_base_dir):
+    """json_tensor.cc: rapidjson's parse errors with their offsets, FormatError's
+    "JSON Value: ..." prefix, per-instance sizes and names, a b64 object that is not
+    a string, and WriteDecimal's shortest round-trip floats."""
+    server, port = serving_double.start_rest(serving_double.Model(base_dir))
+    cserver, cport = serving_double.start_rest(serving_double.Model(conditional_base_dir))
+    try:
+        cases = [
+            (port, b'{"instances": [1,}', "JSON Parse error: Invalid value. at offset: 17"),
+            (port, b'{"instances": [1 2]}',
+             "JSON Parse error: Missing a comma or ']' after an array element. at offset: 17"),
+            (port, b'{"instances" 1}',
+             "JSON Parse error: Missing a colon after a name of object member. at offset: 13"),
+            (port, b"", "JSON Parse error: The document is empty"),
+            (port, b'{"signature_name": "sample", "instances": 3}',
+             'JSON Value: {"signature_name":"sample","instances":3} Expecting \'instances\' to '
+             "be an list/array"),
+            (port, b'{"instances": [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2]]}',
+             "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: "
+             "Expecting tensor size: 8 but got: 2"),
+            (port, b'{"inputs": [[1, 2], [3]]}',
+             "Encountered list at unexpected size: 1 at level: 1 expected size: 2"),
+            (cport, b'{"signature_name": "sample", "instances": [{"seed": 1, "lable": 0}]}',
+             "Failed to process element: 0 key: lable of 'instances' list. Error: "
+             "INVALID_ARGUMENT: JSON object: does not have named input: lable"),
+        ]  # fmt: skip
+        for target, data, message in cases:
+            status, text = http(target, "POST", "/v1/models/generator:predict", data)
+            assert status == 400 and json.loads(text)["error"] == message, (data, text)
+        assert (
+            http(port, "POST", "/v1/models/generator:predict", b'{"inputs": [[0]]} trailing')[0]
+            != 404
+        )  # kParseStopWhenDoneFlag: what follows the value is not parsed
+    finally:
+        server.shutdown()
+        cserver.shutdown()
+    with pytest.raises(serving_double.ServingError, match="not formatted correctly for base64"):
+        serving_double.json_tensor([{"b64": 5}], object)
+    assert [serving_double.write_decimal(np.float32(v)) for v in (0.2, 1.0, 9e6, 1 / 3, -0.5)] == [
+        "0.2", "1.0", "9e+06", "0.333333343", "-0.5"]  # fmt: skip
+    assert serving_double.write_decimal(np.float32("nan")) == "NaN"
