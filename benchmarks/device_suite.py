@@ -203,6 +203,18 @@ def table(report):
     return "\n".join(lines)
 
 
+COMMITTED = os.path.join(REPO, "benchmarks", "scores", "device_suite.json")
+
+
+def report_path(out, tiny, work_dir):
+    """Where the report goes: ``out`` when given; else a --tiny run's goes to
+    ``work_dir`` (a test of the code must not replace the committed GPU results)
+    and a real run's to the committed file."""
+    if out:
+        return out
+    return os.path.join(work_dir, "device_suite_tiny.json") if tiny else COMMITTED
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=8.0)
@@ -211,13 +223,16 @@ def main():
     parser.add_argument("--digits", default="idx:../shared/data/mnist")
     parser.add_argument("--chunk", type=int, default=2000, help="Stacked-MNIST updates a turn")
     parser.add_argument("--work_dir", default=os.path.join("/tmp", "tfgan_zoo_device_suite"))
-    parser.add_argument("--out", "--scores", default=os.path.join(REPO, "benchmarks", "scores",
-                                                                  "device_suite.json"))  # fmt: skip
+    parser.add_argument("--out", "--scores", default=None,
+                        help="the report (default: the committed benchmarks/scores/"
+                        "device_suite.json; with --tiny, device_suite_tiny.json in --work_dir, "
+                        "so a CPU check never replaces the GPU results)")  # fmt: skip
     parser.add_argument("--table_only", action="store_true", help="tabulate --out, run nothing")
     parser.add_argument("--write", action="store_true", help="put the block in --results")
     parser.add_argument("--results", default=RESULTS)
     parser.add_argument("--plots", help="accepted like every benchmark's; this one draws none")
     args = parser.parse_args()
+    args.out = report_path(args.out, args.tiny, args.work_dir)
     if args.table_only:
         if not os.path.exists(args.out):  # a typo in --out must never blank the committed block
             write_table(SECTION, "device suite", "", [], args.results)

@@ -41,7 +41,7 @@ train --flagfile=flags/infogan_mnist.flags --dataset=idx:$MNIST --split=test \
 python -m tfgan_zoo.sample grid --export_dir=$RUNS/infogan/export --rows=4 --columns=10 \
     --scale=2 --out=docs/images/infogan_mnist.png
 
-# Pix2Pix, edge maps -> garments, 500 steps (a sixth of the flagfile's budget).
+# Pix2Pix, edge maps -> garments, 500 steps (a third of the flagfile's 1,500).
 train --flagfile=flags/pix2pix_edges_fashion_mnist.flags --dataset=edges:idx:$FASHION \
     --epochs=1 --model_dir=$RUNS/pix2pix
 python - <<'PY'

@@ -606,3 +606,12 @@ def test_the_device_pack_travels_a_piece_a_call_and_unpacks_after_the_last(tmp_p
     python_path, library_path = said[-1].splitlines()[-1].split("|")
     assert python_path == f"{site}:{repo}"
     assert library_path.startswith(f"{site}/nvidia/cusolver/lib:")
+
+
+def test_a_tiny_device_suite_never_writes_the_committed_report():
+    sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+    import device_suite
+
+    assert device_suite.report_path(None, True, "/tmp/w") == "/tmp/w/device_suite_tiny.json"
+    assert device_suite.report_path(None, False, "/tmp/w") == device_suite.COMMITTED
+    assert device_suite.report_path("x.json", True, "/tmp/w") == "x.json"

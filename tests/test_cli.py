@@ -227,3 +227,51 @@ def test_a_nonsense_size_is_one_line_from_the_command(tmp_path):
     result = run(sys.executable, "-m", "tfgan_zoo.sample", "grid", "--export_dir=x",
                  f"--out={tmp_path / 'a.png'}", "--rows=0")  # fmt: skip
     assert_one_line_error(result, "--rows=0", "not a positive integer")
+
+
+def test_missing_data_and_a_refused_resume_are_one_line_on_stderr(tmp_path):
+    """docs/training.md's promise: a user's error is one line on stderr, with no
+    tensorflow-datasets warning before it and no log line of the run it stops."""
+    offline = (
+        "import sys\n"
+        "from tfgan_zoo.cli import quiet_tensorflow\n"
+        "quiet_tensorflow()\n"
+        "from tfgan_zoo import data\n"
+        "data.unreachable_host = lambda builder, timeout=5.0: 'no network (test)'\n"
+        f"sys.argv = ['tfgan-zoo-train', '--dataset=cifar10', '--data_dir={tmp_path}/tfds',\n"
+        f"            '--model_dir={tmp_path}/cifar']\n"
+        "from tfgan_zoo.cli import run_train\n"
+        "run_train()\n"
+    )
+    toy = [sys.executable, "-m", "tfgan_zoo.train", "--dataset=ring8", "--architecture=mlp",
+           "--epochs=1", "--steps_per_epoch=2", "--checkpoint_every=2", "--sample_every=2",
+           "--log_every=2", "--verbose=0", f"--model_dir={tmp_path / 'toy'}"]  # fmt: skip
+    missing, first = run_all([sys.executable, "-c", offline], toy)
+    assert first.returncode == 0, first.stderr[-2000:]
+    refused = run(*toy, "--hidden_units=8")
+    for result, fragment in ((missing, "Could not load dataset 'cifar10'"),
+                             (refused, "hidden_units")):  # fmt: skip
+        assert_one_line_error(result, fragment)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+
+
+def test_an_error_during_fit_starts_its_own_line_on_a_terminal(monkeypatch):
+    """Keras' progress bar leaves its line open on a terminal: the one-line error
+    (a lost worker, say) is printed after a newline, not on the bar's line."""
+    import io
+
+    from tfgan_zoo import cli
+    from tfgan_zoo.distribute import WorkerLostError
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    terminal.write("20/500 ━━━━━━━━━━━━━━━━━━━━ 12s 25ms/step - d_loss: 1.37")
+    monkeypatch.setattr(sys, "stdout", terminal)
+    with pytest.raises(SystemExit, match="^ERROR: Lost contact"):
+        with cli.one_line_errors():
+            raise WorkerLostError("Lost contact with another worker.")
+    assert terminal.getvalue().endswith("d_loss: 1.37\n")

@@ -116,10 +116,17 @@ def test_no_source_lists_what_was_tried(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError) as e:
         data.load("fashion_mnist", 4, data_dir=str(tmp_path))
     message = str(e.value)
+    assert "\n" not in message
     assert "not prepared in" in message
     assert "/nonexistent: not present" in message
     assert "no network" in message
-    assert "idx:" in message and "dataset-fashion-mnist" in message
+    assert "idx:../shared/data/fashion-mnist" in message and "dataset-fashion-mnist" in message
+    monkeypatch.setattr(data, "unreachable_host", lambda builder, timeout=5.0: "no network")
+    with pytest.raises(FileNotFoundError) as e:
+        data.load("cifar10", 4, data_dir=str(tmp_path))
+    message = str(e.value)
+    assert "dataset-fashion-mnist" not in message and "idx:" not in message
+    assert "--dataset=folder:<dir>" in message and "\n" not in message
 
 
 def test_from_arrays_checks_shape():

@@ -354,7 +354,6 @@ def train(config):
         images=config.image_options,
         pairs=config.model in TRANSLATORS,
     )
-    log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     replicas = strategy.num_replicas_in_sync
     if config.pack > 1 and config.batch_size % (config.pack * replicas):
         raise ConfigError(
@@ -365,6 +364,7 @@ def train(config):
     checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
     latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
     changed = _prepare_model_dir(config, info, chief, checkpoint_dir, latest is not None)
+    log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
     if replicas > 1:
         log.info("%d replicas, %s", replicas, type(strategy).__name__)
     jit, why = resolve_jit_compile(config)

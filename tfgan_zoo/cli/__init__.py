@@ -39,10 +39,12 @@ def quiet_tensorflow():
 
 
 def setup_logging():
-    """Shows tfgan_zoo's INFO messages (time-stamped) and hides absl's and TensorFlow's."""
+    """Shows tfgan_zoo's INFO messages (time-stamped) and hides absl's and TensorFlow's
+    below ERROR (tensorflow-datasets warns through absl about the folders it probes,
+    which the one-line error that follows says better)."""
     from absl import logging as absl_logging
 
-    absl_logging.set_verbosity(absl_logging.WARNING)
+    absl_logging.set_verbosity(absl_logging.ERROR)
     ours = logging.getLogger("tfgan_zoo")
     if not ours.handlers:
         handler = logging.StreamHandler()
@@ -77,13 +79,21 @@ def user_errors():
 
 @contextlib.contextmanager
 def one_line_errors():
-    """Turns a user error raised inside into ``ERROR: <message>`` and exit status 1."""
+    """Turns a user error raised inside into ``ERROR: <message>`` and exit status 1.
+
+    On a terminal the line starts a line of its own: an error raised during
+    ``fit`` (a lost worker, a NaN) would otherwise be printed after Keras'
+    progress bar, which ends its line only when an epoch ends.
+    """
     try:
         yield
     except user_errors() as e:
         message = str(e)
         if isinstance(e, OSError) and e.filename and e.strerror:
             message = f"{e.strerror}: {e.filename}"
+        if sys.stdout.isatty():
+            sys.stdout.write("\n")
+            sys.stdout.flush()
         sys.exit(f"ERROR: {message}")
 
 

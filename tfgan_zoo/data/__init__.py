@@ -234,13 +234,25 @@ def image_source(name, split="train", data_dir=None):
         except Exception as e:  # no network, checksum, disk: report them all alike
             tried.append(f"tensorflow-datasets download into {builder.data_dir}: {e}")
     raise FileNotFoundError(
-        f"Could not load dataset {name!r}. Tried:\n  - "
-        + "\n  - ".join(tried)
-        + "\nFixes: use a toy set (ring8, grid25); point --dataset=idx:<dir> at "
-        "MNIST-format IDX files (e.g. idx:../shared/data/fashion-mnist); run once "
-        "with network access so tensorflow-datasets can download into --data_dir; "
-        "or `apt-get install dataset-fashion-mnist` for Fashion-MNIST."
+        f"Could not load dataset {name!r}: tried {'; '.join(tried)}. Fix: {_offline_fix(name)}"
     )
+
+
+# Offline copies a user can point at or install, per tensorflow-datasets name.
+IDX_COPIES = {"fashion_mnist": "../shared/data/fashion-mnist", "mnist": "../shared/data/mnist"}
+APT_PACKAGES = {"fashion_mnist": "dataset-fashion-mnist"}
+
+
+def _offline_fix(name):
+    """How to get ``name`` without tensorflow-datasets' download, in one sentence."""
+    fixes = ["run once with network access (tensorflow-datasets downloads into --data_dir)"]
+    if name in IDX_COPIES:
+        fixes.append(f"point --dataset=idx:<dir> at its IDX files (e.g. idx:{IDX_COPIES[name]})")
+    else:
+        fixes.append("point --dataset=folder:<dir> at a copy of its images")
+    if name in APT_PACKAGES:
+        fixes.append(f"`apt-get install {APT_PACKAGES[name]}`")
+    return ", or ".join(fixes) + "."
 
 
 def shard_by_data(ds):
