@@ -290,6 +290,13 @@ class TrainConfig:
     epochs: int = _field(10, "Epochs to train (the run's total, also when resuming).")
     steps_per_epoch: int = _field(500, "Generator steps per epoch.")
     seed: int = _field(0, "Random seed of weights, noise and data order.")
+    init_from: str = _field(
+        "",
+        "Start from pretrained weights: an export (saved_models/<name>, its generator; the "
+        "discriminator starts afresh), a .keras file or a training --model_dir (every "
+        "network). Its networks must match this run's. A run with a checkpoint of its own "
+        "resumes from that instead.",
+    )
     # Outputs.
     model_dir: str = _field("runs/default", "Checkpoints, TensorBoard logs and samples go here.")
     export_dir: str = _field(

@@ -18,7 +18,7 @@ import shutil
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, callbacks, data, distribute, export, models, rundir
+from tfgan_zoo import architectures, callbacks, data, distribute, export, models, pretrained, rundir
 from tfgan_zoo.config import TRANSLATORS, ConfigError, TrainConfig
 
 log = logging.getLogger(__name__)
@@ -379,7 +379,11 @@ def train(config):
     if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
         apply_learning_rates(model, config)
-        log.info("Resumed from %s", latest)
+        log.info("Resumed from %s%s", latest, " (--init_from not used: the run resumes)"
+                 if config.init_from else "")  # fmt: skip
+    elif config.init_from:
+        filled = pretrained.initialize(model, config.init_from)
+        log.info("Started from %s (%s)", config.init_from, ", ".join(filled))
     start = int(model.steps_done.numpy())
     if start > config.total_steps:
         log.warning(
