@@ -615,3 +615,75 @@ def test_a_tiny_device_suite_never_writes_the_committed_report():
     assert device_suite.report_path(None, True, "/tmp/w") == "/tmp/w/device_suite_tiny.json"
     assert device_suite.report_path(None, False, "/tmp/w") == device_suite.COMMITTED
     assert device_suite.report_path("x.json", True, "/tmp/w") == "x.json"
+
+
+def test_the_exact_tests_against_hand_computed_values(monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import math
+
+    import stats
+
+    assert stats.sign_test([1, 1, 1, 1, 1]) == (1 / 32, 5, 5)
+    assert stats.sign_test([1, -1, 0, 2]) == (0.5, 2, 3)  # P(X >= 2 of 3) = (3 + 1) / 8
+    assert stats.sign_test([-1, -2], "less") == (0.25, 2, 2)
+    # 5 of 5 against 0 of 5: one table of C(10, 5) = 252 as extreme.
+    assert math.isclose(stats.fisher_exact(5, 5, 0, 5), 1 / 252)
+    # 3 of 4 against 1 of 4, 4 events: (C(4,3) C(4,1) + C(4,4) C(4,0)) / C(8,4)
+    assert math.isclose(stats.fisher_exact(3, 4, 1, 4), (4 * 4 + 1) / 70)
+    assert stats.permutation_test([3, 4, 5], [0, 1, 2]) == 1 / 20  # only the observed split
+    assert stats.smallest_p("sign", n=10) == 1 / 1024
+    assert math.isclose(stats.smallest_p("fisher", a=5, b=5), 1 / 252)
+
+
+def test_the_r3gan_rule_follows_its_sign_test(monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import quality
+
+    def scores(ns, r3):
+        rows = {}
+        for (part, seed), (a, b) in zip([(p, s) for p in quality.TOY for s in range(5)],
+                                        zip(ns, r3, strict=True), strict=True):  # fmt: skip
+            rows[("NS + R1 + R2", part, seed)] = {"rkl": a}
+            rows[("R3GAN", part, seed)] = {"rkl": b}
+        return rows
+
+    lower = quality.r3gan_judgement(scores([1.0] * 10, [0.5] * 10), range(5))
+    assert lower["verdict"] == "holds" and lower["p"] == 1 / 1024 and lower["median"] == 0.5
+    higher = quality.r3gan_judgement(scores([0.5] * 10, [1.0] * 10), range(5))
+    assert higher["verdict"] == "contradicted"
+    mixed = quality.r3gan_judgement(scores([1.0, 0.5] * 5, [0.5, 1.0] * 5), range(5))
+    assert mixed["verdict"] == "not seen at this scale" and mixed["smallest_p"] == 1 / 1024
+
+
+def test_the_small_variance_rule_follows_its_fisher_test(monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_lsgan_small_variance as claim
+
+    def runs(loss, digits):
+        return {(loss, s): {"seed": s, "digits": [d], "confident": [0.9]}
+                for s, d in enumerate(digits)}  # fmt: skip
+
+    ls, gan = claim.LOSSES
+    holds = claim.judgement({**runs(ls, [10] * 5), **runs(gan, [3, 1, 2, 9, 1])}, range(5))
+    assert holds["verdict"] == "holds" and abs(holds["p"] - 1 / 252) < 1e-12
+    opposite = claim.judgement({**runs(ls, [1] * 5), **runs(gan, [10] * 5)}, range(5))
+    assert opposite["verdict"] == "contradicted"
+    near = claim.judgement({**runs(ls, [10, 10, 10, 10, 9]), **runs(gan, [1, 1, 1, 10, 10])},
+                           range(5))  # fmt: skip
+    assert near["verdict"] == "not seen at this scale"  # 3 of 5 against 1 of 5: p = 0.26
+    assert claim.coverage(__import__("numpy").eye(10)[[0] * 30 + [1] * 19]) == (1, 1.0)
+
+
+@pytest.mark.slow
+def test_the_small_variance_claim_runs_on_the_authors_data(tmp_path):
+    """docs/benchmarks.md's command at a tiny budget: the archive unpacked, both
+    losses trained, scored, resumed."""
+    from conftest import shared_dir
+
+    data = os.path.join(shared_dir("lsgan-small-variance"), "data.tar.gz")
+    args = [os.path.join("benchmarks", "claim_lsgan_small_variance.py"), "--seeds", "0",
+            "--steps", "4", "--every", "2", "--data", data, "--work_dir", str(tmp_path),
+            "--scores", str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 2 to go" in out and "| GAN (sigmoid) | 1 |" in out
+    assert "2 done; 0 to go" in run(*args)

@@ -13,6 +13,8 @@ from tfgan_zoo.architectures import heads, resnet, translation
 from tfgan_zoo.architectures.dcgan import (
     dcgan_discriminator,
     dcgan_generator,
+    lsgan_digit_discriminator,
+    lsgan_digit_generator,
     pacgan_dcgan_discriminator,
     pacgan_dcgan_generator,
 )
@@ -126,6 +128,15 @@ def _pacgan_dcgan(sample_shape, latent_dim, base_filters=64, **unused):
         pacgan_dcgan_generator(latent_dim, res, ch, base_filters),
         pacgan_dcgan_discriminator(res, ch, base_filters),
     )
+
+
+def _lsgan_digit(sample_shape, latent_dim, **unused):
+    """The LSGAN journal paper's networks for its small-variance digits (28x28 only;
+    ``--base_filters``/``--g_norm``/``--d_norm`` do not apply)."""
+    res, ch = _image("lsgan_digit", sample_shape, square=True)
+    if res != 28:
+        raise ArchitectureError(f"lsgan_digit is the paper's 28x28 network, got {res}x{res}.")
+    return lsgan_digit_generator(latent_dim, res, ch), lsgan_digit_discriminator(res, ch)
 
 
 def _sngan(sample_shape, latent_dim, base_filters=64, g_norm="batch", **unused):
@@ -254,6 +265,7 @@ ARCHITECTURES = {
     "ebgan_mlp": _image_mlp(mlp_autoencoder_discriminator),
     "dcgan": _dcgan,
     "pacgan_dcgan": _pacgan_dcgan,
+    "lsgan_digit": _lsgan_digit,
     "sngan": _sngan,
     "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
     "acgan_dcgan": _conditional_pair("acgan_dcgan", heads.acgan_discriminator),

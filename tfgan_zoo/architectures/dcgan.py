@@ -135,6 +135,46 @@ def pacgan_dcgan_generator(latent_dim=100, resolution=28, channels=3, base_filte
     return keras.Model(z, x, name="pacgan_dcgan_generator")
 
 
+def lsgan_digit_generator(latent_dim=100, resolution=28, channels=1):
+    """The LSGAN journal paper's generator for its small-variance digits
+    (xudonmao/improved_LSGAN ``small_variance_datasets/arch.py``
+    ``generator_digit``): a dense layer to 4x4x512, then 5x5 stride-2 transposed
+    convolutions to 7x7x256, 14x14x128 and 28x28x``channels``; batch norm
+    (decay 0.9, epsilon 1e-5) and ReLU between, tanh out; weights N(0, 0.02).
+    Layers before a batch norm carry no bias here (the norm removes theirs)."""
+    sizes = halvings(resolution, 2)  # 28 -> [28, 14, 7]
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(4 * 4 * 512, use_bias=False, kernel_initializer=pacgan_init())(z)
+    x = layers.ReLU()(_tf1_batch_norm()(x))
+    x = layers.Reshape((4, 4, 512))(x)
+    for filters, size in ((256, sizes[2]), (128, sizes[1])):
+        x = layers.Conv2DTranspose(filters, 5, 2, padding="same", output_padding=1 - size % 2,
+                                   use_bias=False, kernel_initializer=pacgan_init())(x)  # fmt: skip
+        x = layers.ReLU()(_tf1_batch_norm()(x))
+    x = layers.Conv2DTranspose(channels, 5, 2, padding="same", output_padding=1 - sizes[0] % 2,
+                               kernel_initializer=pacgan_init(), activation="tanh")(x)  # fmt: skip
+    return keras.Model(z, x, name="lsgan_digit_generator")
+
+
+def lsgan_digit_discriminator(resolution=28, channels=1):
+    """The LSGAN journal paper's discriminator for its digits (``discriminator_digit``):
+    5x5 stride-2 convolutions of 20 and 50 filters, a dense layer of 500, a
+    linear score; LeakyReLU 0.2, batch norm after the second convolution and the
+    dense layer (decay 0.9, epsilon 1e-5, in training mode as theirs always is);
+    convolutions truncated N(0, 0.02), dense N(0, 0.02)."""
+    init = keras.initializers.TruncatedNormal(0.0, 0.02)
+    x_in = keras.Input((resolution, resolution, channels), name="images")
+    x = layers.LeakyReLU(0.2)(
+        layers.Conv2D(20, 5, 2, padding="same", kernel_initializer=init)(x_in)
+    )
+    x = layers.Conv2D(50, 5, 2, padding="same", use_bias=False, kernel_initializer=init)(x)
+    x = layers.LeakyReLU(0.2)(_tf1_batch_norm()(x))
+    x = layers.Dense(500, use_bias=False, kernel_initializer=pacgan_init())(layers.Flatten()(x))
+    x = layers.LeakyReLU(0.2)(_tf1_batch_norm()(x))
+    out = layers.Dense(1, kernel_initializer=pacgan_init())(x)
+    return keras.Model(x_in, out, name="lsgan_digit_discriminator")
+
+
 def pacgan_dcgan_discriminator(resolution=28, channels=3, base_filters=64):
     """PacGAN's Stacked-MNIST discriminator (carpedm20's DCGAN-tensorflow).
 

@@ -135,7 +135,8 @@ class GAN(AdversarialModel):
     preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
     compatible_architectures = (
-        "mlp", "pacgan_mlp", "lsgan_mlp", "image_mlp", "dcgan", "pacgan_dcgan", "sngan",
+        "mlp", "pacgan_mlp", "lsgan_mlp", "image_mlp", "dcgan", "pacgan_dcgan", "lsgan_digit",
+        "sngan",
         "sngan_resnet", "wgan_gp_resnet",
     )  # fmt: skip
     network_args = ("generator", "discriminator")
