@@ -17,10 +17,26 @@ of `D_POINTS`, the generator's gradient norm (global L2 over its weights) of
 both generator losses is measured on the same 256 latents (seed 1234),
 generator and discriminator in training mode, as in a training step.
 
-Rule: the claim holds at a generator checkpoint when, on every seed, the
-minimax gradient norm at the last measured iteration is below 1/100 of its
-value before the discriminator trained (iteration 0) and below 1/10 of the
-non-saturating norm at that iteration.
+Rule (v1, fixed 2026-12-03 before the 2,000-iteration runs): the claim holds
+at a generator checkpoint when, on every seed, the minimax gradient norm at
+the last measured iteration is below 1/100 of its value before the
+discriminator trained (iteration 0) and below 1/10 of the non-saturating norm
+at that iteration. It defines no other verdict: where it fails, the claim does
+not hold by it (seeds 0-4: it failed on all five, `holds`).
+
+Rule v2 (fixed 2026-12-06, before the runs it reads: ``--d_iterations 5000
+--seeds 0,1,2,3,4,5,6,7,8,9 --g_steps 1000``, scores in
+``claim_saturation_d5000.jsonl``; `judgement_v2`): per seed, r = the minimax
+norm after 5,000 discriminator iterations / its norm at iteration 0.
+
+- Primary test: one-sided exact sign test over the 10 seeds that
+  log10 r < -2 (the norm fell more than 100-fold); alpha 0.05; the smallest p
+  this design can reach is 1/1024.
+- **holds** if that p < 0.05; **contradicted** if the one-sided sign test that
+  log10 r > 0 (the norm grew) gives p < 0.05; **does not hold** if neither and
+  the one-sided sign test that log10 r > -2 (it fell less than 100-fold) gives
+  p < 0.05; otherwise **not seen at this scale**. Effect size: the median r;
+  the minimax / non-saturating ratio at 5,000 is reported, not judged.
 
 Resumable: one JSON line per (seed, generator step) in ``--scores``
 (``benchmarks/scores/claim_saturation.jsonl``); generators train in
@@ -152,6 +168,28 @@ def holds(row):
     return mm[-1] < mm[0] / 100 and mm[-1] < ns[-1] / 10
 
 
+def judgement_v2(scores, seeds=range(10), g_steps=1000, iterations=5000):
+    """Rule v2 of the module docstring on the seeds scored so far; None before any."""
+    import statistics
+
+    from stats import ALPHA, sign_test, smallest_p
+
+    rows = [scores[(s, g_steps)] for s in seeds if (s, g_steps) in scores
+            and scores[(s, g_steps)]["d_iterations"][-1] >= iterations]  # fmt: skip
+    if not rows:
+        return None
+    logs = [float(np.log10(r["minimax"][r["d_iterations"].index(iterations)] / r["minimax"][0]))
+            for r in rows]  # fmt: skip
+    p, wins, n = sign_test([-2 - x for x in logs], "greater")
+    grew = sign_test(logs, "greater")[0]
+    less = sign_test([x + 2 for x in logs], "greater")[0]
+    verdict = ("holds" if p < ALPHA else "contradicted" if grew < ALPHA
+               else "does not hold" if less < ALPHA else "not seen at this scale")  # fmt: skip
+    return {"verdict": verdict, "p": p, "wins": wins, "n": len(rows),
+            "median_ratio": 10 ** statistics.median(logs),
+            "smallest_p": smallest_p("sign", n=len(rows))}  # fmt: skip
+
+
 def log_cell(values):
     mean, se = mean_se(np.log10(values).tolist())
     return f"{mean:.1f} +- {se:.1f}"
@@ -161,7 +199,8 @@ def table(scores, args):
     lines = [
         f"Seeds {', '.join(map(str, args.seeds))}: log10 of the generator's gradient norm "
         "(mean +- s.e. over seeds) before the fresh discriminator trained and after its last "
-        "iteration; the rule (minimax fell >= 100x and is < 1/10 of non-saturating) per seed.",
+        "iteration; rule v1 (minimax fell >= 100x and is < 1/10 of non-saturating) per seed."
+        + v2_line(scores, args),
         "",
         "| generator at | D iterations | minimax: before -> after | non-saturating: before -> "
         "after | minimax / non-saturating after (worst seed) | seeds where the rule holds |",
@@ -182,6 +221,19 @@ def table(scores, args):
             f"{worst[0]:.2g} (seed {worst[1]}) | {sum(map(holds, rows))} of {len(rows)} |"
         )
     return "\n".join(lines)
+
+
+def v2_line(scores, args):
+    """Rule v2's verdict sentence, for the 5,000-iteration runs."""
+    if args.d_iterations != 5000 or not (judged := judgement_v2(scores, args.seeds)):
+        return ""
+    from stats import p_text
+
+    fall = 1 / judged["median_ratio"]
+    return (f" Rule v2 (fixed before these runs): **{judged['verdict']}**: the minimax norm "
+            f"fell more than 100-fold on {judged['wins']} of {judged['n']} seeds (sign test, "
+            f"one-sided, p = {p_text(judged['p'])}; smallest reachable "
+            f"{p_text(judged['smallest_p'])}); median fall {fall:.1f}x.")  # fmt: skip
 
 
 def plot(scores, args, path):
@@ -225,11 +277,15 @@ def main():
     args = parser.parse_args()
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.g_steps = sorted(int(s) for s in args.g_steps.split(","))
+    if args.d_iterations == 5000 and args.scores.endswith("claim_saturation.jsonl"):
+        args.scores = args.scores.replace(".jsonl", "_d5000.jsonl")  # rule v2's runs
     if any(s % 500 for s in args.g_steps) or args.d_iterations not in D_POINTS:
         sys.exit(f"--g_steps: multiples of 500; --d_iterations: one of {D_POINTS}")
-    scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim saturation")
+    block = "claim saturation v2" if args.d_iterations == 5000 else "claim saturation"
+    scores = run_and_tabulate(args, KEY, run, table, SECTION, block)
     if args.plots and scores:
-        print(f"Plot: {plot(scores, args, os.path.join(args.plots, 'claim_saturation.png'))}")
+        name = "claim_saturation_d5000.png" if args.d_iterations == 5000 else "claim_saturation.png"
+        print(f"Plot: {plot(scores, args, os.path.join(args.plots, name))}")
 
 
 if __name__ == "__main__":

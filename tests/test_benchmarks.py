@@ -687,3 +687,20 @@ def test_the_small_variance_claim_runs_on_the_authors_data(tmp_path):
     out = run(*args)
     assert "0 done; 2 to go" in out and "| GAN (sigmoid) | 1 |" in out
     assert "2 done; 0 to go" in run(*args)
+
+
+def test_the_saturation_rule_v2_follows_its_sign_test(monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_saturation
+
+    def scores(falls):
+        row = {"d_iterations": [0, 5000], "non_saturating": [1.0, 100.0]}
+        return {(s, 1000): {**row, "seed": s, "minimax": [1.0, 1.0 / f]}
+                for s, f in enumerate(falls)}  # fmt: skip
+
+    holds = claim_saturation.judgement_v2(scores([1000] * 10))
+    assert holds["verdict"] == "holds" and holds["p"] == 1 / 1024
+    assert claim_saturation.judgement_v2(scores([0.5] * 10))["verdict"] == "contradicted"
+    assert claim_saturation.judgement_v2(scores([3] * 10))["verdict"] == "does not hold"
+    mixed = claim_saturation.judgement_v2(scores([1000, 3] * 5))
+    assert mixed["verdict"] == "not seen at this scale" and mixed["smallest_p"] == 1 / 1024
