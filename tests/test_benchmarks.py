@@ -103,12 +103,16 @@ def test_essentials_verdicts_follow_the_rules_fixed_before_the_runs(monkeypatch)
     )
     import summary  # the summary's rows follow the same rules
 
-    assert [row[1:4] for row in summary.essentials_rows(scores)] == [
+    # Three seeds cannot reach p < 0.05 with a sign test (1/8 at best): the summary's
+    # one rule form says not seen, where the goal rules above say met.
+    rows = summary.essentials_rows(scores)
+    assert [(r["ours"], r["published"], r["verdict"]) for r in rows] == [
         ("best DCGAN 32, 1% none: 0.80x raw at 3,000 steps; raw FID flattened in 1 of 1 runs",
-         "-", "holds"),
+         "-", "not seen at this scale"),
         ("best 1% translation,cutout: 0.50x without it at 3,000 steps",
-         "10% CIFAR-10: FID 2.5x lower", "holds"),
+         "10% CIFAR-10: FID 2.5x lower", "not seen at this scale"),
     ]  # fmt: skip
+    assert rows[0]["test"] == "sign, EMA / raw < 0.9 (3 of 3), p = 0.12; smallest reachable 0.12"
     for seed in (0, 1, 2):  # with DiffAugment only to 1,000: short of the best step
         del scores[("1% tc", seed, 2000)], scores[("1% tc", seed, 3000)]
     assert essentials.augment_verdict(scores, "1%", "tc", args).endswith("not judged yet.")
