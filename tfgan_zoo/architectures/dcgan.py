@@ -33,8 +33,8 @@ def upsampling_plan(resolution):
             return stages, bottom
         stages += 1
     raise ArchitectureError(
-        f"DCGAN needs each side of the form s * 2^k with s <= 7 and the same k >= 1 (28, "
-        f"32, 64, 32x24, ...), got {'x'.join(map(str, sides(resolution)))}."
+        f"DCGAN needs a resolution whose sides are s * 2^k with s <= 7 and the same k >= 1 "
+        f"(28, 32, 64, 32x24, ...), got {'x'.join(map(str, sides(resolution)))}."
     )
 
 
