@@ -72,7 +72,7 @@ TRANSLATORS = ("unet_patchgan", "resnet_patchgan")
 
 
 def dataset(arch, n_critic=1):
-    if arch in architectures.TOY_ARCHITECTURES:
+    if arch in architectures.toy_architectures():
         return data.critic_groups(data.load("ring8", 16, seed=0)[0], n_critic)
     rng = np.random.default_rng(0)
     if arch in TRANSLATORS:
@@ -98,7 +98,7 @@ def train(strategy, arch, optimizer="adam", d_norm="batch", g_norm="batch", step
           **kwargs):  # fmt: skip
     keras.utils.set_random_seed(0)
     shape, arch_kwargs = (2,), {"hidden_units": 16}
-    if arch not in architectures.TOY_ARCHITECTURES:
+    if arch not in architectures.toy_architectures():
         shape, arch_kwargs = (28, 28, 1), {"base_filters": 8, "d_norm": d_norm, "g_norm": g_norm}
     with strategy.scope():
         if arch in TRANSLATORS:

@@ -165,7 +165,7 @@ def test_activity_regularizers_count_on_both_of_the_discriminators_calls():
     np.testing.assert_allclose(logs["d_reg"], expected, rtol=1e-5)
 
 
-def test_the_trainer_counts_an_architectures_own_regularizers(tmp_path, monkeypatch):
+def test_the_trainer_counts_an_architectures_own_regularizers(tmp_path):
     """An architecture whose discriminator carries an L2 kernel regularizer, trained
     by `trainer.train` from a TrainConfig: d_reg is logged and the kernel shrinks
     faster than the same run's without it (Adam at rate 0.01)."""
@@ -177,20 +177,20 @@ def test_the_trainer_counts_an_architectures_own_regularizers(tmp_path, monkeypa
                 layer.kernel.regularizer = keras.regularizers.L2(1.0)
         return g, d
 
-    monkeypatch.setitem(architectures.ARCHITECTURES, "l2_mlp", regularized_mlp)
-    monkeypatch.setattr(architectures, "TOY_ARCHITECTURES", (*architectures.TOY_ARCHITECTURES,
-                                                             "l2_mlp"))  # fmt: skip
-    monkeypatch.setattr(models.GAN, "compatible_architectures",
-                        (*models.GAN.compatible_architectures, "l2_mlp"))  # fmt: skip
+    architectures.register("l2_mlp", toy=True)(regularized_mlp)
     norms = {}
-    for arch in ("mlp", "l2_mlp"):
-        run = config.TrainConfig(architecture=arch, dataset="ring8", batch_size=16, epochs=1,
-                                 steps_per_epoch=20, hidden_units=8, latent_dim=4, d_lr=0.01,
-                                 model_dir=str(tmp_path / arch), verbose=0, sample_every=20,
-                                 checkpoint_every=20, log_every=20)  # fmt: skip
-        result = trainer.train(run)
-        norms[arch] = float(tf.norm(result.model.discriminator.trainable_weights[0]))
-        assert ("d_reg" in result.model.trackers) == (arch == "l2_mlp")
+    try:
+        for arch in ("mlp", "l2_mlp"):
+            run = config.TrainConfig(
+                architecture=arch, dataset="ring8", batch_size=16, epochs=1, steps_per_epoch=20,
+                hidden_units=8, latent_dim=4, d_lr=0.01, model_dir=str(tmp_path / arch),
+                verbose=0, sample_every=20, checkpoint_every=20, log_every=20,
+            )  # fmt: skip
+            result = trainer.train(run)
+            norms[arch] = float(tf.norm(result.model.discriminator.trainable_weights[0]))
+            assert ("d_reg" in result.model.trackers) == (arch == "l2_mlp")
+    finally:
+        architectures.ARCHITECTURES.unregister("l2_mlp")
     assert norms["l2_mlp"] < 0.9 * norms["mlp"], norms
 
 

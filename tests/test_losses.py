@@ -132,7 +132,7 @@ def test_pulling_away():
 
 
 def test_unknown_loss_lists_known_ones():
-    with pytest.raises(ValueError, match="Known losses: .*hinge.*non_saturating"):
+    with pytest.raises(ValueError, match="Unknown loss .*Known: .*hinge.*non_saturating"):
         losses.get("softmax_gan")
 
 

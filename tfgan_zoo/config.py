@@ -7,10 +7,11 @@ and never reads flags.
 """
 
 import dataclasses
+import importlib
 import os
 
 from tfgan_zoo import architectures, augment, losses, models, rng
-from tfgan_zoo.data import TOY_SETS, files, translation
+from tfgan_zoo.data import SOURCES, TOY_SETS, files, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
 
@@ -18,7 +19,6 @@ DTYPE_POLICIES = ("float32", "mixed_bfloat16")
 
 JIT_CHOICES = ("auto", "on", "off")
 
-TRANSLATORS = ("pix2pix", "cyclegan")
 
 # Flags a run cannot resume across: they change the networks' variables, the
 # optimizers' (a learning-rate schedule replaces Adam's rate variable) or what
@@ -46,6 +46,12 @@ class ConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
+    imports: str = _field(
+        "",
+        "Comma-separated Python modules imported before the other flags are checked: your "
+        "own package's losses, penalties, architectures, models and data sources register "
+        "themselves there, and the flags can then name them (docs/extending.md).",
+    )
     # What to train.
     model: str = _field("gan", f"Training algorithm: {_choices(models.MODELS)}.")
     loss: str = _field("non_saturating", f"Adversarial loss: {_choices(losses.LOSSES)}.")
@@ -88,6 +94,11 @@ class TrainConfig:
         0.0,
         "R2 penalty weight (zero-centred gradient penalty on generated samples), gamma / 2 "
         "as for R1; R3GAN uses R1 and R2 with one gamma. 0: off.",
+    )
+    penalties: str = _field(
+        "",
+        "More penalties of the discriminator by name, name=weight,... (registered ones: "
+        "tfgan_zoo.penalties.PENALTIES, your own included), each on the adversarial score.",
     )
     r1_every: int = _field(
         1,
@@ -327,6 +338,11 @@ class TrainConfig:
     verbose: int = _field(1, "Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
 
     def __post_init__(self):
+        for module in filter(None, (m.strip() for m in self.imports.split(","))):
+            try:
+                importlib.import_module(module)
+            except ImportError as e:
+                raise ConfigError(f"--imports: cannot import {module!r} ({e}).") from None
         _check_choice("model", self.model, models.MODELS)
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
@@ -342,13 +358,14 @@ class TrainConfig:
                 "from Ampere on, no loss scaling)."
             )
         _check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
-        compatible = models.MODELS[self.model].compatible_architectures
+        compatible = models.get(self.model).compatible_architectures
         if self.architecture not in compatible:
             raise ConfigError(
                 f"--model={self.model} needs --architecture in {', '.join(compatible)}, "
                 f"got {self.architecture!r}."
             )
         self._check_packing()
+        self.penalty_weights  # noqa: B018  (checks --penalties)
         if self.info_categorical < 1 or self.info_continuous < 0:
             raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
         if self.num_devices < 0:
@@ -372,7 +389,7 @@ class TrainConfig:
         if self.overfit_every < 0 or self.overfit_samples < 1:
             raise ConfigError("--overfit_every must be >= 0 and --overfit_samples >= 1.")
         if self.overfit_every and (
-            self.model in TRANSLATORS or self.dataset in TOY_SETS
+            models.is_translator(self.model) or self.dataset in TOY_SETS
             or files.is_file_dataset(self.dataset) or self.split not in ("train", "test")
         ):  # fmt: skip
             raise ConfigError(
@@ -403,8 +420,9 @@ class TrainConfig:
             )
         if len(self.ls_labels) != 3:
             raise ConfigError(f"--ls_labels takes three numbers a,b,c, got {self.ls_labels!r}.")
-        toy_architecture = self.architecture in architectures.TOY_ARCHITECTURES
-        if toy_architecture and self.dataset not in TOY_SETS:
+        toy_architecture = architectures.ARCHITECTURES[self.architecture].toy
+        registered = self.dataset.partition(":")[0] in SOURCES  # a user's: not checked here
+        if toy_architecture and self.dataset not in TOY_SETS and not registered:
             raise ConfigError(
                 f"--architecture={self.architecture} works on the toy sets "
                 f"({', '.join(TOY_SETS)}), not {self.dataset!r}; use --architecture=dcgan "
@@ -413,7 +431,7 @@ class TrainConfig:
         if not toy_architecture and self.dataset in TOY_SETS:
             raise ConfigError(
                 f"The toy set {self.dataset!r} holds 2-D points: use --architecture="
-                f"{' or '.join(architectures.TOY_ARCHITECTURES)}."
+                f"{' or '.join(architectures.toy_architectures())}."
             )
         if not (0 <= self.dropout < 1 and 0 <= self.decay_start < 1):
             raise ConfigError("--dropout and --decay_start must be in [0, 1).")
@@ -425,7 +443,7 @@ class TrainConfig:
     def _check_packing(self):
         if self.pack < 1:
             raise ConfigError(f"--pack must be a positive integer, got {self.pack}.")
-        if self.pack > 1 and not models.MODELS[self.model].supports_packing:
+        if self.pack > 1 and not models.get(self.model).supports_packing:
             raise ConfigError(
                 f"--pack={self.pack} needs --model=gan: the discriminator of --model="
                 f"{self.model} sees labels or codes beside each sample."
@@ -460,7 +478,7 @@ class TrainConfig:
                 f"--tfrecord_keys takes three comma-separated keys (image, class id, class "
                 f"name), got {self.tfrecord_keys!r}."
             )
-        own = files.is_file_dataset(self.dataset) and self.model not in TRANSLATORS
+        own = files.is_file_dataset(self.dataset) and not models.is_translator(self.model)
         changed = [f"--{name}" for name in ("image_size", "channels", "data_cache")
                    if getattr(self, name)]  # fmt: skip
         if changed and not own:
@@ -479,7 +497,7 @@ class TrainConfig:
         )  # fmt: skip
 
     def _check_translation(self):
-        translator = self.model in TRANSLATORS
+        translator = models.is_translator(self.model)
         if (
             translator
             and not self.dataset.startswith(translation.PREFIXES)
@@ -487,7 +505,7 @@ class TrainConfig:
         ):
             raise ConfigError(
                 f"--model={self.model} and --dataset={self.dataset} do not go together: "
-                f"{', '.join(TRANSLATORS)} train on image-to-image datasets "
+                f"the image-to-image models train on image-to-image datasets "
                 f"({', '.join(p + '...' for p in translation.PREFIXES)}), the other models "
                 f"on single images or toy points."
             )
@@ -569,7 +587,7 @@ class TrainConfig:
     @property
     def fid_domain(self):
         """The labelled dataset whose images FID compares generated ones with."""
-        if self.model in TRANSLATORS:
+        if models.is_translator(self.model):
             return translation.labelled_domains(self.dataset, self.direction)[1]
         return self.dataset
 
@@ -601,6 +619,11 @@ class TrainConfig:
         return self.export_dir or os.path.join(self.model_dir, "export")
 
     @property
+    def penalty_weights(self):
+        """``--penalties`` as ``{name: weight}``."""
+        return parse_penalties(self.penalties)
+
+    @property
     def loss_kwargs(self):
         """The flags that parameterize the chosen loss, as its keyword arguments."""
         return _LOSS_KWARGS.get(self.loss, lambda c: {})(self)
@@ -616,6 +639,27 @@ _LOSS_KWARGS = {
     "least_squares": lambda c: dict(zip("abc", map(float, c.ls_labels), strict=True)),
     "energy_margin": lambda c: {"margin": c.ebgan_margin},
 }
+
+
+def parse_penalties(text):
+    """``"a=0.5,b=1"`` -> ``{"a": 0.5, "b": 1.0}``, each a registered penalty.
+
+    Raises:
+      ConfigError: a malformed entry, a negative weight or an unknown name.
+    """
+    from tfgan_zoo.penalties import PENALTIES
+
+    weights = {}
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        name, _, weight = entry.partition("=")
+        try:
+            weights[name.strip()] = float(weight)
+        except ValueError:
+            raise ConfigError(f"--penalties takes name=weight,..., got {entry!r}.") from None
+        if weights[name.strip()] < 0:
+            raise ConfigError(f"--penalties: the weight of {name!r} must be >= 0.")
+        _check_choice("penalties", name.strip(), PENALTIES)
+    return weights
 
 
 def _check_choice(name, value, choices):

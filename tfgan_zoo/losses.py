@@ -28,12 +28,31 @@ Which scores a loss reads in the generator's update (the contract the models kee
 The real scores are constants for the generator (no gradient flows into the
 discriminator from its loss).
 
-Adding a loss: write the function, add it to `LOSSES`, add a hand-computed test.
+Adding a loss: write the function and register it (`register`, also from your
+own package: then ``--loss=<name>`` finds it), with a hand-computed test.
 """
 
 import functools
 
 import tensorflow as tf
+
+from tfgan_zoo.registry import Registry
+
+LOSSES = Registry("loss")
+
+
+def register(name, generator_reads_real=None, replace=False):
+    """Decorator registering a loss ``(real_output, fake_output) -> (d_loss, g_loss)``
+    as ``name`` (what ``--loss`` and ``GAN(loss=...)`` accept). ``generator_reads_real``
+    states whether its generator term reads the real scores (see the module
+    docstring; unset: assumed to read them)."""
+
+    def add(fn):
+        if generator_reads_real is not None:
+            fn.generator_reads_real = bool(generator_reads_real)
+        return LOSSES.register(name, fn, replace)
+
+    return add
 
 
 def per_example_mean(x):
@@ -205,16 +224,11 @@ def ragan(real_output, fake_output):
     return d_loss, g_loss
 
 
-LOSSES = {
-    "minimax": minimax,
-    "non_saturating": non_saturating,
-    "least_squares": least_squares,
-    "wasserstein": wasserstein,
-    "hinge": hinge,
-    "energy_margin": energy_margin,
-    "rpgan": rpgan,
-    "ragan": ragan,
-}
+for _name, _fn in (("minimax", minimax), ("non_saturating", non_saturating),
+                   ("least_squares", least_squares), ("wasserstein", wasserstein),
+                   ("hinge", hinge), ("energy_margin", energy_margin), ("rpgan", rpgan),
+                   ("ragan", ragan)):  # fmt: skip
+    LOSSES.register(_name, _fn)
 
 
 def classification(labels, logits):
@@ -246,7 +260,5 @@ def get(name, **kwargs):
     """
     if callable(name):
         return functools.partial(name, **kwargs) if kwargs else name
-    if name not in LOSSES:
-        raise ValueError(f"Unknown loss {name!r}. Known losses: {', '.join(sorted(LOSSES))}.")
-    fn = LOSSES[name]
+    fn = LOSSES.lookup(name)
     return functools.partial(fn, **kwargs) if kwargs else fn

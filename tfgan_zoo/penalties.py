@@ -14,6 +14,18 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo.losses import batch_mean
+from tfgan_zoo.registry import Registry
+
+# Penalties a flagfile can name (``--penalties=name=weight``), each
+# ``fn(critic, real, fake) -> scalar`` on the discriminator's inputs; your own
+# package adds to it with `register`. The gradient penalty, which needs the
+# model's interpolation draws, is ``--gp_weight``.
+PENALTIES = Registry("penalty")
+
+
+def register(name, replace=False):
+    """Decorator registering ``fn(critic, real, fake)`` as the penalty ``name``."""
+    return lambda fn: PENALTIES.register(name, fn, replace)
 
 
 def _squared_input_gradient_norm(discriminator, inputs):
@@ -76,6 +88,10 @@ def r2_penalty(discriminator, fake):
     with R1, the zero-centred pair of R3GAN, Huang et al. 2024). Like R1, the
     models' ``r2_weight`` is gamma / 2."""
     return batch_mean(_squared_input_gradient_norm(discriminator, tf.convert_to_tensor(fake)))
+
+
+PENALTIES.register("r1", lambda critic, real, fake: r1_penalty(critic, real))
+PENALTIES.register("r2", lambda critic, real, fake: r2_penalty(critic, fake))
 
 
 def clip_weights(variables, clip_value):

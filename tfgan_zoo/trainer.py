@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import architectures, callbacks, data, distribute, export, models, pretrained, rundir
-from tfgan_zoo.config import TRANSLATORS, ConfigError, TrainConfig
+from tfgan_zoo.config import ConfigError, TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,10 @@ def resolve_jit_compile(config):
     """Whether ``config`` XLA-compiles the train step, and why (for the log).
 
     ``auto`` follows `benchmarks/RESULTS.md`: on with a GPU; on a CPU off
-    for the architectures XLA made slower even then
-    (`architectures.XLA_SLOWER_ON_CPU`), on with ``steps_per_execution > 1``
-    (faster by the clock for the other networks measured) and otherwise for
-    the architectures XLA made faster (`architectures.XLA_FASTER_ON_CPU`);
+    for the architectures XLA made slower even then (`Architecture.xla_on_cpu`
+    ``"slower"``), on with ``steps_per_execution > 1`` (faster by the clock for
+    the other networks measured) and otherwise for the architectures XLA made
+    faster (``"faster"``);
     never under a distribution strategy, where TF 2.21 cannot compile Keras'
     distributed step.
     """
@@ -98,11 +98,12 @@ def resolve_jit_compile(config):
         return False, f"auto: off under --strategy={config.strategy}"
     if tf.config.list_physical_devices("GPU"):
         return True, "auto: on (GPU)"
-    if config.architecture in architectures.XLA_SLOWER_ON_CPU:
+    measured = architectures.ARCHITECTURES.lookup(config.architecture).xla_on_cpu
+    if measured == "slower":
         return False, f"auto: off (CPU; {config.architecture} measured slower with XLA)"
     if config.steps_per_execution > 1:
         return True, "auto: on (CPU; with steps_per_execution > 1 XLA measured faster)"
-    if config.architecture in architectures.XLA_FASTER_ON_CPU:
+    if measured == "faster":
         return True, f"auto: on (CPU; {config.architecture} measured faster with XLA)"
     return False, f"auto: off (CPU; {config.architecture} not measured faster with XLA)"
 
@@ -352,7 +353,7 @@ def train(config):
         toy_points=config.toy_points,
         toy_packs=config.pack if config.toy_packs == "fixed" else 0,
         images=config.image_options,
-        pairs=config.model in TRANSLATORS,
+        pairs=models.is_translator(config.model),
     )
     replicas = strategy.num_replicas_in_sync
     if config.pack > 1 and config.batch_size % (config.pack * replicas):

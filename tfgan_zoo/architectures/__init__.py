@@ -4,8 +4,12 @@
 discriminator)`` for samples of ``sample_shape`` (``(2,)`` for toy points,
 ``(H, W, C)`` for images). Builders take the keyword arguments they need
 (``num_classes``, ``base_filters``, ...) and ignore the rest. Adding an
-architecture: its builders in a module and an entry in `ARCHITECTURES`.
+architecture, here or in your own package: a builder registered with
+`register`, saying what its discriminator returns (`Architecture.outputs`);
+every model that reads that output then takes it.
 """
+
+import dataclasses
 
 import keras
 
@@ -29,6 +33,7 @@ from tfgan_zoo.architectures.mlp import (
     pacgan_discriminator,
     pacgan_generator,
 )
+from tfgan_zoo.registry import Registry
 
 
 def _image(name, sample_shape, square=False):
@@ -242,42 +247,88 @@ def _resnet_patchgan(sample_shape, latent_dim, input_shape=None, base_filters=64
     )
 
 
-# Architectures whose train step `jit_compile="auto"` XLA-compiles on a CPU at one
-# step per execution: the MLPs, measured faster by CPU time and by the clock
-# (benchmarks/throughput.py --execution; benchmarks/RESULTS.md). The DCGAN was
-# not faster by the clock; the ResNet projection and U-Net networks were in one
-# round, not yet enough to switch them (and their XLA compile takes 20-70 s).
-XLA_FASTER_ON_CPU = ("mlp", "pacgan_mlp", "lsgan_mlp")
+# What a discriminator returns, for `Architecture.outputs` and the models'
+# ``discriminator_output``: a model takes the architectures that return what it reads.
+SCORE = "score"  # D(x): one score per sample (GAN)
+CONDITIONAL_SCORE = "conditional score"  # D([x, label]) (ConditionalGAN)
+SCORE_AND_CLASSES = "score and class logits"  # [score, logits] (ACGAN)
+SCORE_AND_CODES = "score and code heads"  # [score, categorical logits, means] (InfoGAN)
+ENERGY = "energy and embedding"  # [energy, embedding] (EBGAN)
+PAIRED_PATCHES = "patch scores of pairs"  # D([input, image]) (Pix2Pix)
+PATCHES = "patch scores"  # D(image), one domain (CycleGAN)
 
-# Architectures XLA made slower on a CPU even with steps_per_execution > 1:
-# PacGAN's Stacked-MNIST DCGAN, 2.7x the CPU time of the default step
-# (benchmarks/throughput.py --execution --networks pacgan_dcgan_stacked).
-XLA_SLOWER_ON_CPU = ("pacgan_dcgan",)
 
-# Architectures for the 2-D toy sets (ring8, grid25).
-TOY_ARCHITECTURES = ("mlp", "pacgan_mlp", "lsgan_mlp")
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """A registered pair of networks: ``build(sample_shape, latent_dim, **kwargs)``
+    returning ``(generator, discriminator)`` (builders take the keyword arguments
+    they need and ignore the rest), what its discriminator ``outputs``, whether it
+    is for the 2-D ``toy`` sets, and what XLA did to its CPU step
+    (``xla_on_cpu``: ``"faster"``, ``"slower"`` or None: `trainer.resolve_jit_compile`)."""
 
-ARCHITECTURES = {
-    "mlp": _mlp,
-    "pacgan_mlp": _pacgan_mlp,
-    "lsgan_mlp": _lsgan_mlp,
-    "image_mlp": _image_mlp(image_mlp_discriminator),
-    "ebgan_mlp": _image_mlp(mlp_autoencoder_discriminator),
-    "dcgan": _dcgan,
-    "pacgan_dcgan": _pacgan_dcgan,
-    "lsgan_digit": _lsgan_digit,
-    "sngan": _sngan,
-    "conditional_dcgan": _conditional_pair("conditional_dcgan", heads.concat_discriminator),
-    "acgan_dcgan": _conditional_pair("acgan_dcgan", heads.acgan_discriminator),
-    "projection_dcgan": _conditional_pair("projection_dcgan", heads.projection_discriminator),
-    "infogan_dcgan": _infogan,
-    "ebgan_dcgan": _ebgan,
-    "resnet_projection": _resnet_projection,
-    "sngan_resnet": _resnet("sngan_resnet", spectral_norm=True),
-    "wgan_gp_resnet": _resnet("wgan_gp_resnet", spectral_norm=False),
-    "unet_patchgan": _unet_patchgan,
-    "resnet_patchgan": _resnet_patchgan,
-}
+    build: object
+    outputs: str = SCORE
+    toy: bool = False
+    xla_on_cpu: str = None
+
+    def __call__(self, *args, **kwargs):
+        return self.build(*args, **kwargs)
+
+
+ARCHITECTURES = Registry("architecture")
+
+
+def register(name, outputs=SCORE, toy=False, xla_on_cpu=None, replace=False):
+    """Decorator registering a builder as the architecture ``name`` (what
+    ``--architecture`` and `build` accept); see `Architecture` for the rest."""
+
+    def add(fn):
+        ARCHITECTURES.register(name, Architecture(fn, outputs, toy, xla_on_cpu), replace)
+        return fn
+
+    return add
+
+
+def toy_architectures():
+    """The names of the architectures for the toy sets."""
+    return tuple(name for name, spec in ARCHITECTURES.items() if spec.toy)
+
+
+def for_outputs(outputs):
+    """The names of the architectures whose discriminators return ``outputs``."""
+    return tuple(name for name, spec in ARCHITECTURES.items() if spec.outputs == outputs)
+
+
+# XLA on a CPU (`trainer.resolve_jit_compile`), measured by benchmarks/throughput.py
+# --execution (benchmarks/RESULTS.md): faster for the MLPs by CPU time and by the
+# clock; the DCGAN not faster by the clock; the ResNet projection and U-Net faster
+# in one round, not yet enough to switch them (their compile takes 20-70 s); slower
+# for PacGAN's Stacked-MNIST DCGAN (2.7x the CPU time) even with steps per execution.
+for _name, _fn, _spec in (
+    ("mlp", _mlp, dict(toy=True, xla_on_cpu="faster")),
+    ("pacgan_mlp", _pacgan_mlp, dict(toy=True, xla_on_cpu="faster")),
+    ("lsgan_mlp", _lsgan_mlp, dict(toy=True, xla_on_cpu="faster")),
+    ("image_mlp", _image_mlp(image_mlp_discriminator), {}),
+    ("ebgan_mlp", _image_mlp(mlp_autoencoder_discriminator), dict(outputs=ENERGY)),
+    ("dcgan", _dcgan, {}),
+    ("pacgan_dcgan", _pacgan_dcgan, dict(xla_on_cpu="slower")),
+    ("lsgan_digit", _lsgan_digit, {}),
+    ("sngan", _sngan, {}),
+    ("conditional_dcgan", _conditional_pair("conditional_dcgan", heads.concat_discriminator),
+     dict(outputs=CONDITIONAL_SCORE)),
+    ("acgan_dcgan", _conditional_pair("acgan_dcgan", heads.acgan_discriminator),
+     dict(outputs=SCORE_AND_CLASSES)),
+    ("projection_dcgan", _conditional_pair("projection_dcgan", heads.projection_discriminator),
+     dict(outputs=CONDITIONAL_SCORE)),
+    ("infogan_dcgan", _infogan, dict(outputs=SCORE_AND_CODES)),
+    ("ebgan_dcgan", _ebgan, dict(outputs=ENERGY)),
+    ("resnet_projection", _resnet_projection, dict(outputs=CONDITIONAL_SCORE)),
+    ("sngan_resnet", _resnet("sngan_resnet", spectral_norm=True), {}),
+    ("wgan_gp_resnet", _resnet("wgan_gp_resnet", spectral_norm=False), {}),
+    ("unet_patchgan", _unet_patchgan, dict(outputs=PAIRED_PATCHES)),
+    ("resnet_patchgan", _resnet_patchgan, dict(outputs=PATCHES)),
+):  # fmt: skip
+    ARCHITECTURES.register(_name, Architecture(_fn, **_spec))
 
 
 def float32_outputs(model):
@@ -308,11 +359,10 @@ def build(name, sample_shape, latent_dim, pack=1, **kwargs):
     Layers take the current Keras dtype policy (`keras.config.dtype_policy`);
     the networks' outputs are float32 in any case (`float32_outputs`).
     """
-    if name not in ARCHITECTURES:
-        raise ArchitectureError(
-            f"Unknown architecture {name!r}. Known: {', '.join(sorted(ARCHITECTURES))}."
-        )
-    builder = ARCHITECTURES[name]
+    try:
+        builder = ARCHITECTURES.lookup(name)
+    except ValueError as e:
+        raise ArchitectureError(str(e)) from None
     generator, discriminator = builder(tuple(sample_shape), latent_dim, **kwargs)
     if pack > 1:
         _, discriminator = builder(packed_shape(tuple(sample_shape), pack), latent_dim, **kwargs)
@@ -321,8 +371,12 @@ def build(name, sample_shape, latent_dim, pack=1, **kwargs):
 
 __all__ = [
     "ARCHITECTURES",
+    "Architecture",
     "ArchitectureError",
     "build",
+    "for_outputs",
+    "register",
+    "toy_architectures",
     "packed_shape",
     "dcgan_discriminator",
     "dcgan_generator",

@@ -37,6 +37,20 @@ from tfgan_zoo.data import files, idx, stacked, translation
 from tfgan_zoo.data.files import ImageOptions
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
+from tfgan_zoo.registry import Registry
+
+# Data sources of other schemes (``--dataset=<scheme>:<rest>``), registered by a
+# user's package with `register_source`.
+SOURCES = Registry("data source")
+
+
+def register_source(scheme, replace=False):
+    """Decorator registering a loader for ``--dataset=<scheme>:<rest>``: called as
+    ``fn(rest, batch_size=, split=, data_dir=, seed=, resolution=)``, it returns
+    ``(dataset, DataInfo)`` as `load` does (batches of images in [-1, 1], and
+    labels, or toy points)."""
+    return lambda fn: SOURCES.register(scheme, fn, replace)
+
 
 LOCAL_COPIES = {
     "fashion_mnist": ("/usr/share/datasets/fashion-mnist",),
@@ -306,7 +320,11 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
     """
     if batch_size < 1:
         raise DataError(f"batch_size must be >= 1, got {batch_size}.")
-    if name in TOY_SETS:
+    scheme, _, rest = name.partition(":")
+    if rest and scheme in SOURCES:
+        ds, info = SOURCES[scheme](rest, batch_size=batch_size, split=split, data_dir=data_dir,
+                                   seed=seed, resolution=resolution)  # fmt: skip
+    elif name in TOY_SETS:
         toy = TOY_SETS[name]()
         ds = toy.dataset(batch_size, seed, toy_points, toy_packs)
         info = DataInfo((2,), 0, f"toy:{name}", toy)

@@ -1,8 +1,10 @@
-"""Adversarial models by name. Adding a training algorithm: a `GAN` (or
-`ImageTranslator`) subclass in its own module, an entry in `MODELS`, a flagfile
-and a test. The trainer needs of a model only ``from_train_config``,
-``compile(g_optimizer, d_optimizer)``, ``preview_inputs``/``preview`` and
-``export_serving``."""
+"""Adversarial models by name. Adding a training algorithm, here or in your own
+package: a `GAN` (or `ImageTranslator`) subclass registered with `register` (and
+with ``keras.saving.register_keras_serializable`` to load from ``.keras``), a
+flagfile and a test. The trainer needs of a model only ``from_train_config``,
+``compile(g_optimizer, d_optimizer)``, ``preview_inputs``/``preview``,
+``fid_inputs``/``fid_images`` and ``export_serving``; the architectures it takes
+are those whose discriminators return its ``discriminator_output``."""
 
 from tfgan_zoo.models.conditional import ACGAN, ConditionalGAN
 from tfgan_zoo.models.cyclegan import CycleGAN
@@ -10,22 +12,29 @@ from tfgan_zoo.models.ebgan import EBGAN
 from tfgan_zoo.models.gan import GAN
 from tfgan_zoo.models.infogan import InfoGAN
 from tfgan_zoo.models.pix2pix import ImageTranslator, Pix2Pix
+from tfgan_zoo.registry import Registry
 
-MODELS = {
-    "gan": GAN,
-    "conditional": ConditionalGAN,
-    "acgan": ACGAN,
-    "ebgan": EBGAN,
-    "infogan": InfoGAN,
-    "pix2pix": Pix2Pix,
-    "cyclegan": CycleGAN,
-}
+MODELS = Registry("model")
+
+
+def register(name, replace=False):
+    """Decorator registering a model class as ``name`` (what ``--model`` accepts)."""
+    return lambda cls: MODELS.register(name, cls, replace)
+
+
+for _name, _cls in (("gan", GAN), ("conditional", ConditionalGAN), ("acgan", ACGAN),
+                    ("ebgan", EBGAN), ("infogan", InfoGAN), ("pix2pix", Pix2Pix),
+                    ("cyclegan", CycleGAN)):  # fmt: skip
+    MODELS.register(_name, _cls)
 
 
 def get(name):
-    if name not in MODELS:
-        raise ValueError(f"Unknown model {name!r}. Known: {', '.join(sorted(MODELS))}.")
-    return MODELS[name]
+    return MODELS.lookup(name)
+
+
+def is_translator(name):
+    """Whether the model ``name`` translates images (trains on image-to-image data)."""
+    return name in MODELS and issubclass(MODELS[name], ImageTranslator)
 
 
 __all__ = [
@@ -39,4 +48,6 @@ __all__ = [
     "InfoGAN",
     "Pix2Pix",
     "get",
+    "is_translator",
+    "register",
 ]

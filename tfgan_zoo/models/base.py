@@ -120,6 +120,17 @@ def check_disjoint(generators, discriminators):
                 )
 
 
+class ArchitecturesFor:
+    """``Model.compatible_architectures``: the registered architectures whose
+    discriminators return what the model reads (its ``discriminator_output``), so
+    an architecture registered later, by a user's package too, is taken at once."""
+
+    def __get__(self, instance, owner):
+        from tfgan_zoo import architectures
+
+        return architectures.for_outputs(owner.discriminator_output)
+
+
 class AdversarialModel(keras.Model):
     """A `keras.Model` whose networks and optimizers are built before `fit`.
 
@@ -141,6 +152,8 @@ class AdversarialModel(keras.Model):
     """
 
     network_args = ()  # constructor arguments that are Keras models
+    discriminator_output = None  # what its discriminator returns (`architectures.SCORE`, ...)
+    compatible_architectures = ArchitecturesFor()
     g_steps = 1  # generator optimizer updates per training step
 
     def __init__(self, max_loss=1e6, **kwargs):

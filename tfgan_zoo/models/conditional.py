@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import losses
+from tfgan_zoo import architectures, losses
 from tfgan_zoo.models.gan import GAN
 
 
@@ -19,7 +19,7 @@ class ConditionalGAN(GAN):
     Exports take a ``label``.
     """
 
-    compatible_architectures = ("conditional_dcgan", "projection_dcgan", "resnet_projection")
+    discriminator_output = architectures.CONDITIONAL_SCORE
     supports_packing = False  # the discriminator sees the label
 
     def __init__(self, generator, discriminator, latent_dim, num_classes, **kwargs):
@@ -67,7 +67,7 @@ class ACGAN(ConditionalGAN):
     images; the generator minimises it on its fakes (``class_weight`` each).
     """
 
-    compatible_architectures = ("acgan_dcgan",)
+    discriminator_output = architectures.SCORE_AND_CLASSES
 
     def __init__(self, *args, class_weight=1.0, **kwargs):
         self.class_weight = float(class_weight)

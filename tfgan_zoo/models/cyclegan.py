@@ -100,7 +100,7 @@ class CycleGAN(ImageTranslator):
     ```
     """
 
-    compatible_architectures = ("resnet_patchgan",)
+    discriminator_output = architectures.PATCHES
     network_args = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,

@@ -2,7 +2,7 @@
 
 import keras
 
-from tfgan_zoo import losses
+from tfgan_zoo import architectures, losses
 from tfgan_zoo.models.gan import GAN
 
 
@@ -16,7 +16,7 @@ class EBGAN(GAN):
     generator towards varied samples.
     """
 
-    compatible_architectures = ("ebgan_dcgan", "ebgan_mlp")
+    discriminator_output = architectures.ENERGY
     supports_packing = False  # its autoencoder discriminator reconstructs each sample
 
     def __init__(self, *args, pt_weight=0.1, **kwargs):

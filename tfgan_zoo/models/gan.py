@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from tfgan_zoo import architectures, augment, ema, export, losses, penalties, rng
 from tfgan_zoo.models.base import AdversarialModel, call_losses
+from tfgan_zoo.penalties import PENALTIES
 
 EMA_BN = ("copy", "recompute")
 STANDING_BATCHES, STANDING_BATCH = 32, 64  # BigGAN accumulates 16 batches of its size
@@ -90,6 +91,10 @@ class GAN(AdversarialModel):
         ``r1_every``, so on average they weigh as much as dense penalties at a
         fraction of the cost (StyleGAN2: 16). 1: every update.
       gp_every: the same for the gradient penalty.
+      penalties: ``{name: weight}`` of more penalties from
+        `tfgan_zoo.penalties.PENALTIES` (a user's own included), each
+        ``fn(critic, real, fake)`` on the adversarial score, logged as
+        ``penalty_<name>``.
       clip_value: clip discriminator weights to this magnitude after each
         discriminator update (WGAN); None disables clipping.
       pack: samples per discriminator input (PacGAN); the discriminator must
@@ -134,11 +139,7 @@ class GAN(AdversarialModel):
     num_classes = 0  # conditional subclasses set the number of classes
     preview_classes = 0  # models whose previews cycle through classes: their number
     supports_packing = True  # subclasses whose discriminators see labels or codes: False
-    compatible_architectures = (
-        "mlp", "pacgan_mlp", "lsgan_mlp", "image_mlp", "dcgan", "pacgan_dcgan", "lsgan_digit",
-        "sngan",
-        "sngan_resnet", "wgan_gp_resnet",
-    )  # fmt: skip
+    discriminator_output = architectures.SCORE
     network_args = ("generator", "discriminator")
 
     @classmethod
@@ -173,6 +174,7 @@ class GAN(AdversarialModel):
             r1_weight=config.r1_weight,
             r2_weight=config.r2_weight,
             r1_every=config.r1_every,
+            penalties=config.penalty_weights,
             gp_every=config.gp_every,
             clip_value=config.clip_value or None,
             pack=config.pack,
@@ -205,6 +207,7 @@ class GAN(AdversarialModel):
         r2_weight=0.0,
         r1_every=1,
         gp_every=1,
+        penalties=None,
         clip_value=None,
         pack=1,
         ema_decay=0.0,
@@ -256,6 +259,9 @@ class GAN(AdversarialModel):
         if r1_every < 1 or gp_every < 1:
             raise ValueError(f"r1_every and gp_every must be >= 1, got {r1_every} and {gp_every}.")
         self.r1_every, self.gp_every = int(r1_every), int(gp_every)
+        self.penalties = {name: float(w) for name, w in (penalties or {}).items()}
+        for name in self.penalties:
+            PENALTIES.lookup(name)
         self.clip_value = clip_value
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -324,7 +330,7 @@ class GAN(AdversarialModel):
             names.append("r1")
         if self.r2_weight:
             names.append("r2")
-        return names + self.reg_names()
+        return names + [f"penalty_{n}" for n in self.penalties] + self.reg_names()
 
     def players(self):
         return [self.generator], [self.discriminator]
@@ -344,6 +350,7 @@ class GAN(AdversarialModel):
             "r2_weight": self.r2_weight,
             "r1_every": self.r1_every,
             "gp_every": self.gp_every,
+            "penalties": self.penalties,
             "clip_value": self.clip_value,
             "pack": self.pack,
             "ema_decay": self.ema_decay,
@@ -644,6 +651,8 @@ class GAN(AdversarialModel):
             terms["r2"] = self.r2_weight * self.lazily(
                 self.r1_every, lambda: penalties.r2_penalty(critic, fake)
             )
+        for name, weight in self.penalties.items():
+            terms[f"penalty_{name}"] = weight * PENALTIES[name](critic, real, fake)
         return terms
 
     def generator_extra_loss(self, z, fake, condition, fake_out):

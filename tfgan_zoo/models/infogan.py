@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import losses, rng
+from tfgan_zoo import architectures, losses, rng
 from tfgan_zoo.models.gan import GAN, draw_for_replica
 
 
@@ -19,7 +19,7 @@ class InfoGAN(GAN):
     is added to both players' losses with weight ``info_weight``.
     """
 
-    compatible_architectures = ("infogan_dcgan",)
+    discriminator_output = architectures.SCORE_AND_CODES
     supports_packing = False  # its discriminator also predicts codes
 
     def __init__(self, *args, num_categorical=10, num_continuous=2, info_weight=1.0, **kwargs):

@@ -32,7 +32,6 @@ class ImageTranslator(AdversarialModel):
     at the generator's update (`real_scores`); the others get None.
     """
 
-    compatible_architectures = ()
     supports_packing = False
     num_classes = 0
     preview_samples = 12
@@ -157,7 +156,7 @@ class Pix2Pix(ImageTranslator):
     ```
     """
 
-    compatible_architectures = ("unet_patchgan",)
+    discriminator_output = architectures.PAIRED_PATCHES
     network_args = ("generator", "discriminator")
 
     def __init__(self, generator, discriminator, loss="non_saturating", loss_kwargs=None,
