@@ -30,13 +30,24 @@ Parts, in order, within ``--minutes``:
    ``pacgan_dcgan`` networks (the flagfiles) toward PacGAN's 100,000 updates,
    the two runs in turns of ``--chunk`` updates, each scored at the end on
    26,000 samples with a digit classifier trained on ``--digits``.
+
+A run longer than a lease: after every chunk the two runs' directories (their
+last checkpoint) are packed into ``--stacked_state_out`` (``$OUT/stacked_state``:
+they come home with the report) as xz pieces of at most ``--piece_mib`` MiB.
+Copied into ``.device_data/stacked_state/`` here and carried to the next lease
+(a piece a call, as the TensorFlow pieces travel), ``--stacked_state_in``
+unpacks them and the runs continue where they stopped; ``--parts stacked``
+spends a lease on them alone. The table gives each run's updates of 100,000.
 """
 
 import argparse
 import dataclasses
+import glob
+import io
 import json
 import os
 import sys
+import tarfile
 import time
 
 from records import REPO, RESULTS, write_table
@@ -117,6 +128,39 @@ def mirrored_part(args):
             "scaling": all_ / one}  # fmt: skip
 
 
+STATE = "stacked_state.tar.xz"
+
+
+def restore_state(state_dir, work_dir):
+    """Unpacks the pieces of an earlier lease's Stacked-MNIST runs into ``work_dir``;
+    returns whether there were any."""
+    pieces = sorted(glob.glob(os.path.join(state_dir or "", STATE + ".*")))
+    if not pieces:
+        return False
+    data = b"".join(open(p, "rb").read() for p in pieces)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:xz") as archive:
+        archive.extractall(work_dir, filter="data")
+    return True
+
+
+def save_state(run_dirs, work_dir, state_dir, piece_mib):
+    """Packs ``run_dirs`` (relative to ``work_dir``) into ``state_dir`` as pieces of at
+    most ``piece_mib`` MiB, replacing the pieces of an earlier chunk."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+        for run_dir in run_dirs:
+            archive.add(os.path.join(work_dir, run_dir), arcname=run_dir)
+    data, size = buffer.getvalue(), piece_mib << 20
+    os.makedirs(state_dir, exist_ok=True)
+    for old in glob.glob(os.path.join(state_dir, STATE + ".*")):
+        os.remove(old)
+    for i in range(0, len(data), size):
+        path = os.path.join(state_dir, f"{STATE}.{i // size:02d}")
+        with open(path + ".tmp", "wb") as f:
+            f.write(data[i : i + size])
+        os.replace(path + ".tmp", path)
+
+
 def stacked_part(args, deadline):
     """Both Stacked-MNIST runs in turns until the time for scoring is all that is left."""
     import mode_collapse
@@ -133,36 +177,52 @@ def stacked_part(args, deadline):
         os.path.join(args.work_dir, "digit_classifier"), digits, labels,
         held_out=500 if args.tiny else 2000, epochs=1 if args.tiny else 8,
     )  # fmt: skip
-    reached = dict.fromkeys(mode_collapse.STACKED_VARIANTS, 0)
+    import tensorflow as tf
+
+    def run_config(variant, target):
+        config = mode_collapse.flagfile_config(variant, mode_collapse.STACKED, 0, 100_000, args)
+        return dataclasses.replace(
+            config, steps_per_epoch=args.chunk, epochs=target // args.chunk,
+            checkpoint_every=args.chunk, sample_every=args.chunk, log_every=args.chunk,
+            keep_checkpoints=1, steps_per_execution=min(config.steps_per_execution, args.chunk),
+            **TINY_STACKED if args.tiny else {},
+        )  # fmt: skip
+
+    restore_state(args.stacked_state_in, args.work_dir)
+    reached = {}
+    for variant in mode_collapse.STACKED_VARIANTS:
+        latest = tf.train.latest_checkpoint(os.path.join(run_config(variant, args.chunk)
+                                                         .model_dir, "checkpoints"))  # fmt: skip
+        reached[variant] = int(latest.rsplit("-", 1)[1]) if latest else 0
+    started_at = dict(reached)
     per_step = {}
     while True:
         variant = min(reached, key=reached.get)
         target = reached[variant] + args.chunk
         needed = per_step.get(variant, 0) * args.chunk + args.score_seconds
         late = time.time() + needed > deadline
-        if target > (args.chunk if args.tiny else 100_000) or (late and not args.tiny):
-            break  # --tiny trains each run one chunk, whatever the time
-        config = mode_collapse.flagfile_config(variant, mode_collapse.STACKED, 0, 100_000, args)
-        config = dataclasses.replace(
-            config, steps_per_epoch=args.chunk, epochs=target // args.chunk,
-            checkpoint_every=args.chunk, sample_every=args.chunk, log_every=args.chunk,
-            steps_per_execution=min(config.steps_per_execution, args.chunk),
-            **TINY_STACKED if args.tiny else {},
-        )  # fmt: skip
+        tiny_done = args.tiny and target > started_at[variant] + args.chunk
+        if target > 100_000 or tiny_done or (late and not args.tiny):
+            break  # --tiny trains each run one chunk a lease, whatever the time
+        config = run_config(variant, target)
         started = time.time()
         result = trainer.train(config)
         per_step[variant] = (time.time() - started) / max(result.final_step - result.start_step, 1)
         reached[variant] = result.final_step
+        if args.stacked_state_out:
+            runs = [os.path.basename(run_config(v, args.chunk).model_dir) for v in reached
+                    if reached[v]]  # fmt: skip
+            save_state(runs, args.work_dir, args.stacked_state_out, args.piece_mib)
     rows = []
     for variant, steps in reached.items():
         if not steps:
             continue
-        config = mode_collapse.flagfile_config(variant, mode_collapse.STACKED, 0, 100_000, args)
-        model, _ = trainer.restore_model(config.model_dir)
+        model, _ = trainer.restore_model(run_config(variant, steps).model_dir)
         z = mode_collapse.latents(model, args.samples)
         images = model.generator.predict(z, batch_size=1000, verbose=0)
         result = stacked_mnist.mode_histogram(classifier.modes(images))
-        rows.append({"variant": variant, "updates": steps, "modes": result.modes_covered,
+        rows.append({"variant": variant, "updates": steps,
+                     "this_lease": steps - started_at[variant], "modes": result.modes_covered,
                      "kl": result.kl, "seconds_per_step": per_step.get(variant)})  # fmt: skip
     return {"classifier_accuracy": classifier.accuracy, "rows": rows}
 
@@ -176,7 +236,7 @@ def table(report):
     ]
     lines += [f"| {r['network']} | {r['combination']} | {1000 * r['seconds']:.2f} "
               f"| {r['images_per_second']:,.0f} | {r['ratio']:.2f} |"
-              for r in report["steps"]]  # fmt: skip
+              for r in report.get("steps", [])]  # fmt: skip
     if report.get("toy_gap"):
         lines += [
             "",
@@ -198,7 +258,9 @@ def table(report):
     stacked = report["stacked"]
     lines += ["", f"Stacked MNIST (`pacgan_dcgan`, seed 0, classifier "
               f"{100 * stacked['classifier_accuracy']:.2f}%):", ""]  # fmt: skip
-    lines += [f"- {r['variant']}: {r['updates']:,} updates, {r['modes']} modes, KL {r['kl']:.2f}"
+    lines += [f"- {r['variant']}: {r['updates']:,} of 100,000 updates"
+              + (f" ({r['this_lease']:,} in this lease)" if r.get("this_lease", r["updates"])
+                 != r["updates"] else "") + f", {r['modes']} modes, KL {r['kl']:.2f}"
               for r in stacked["rows"]] or ["- no update fitted in the time"]  # fmt: skip
     return "\n".join(lines)
 
@@ -227,6 +289,18 @@ def main():
                         help="the report (default: the committed benchmarks/scores/"
                         "device_suite.json; with --tiny, device_suite_tiny.json in --work_dir, "
                         "so a CPU check never replaces the GPU results)")  # fmt: skip
+    parser.add_argument("--parts", default="steps,toy_gap,mirrored,stacked",
+                        help="the parts to run, comma-separated (a lease for the Stacked-MNIST "
+                        "runs alone: stacked)")  # fmt: skip
+    parser.add_argument("--stacked_state_in", default=os.path.join(".device_data",
+                                                                   "stacked_state"),
+                        help="an earlier lease's Stacked-MNIST pieces, carried in")  # fmt: skip
+    parser.add_argument(
+        "--stacked_state_out",
+        default="",
+        help="where the runs' pieces go after every chunk ($OUT/stacked_state)",
+    )
+    parser.add_argument("--piece_mib", type=int, default=60)
     parser.add_argument("--table_only", action="store_true", help="tabulate --out, run nothing")
     parser.add_argument("--write", action="store_true", help="put the block in --results")
     parser.add_argument("--results", default=RESULTS)
@@ -257,7 +331,8 @@ def main():
                  "mirrored": lambda: mirrored_part(args),
                  "stacked": lambda: stacked_part(args, deadline)}  # fmt: skip
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        for part, run in parts.items():
+        chosen = args.parts.split(",")
+        for part, run in ((p, r) for p, r in parts.items() if p in chosen):
             began = time.time()
             report[part] = run()
             report["seconds"][part] = round(time.time() - began, 1)

@@ -540,8 +540,14 @@ def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
 
     out = tmp_path / "suite.json"
     args = [os.path.join("benchmarks", "device_suite.py"), "--tiny", "--work_dir",
-            str(tmp_path), "--out", str(out), "--digits", "idx:" + shared_dir("mnist")]  # fmt: skip
+            str(tmp_path), "--out", str(out), "--digits", "idx:" + shared_dir("mnist"),
+            "--stacked_state_in", "", "--stacked_state_out", str(tmp_path / "state")]  # fmt: skip
     text = run(*args, timeout=900)
+    # The next lease: the Stacked-MNIST runs continue from the pieces that came home.
+    later = run(args[0], "--tiny", "--parts", "stacked", "--work_dir", str(tmp_path / "next"),
+                "--out", str(tmp_path / "next.json"), "--digits", "idx:" + shared_dir("mnist"),
+                "--stacked_state_in", str(tmp_path / "state"), timeout=900)  # fmt: skip
+    assert "- DCGAN: 4 of 100,000 updates (2 in this lease)" in later
     report = json.loads(out.read_text())
     combos = {(r["network"], r["combination"]) for r in report["steps"]}
     assert ("pacgan_toy", "mixed_bfloat16") in combos and ("pacgan_toy", "XLA") in combos
