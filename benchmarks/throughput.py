@@ -54,6 +54,17 @@ R1 dense and lazy (every 16th update, StyleGAN2), R3GAN's RpGAN + R1 + R2:
 
     python benchmarks/throughput.py --objectives --rounds 5
 
+With ``--overhead``, the CPU proxy of the GPU gap: networks so small (the toy
+networks, and DCGAN 28x28 at 4 filters and batch 8) that the per-step fixed
+cost is the step, with XLA and 10 steps per execution: the trainer's fused
+execution (`AdversarialModel.make_train_function`: one compiled program an
+execution) and Keras' own loop (a compiled step per iteration of a
+``tf.while_loop``) against the hand-written XLA loop, timed in alternating
+rounds; and, read off the traced graphs, the ops each path runs outside the
+compiled program:
+
+    python benchmarks/throughput.py --overhead --rounds 5
+
 ``--execution``, ``--essentials`` and ``--objectives`` append their rows to ``--scores``
 (``benchmarks/scores/throughput.jsonl``, committed); with ``--table_only`` they
 time nothing and print the latest rows of each network from it, with a bar
@@ -570,6 +581,94 @@ def toy_gap_table(rounds):
     return rows
 
 
+OVERHEAD_NETWORKS = {  # name: (NETWORKS entry, TrainConfig overrides: tiny width and batch)
+    "pacgan_toy": ("pacgan_toy", {}),
+    "dcgan28_tiny": ("dcgan28", {"base_filters": 4, "batch_size": 8}),
+}
+
+
+def outside_ops(model, dataset):
+    """``{op type: count}`` that one execution of ``model``'s train function runs
+    outside its compiled programs: the ops of the traced outer graph and of the
+    functions it calls (loop bodies, branches), not descending into a function
+    XLA compiles (each counts as one ``XLA program`` call)."""
+    import collections
+
+    model.make_train_function(force=True)
+    fn = model.train_function
+    if not isinstance(fn, tf.types.experimental.PolymorphicFunction):
+        fn = next(c.cell_contents for c in fn.__closure__ or ()
+                  if isinstance(c.cell_contents, tf.types.experimental.PolymorphicFunction)
+                  and "multi_step" in c.cell_contents.__name__)  # fmt: skip
+    graph = fn.get_concrete_function(iter(dataset)).graph
+    library = graph._functions
+    counts = collections.Counter()
+
+    def walk(ops):
+        for op in ops:
+            called = [op.get_attr(a).name for a in ("f", "body", "cond", "then_branch",
+                                                    "else_branch")
+                      if a in op.node_def.attr]  # fmt: skip
+            compiled = [n for n in called if n in library
+                        and library[n].definition.attr["_XlaMustCompile"].b]  # fmt: skip
+            if compiled:
+                counts["XLA program"] += 1
+                continue
+            counts[op.type] += 1
+            for name in called:
+                if name in library:
+                    walk(library[name].graph.get_operations())
+
+    walk(graph.get_operations())
+    skip = ("Placeholder", "Const", "Identity", "NoOp", "StatefulPartitionedCall",
+            "PartitionedCall")  # fmt: skip
+    return {op: n for op, n in sorted(counts.items()) if op not in skip}
+
+
+def overhead_table(rounds):
+    """The trainer's XLA execution (fused, and Keras' loop) against a hand-written
+    XLA loop on networks whose step is mostly fixed cost; the ops outside XLA."""
+    rows = []
+    print("| network | combination | ms/step (wall) | ms/step (CPU) | ratio to the hand-written "
+          "loop (wall) | (CPU) |\n|---|---|---|---|---|---|")  # fmt: skip
+    for name, (base, overrides) in OVERHEAD_NETWORKS.items():
+        fields, load, _, steps = NETWORKS[base]
+        spe = 10
+        config = TrainConfig(**{**fields, **overrides, "jit_compile": "on",
+                                "steps_per_execution": spe, "steps_per_epoch": steps * 10,
+                                "log_every": spe, "sample_every": spe,
+                                "checkpoint_every": spe})  # fmt: skip
+        raw, info = load(config)
+        dataset = _in_memory(raw)
+        timers, listings = {}, {}
+        for label, fused in (("trainer, fused execution", True), ("trainer, Keras' loop", False)):
+            keras.utils.set_random_seed(0)
+            model = trainer.build_model(config, info)
+            if not fused:
+                model.fuses_execution = lambda: False
+            listings[label] = outside_ops(model, dataset)
+            timers[label] = lambda n, m=model, ds=dataset: seconds_per_step(m, ds, n)
+        hand = hand_written_xla_loops(config, info, dataset, spe)
+        loop = f"hand-written XLA loop, {spe} steps per call"
+        timers[loop] = hand[loop]
+        for timer in timers.values():  # trace, compile and warm up (two executions)
+            timer(2 * spe)
+        times = alternating(timers, rounds, max(steps, 2 * spe) // spe * spe)
+        wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
+        cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
+        for label in timers:
+            rows.append({"network": name, "combination": label, "seconds": wall[label],
+                         "cpu_seconds": cpu[label], "ratio": wall[label] / wall[loop],
+                         "cpu_ratio": cpu[label] / cpu[loop],
+                         "outside_ops": listings.get(label)})  # fmt: skip
+            print(f"| {name} | {label} | {1000 * wall[label]:.2f} | {1000 * cpu[label]:.2f} "
+                  f"| {wall[label] / wall[loop]:.2f} | {cpu[label] / cpu[loop]:.2f} |",
+                  flush=True)  # fmt: skip
+        for label, ops in listings.items():
+            print(f"  {name}, {label}: ops outside XLA per execution of {spe} steps: {ops}")
+    return rows
+
+
 def serving_table(rounds, batches=(1, 8, 64), calls=20):
     """Images/s of an export's ``serving_default`` (latents in) and ``sample`` (seeds
     in, latents drawn in the graph, PNGs encoded) against the same DCGAN generator
@@ -625,6 +724,11 @@ def main():
         "--essentials", action="store_true", help="the cost of generator EMA and DiffAugment"
     )
     parser.add_argument(
+        "--overhead", action="store_true",
+        help="the CPU proxy of the per-step overhead: tiny networks, the trainer against a "
+        "hand-written XLA loop, and the ops outside the compiled program",
+    )  # fmt: skip
+    parser.add_argument(
         "--objectives", action="store_true",
         help="the cost of RpGAN, R1 and lazy R1/R2 (R3GAN's objective)",
     )  # fmt: skip
@@ -653,6 +757,12 @@ def main():
     args = parser.parse_args()
     if args.toy_gap:
         toy_gap_table(args.rounds)
+        return
+    if args.overhead:
+        if args.table_only:
+            stored_timings(args.scores, "overhead", None, args.plots)
+            return
+        record_timings(args.scores, "overhead", overhead_table(args.rounds))
         return
     if args.serving:
         serving_table(args.rounds)

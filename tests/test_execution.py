@@ -174,3 +174,40 @@ def test_xla_trains_as_the_default(case):
         assert np.isfinite(value)
         np.testing.assert_allclose(histories["on"][name], value, rtol=1e-4, atol=1e-5,
                                    err_msg=name)  # fmt: skip
+
+
+def test_a_fused_execution_trains_as_keras_loop_and_one_step_per_call():
+    """XLA with 5 steps per execution: one compiled program an execution
+    (`AdversarialModel.make_train_function`) gives the weights of Keras' loop of
+    compiled steps and of one step per call, bit for bit; only the iterator's
+    reads and one program call are left outside XLA."""
+    import sys
+
+    import keras
+
+    from tfgan_zoo import architectures, models
+
+    def trained(spe, fused=True):
+        keras.utils.set_random_seed(0)
+        g, d = architectures.build("mlp", (2,), 4, hidden_units=16)
+        gan = models.GAN(g, d, 4, seed=3, gp_weight=1.0, n_critic=2, ema_decay=0.9)
+        gan.compile(keras.optimizers.Adam(1e-3, 0.5), keras.optimizers.Adam(1e-3, 0.5),
+                    jit_compile=True, steps_per_execution=spe)  # fmt: skip
+        if not fused:
+            gan.fuses_execution = lambda: False
+        dataset = data.critic_groups(data.load("ring8", 16, seed=0)[0], 2)
+        history = gan.fit(dataset, epochs=1, steps_per_epoch=10, verbose=0).history
+        return gan, history
+
+    fused, history = trained(5)
+    assert fused.fuses_execution() and int(fused.steps_done) == 10
+    for other in (trained(5, fused=False)[0], trained(1)[0]):
+        for a, b in zip(fused.get_weights(), other.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+    import throughput
+
+    dataset = data.critic_groups(data.load("ring8", 16, seed=0)[0], 2)
+    assert throughput.outside_ops(fused, dataset) == {"IteratorGetNext": 5, "Pack": 1,
+                                                      "XLA program": 1}  # fmt: skip
+    assert np.isfinite(history["d_loss"]).all()

@@ -59,6 +59,12 @@ class Registry(Mapping):
     def __getitem__(self, name):
         return self._entries[name]
 
+    def __setitem__(self, name, value):  # registry[name] = value: register, replacing
+        self.register(name, value, replace=True)
+
+    def __delitem__(self, name):
+        del self._entries[name]
+
     def __iter__(self):
         return iter(self._entries)
 

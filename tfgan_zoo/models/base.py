@@ -307,6 +307,50 @@ class AdversarialModel(keras.Model):
         self.bad_step.update_state(list(values.values()), self.steps_done)
         return log_values(self.trackers, values)
 
+    def fuses_execution(self):
+        """Whether `make_train_function` compiles a whole execution into one XLA program:
+        with ``jit_compile``, ``steps_per_execution > 1``, graph mode and one device
+        (XLA fails under the distribution strategies anyway, see `TrainConfig`)."""
+        strategy = tf.distribute.get_strategy()
+        return (bool(self.jit_compile) and self.steps_per_execution > 1 and not self.run_eagerly
+                and not tf.distribute.has_strategy()
+                and strategy.num_replicas_in_sync == 1)  # fmt: skip
+
+    def make_train_function(self, force=False):
+        """Keras' train function, or with `fuses_execution` one XLA program per
+        execution.
+
+        Keras runs the ``steps_per_execution`` steps of an execution in a
+        ``tf.while_loop`` of conditionals and optionals around a compiled step:
+        one XLA launch, a ``get_next`` and a branch per step, the per-step
+        overhead that made the trainer's GPU step 1.5-5.6x a hand-written XLA
+        loop's (benchmarks/RESULTS.md, GPU suite). Here the execution's batches are
+        fetched together and stacked, and one compiled program loops over them:
+        every step still updates the trackers, the non-finite check
+        (`FirstBadStep`, which records its exact step) and the seeds in the graph;
+        the logs are read once, after the last step. Callbacks run between
+        executions, as before.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        if not self.fuses_execution():
+            return super().make_train_function(force)
+        steps = self.steps_per_execution
+
+        @tf.function(jit_compile=True, reduce_retracing=True)
+        def run_steps(batches):
+            for i in tf.range(steps):
+                self.train_step(tf.nest.map_structure(lambda b, i=i: b[i], batches))
+            return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+        @tf.function(reduce_retracing=True)
+        def one_execution(iterator):
+            batches = [iterator.get_next() for _ in range(steps)]
+            return run_steps(tf.nest.map_structure(lambda *xs: tf.stack(xs), *batches))
+
+        self.train_function = one_execution
+        return self.train_function
+
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
         """Skips Keras' symbolic build, which these models do not need.
 
