@@ -29,6 +29,10 @@ KL at 35,000 is lower; **holds partly** when one of the two is true;
 **contradicted** when LSGAN collapses more often and its reverse KL is higher;
 otherwise **not seen at this scale** (e.g. neither collapses).
 
+The rule above is the first one, kept as it was; the table gives its verdict
+beside the one of `summary.py`'s rule form (2026-12-06), which replaced it and
+has no "holds partly".
+
 The codings (their claim that a, b, c = (-1, 1, 0) and (0, 1, 1) behave
 alike): ``--variants "LSGAN (-1,1,0)"`` trains the same LSGAN with the other
 coding, scored the same way; the rule, fixed before its runs, is
@@ -163,14 +167,19 @@ def codings_verdict(scores, args):
 
 
 def table(scores, args):
-    codings = ""
-    if n := len(rows_of(scores, CODINGS[1], args)):
-        codings = (f" The two codings, by their rule: **{codings_verdict(scores, args)}**"
-                   f" ({n} run{'s' if n != 1 else ''} of {CODINGS[1]}).")  # fmt: skip
+    import summary
+
+    judged = {k: v for k, v in scores.items() if k[1] in args.seeds}
     lines = [
         f"Seeds {', '.join(map(str, args.seeds))}; ring8 scored at {args.steps:,} steps on "
-        f"{PROBE:,} samples (mean +- s.e.); collapsed: fewer than 8 modes. Verdict by the "
-        f"rule fixed before the runs: **{verdict(scores, args)}**." + codings,
+        f"{PROBE:,} samples (mean +- s.e.); collapsed: fewer than 8 modes.",
+        "",
+        "Stability: " + summary.block_verdict(summary.lsgan_row(judged), verdict(scores, args)),
+    ]
+    if rows_of(scores, CODINGS[1], args):
+        lines += ["", "The codings: " + summary.block_verdict(
+            summary.lsgan_codings_row(judged), codings_verdict(scores, args))]  # fmt: skip
+    lines += [
         "",
         "| loss | runs | modes | HQ % | reverse KL | collapsed runs | worst seed (modes / HQ / "
         f"rKL) | mean modes every {args.every:,} steps |",
@@ -194,20 +203,24 @@ def table(scores, args):
 
 
 def plot(scores, args, path):
-    """Modes and reverse KL against steps: every run thin, the mean thick."""
+    """Modes and reverse KL against steps: every run thin, the median thick (a run
+    with no high-quality sample has reverse KL capped at 99, which would set a
+    mean); reverse KL on a log scale, capped runs on the dotted line at 99."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
     for loss, color in zip(VARIANTS, ("tab:blue", "tab:red", "tab:green"), strict=True):
         rows = rows_of(scores, loss, args)
         for ax, key in zip(axes, ("modes", "rkl"), strict=True):
-            plot_runs(ax, rows, key, color, loss)
-    for ax, label in zip(axes, ("modes covered (of 8)", "reverse KL"), strict=True):
-        ax.set(xlabel="steps", ylabel=label)
-        ax.legend(fontsize=8)
+            plot_runs(ax, rows, key, color, loss, center="median")
+    axes[0].set(xlabel="steps", ylabel="modes covered (of 8)", ylim=(-0.3, 8.3))
+    axes[1].set(xlabel="steps", ylabel="reverse KL (log)", yscale="log")
+    axes[1].axhline(99.0, color="grey", ls=":", lw=1, label="cap: no high-quality sample")
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return save_figure(fig, path)
 
 

@@ -27,6 +27,10 @@ in fewer runs than the GAN in both settings; **holds partly** in one of them
 (and not in more runs in the other); **contradicted** when it fails in more
 runs in both; otherwise **not seen at this scale**.
 
+The rule above is the first one, kept as it was; the table gives its verdict
+beside the one of `summary.py`'s rule form (2026-12-06), which replaced it and
+has no "holds partly".
+
 Resumable: one JSON line per (setting, loss, seed) in ``--scores``
 (``benchmarks/scores/claim_lsgan_architectures.jsonl``); processes given
 different ``--seeds`` can share it. ``--table_only``
@@ -173,12 +177,18 @@ def verdict(scores, args):
 
 
 def table(scores, args):
+    import summary
+
+    judged = summary.lsgan_architectures_row(
+        {k: v for k, v in scores.items() if k[-1] in args.seeds}
+    )
     lines = [
         f"Fashion-MNIST DCGAN (32 filters), seeds {', '.join(map(str, args.seeds))}, "
         f"{args.steps:,} steps; classifier FID of {args.samples:,} samples (mean +- s.e.; "
         f"non-finite samples count as failed). A run fails with FID > {FAIL_FID:g} or fewer "
-        f"than {MIN_CLASSES} classes in >= {CLASS_SHARE:.0%} of its samples. Verdict by the "
-        f"rule fixed before the runs: **{verdict(scores, args)}**.",
+        f"than {MIN_CLASSES} classes in >= {CLASS_SHARE:.0%} of its samples.",
+        "",
+        summary.block_verdict(judged, verdict(scores, args)),
         "",
         f"| setting | loss | runs | FID | classes found | failed runs | worst seed (FID / "
         f"classes) | mean FID every {args.every:,} steps |",
@@ -214,7 +224,7 @@ def plot(scores, args, path):
     for ax, setting in zip(axes, SETTINGS, strict=True):
         for loss, color in zip(LOSSES[setting], ("tab:blue", "tab:red"), strict=True):
             plot_runs(ax, rows_of(scores, setting, loss, args), "fid", color, loss, clip=1e3)
-        ax.axhline(FAIL_FID, color="gray", ls="--", lw=0.8)
+        ax.axhline(FAIL_FID, color="gray", ls="--", lw=0.8, label=f"fails above FID {FAIL_FID:g}")
         ax.set(title=setting, xlabel="steps", ylabel="classifier FID", yscale="log")
         ax.legend(fontsize=8)
     return save_figure(fig, path)

@@ -30,6 +30,10 @@ concatenation's on at least 4 of 5 seeds (80% of seeds, paired); **holds
 partly** when its mean is below concatenation's only; **contradicted** when
 concatenation's is below projection's on 80% of seeds; otherwise **not seen at this scale**.
 
+The rule above is the first one, kept as it was; the table gives its verdict
+beside the one of `summary.py`'s rule form (2026-12-06), which replaced it and
+has no "holds partly".
+
 Resumable: one JSON line per (conditioning, seed) in ``--scores``
 (``benchmarks/scores/claim_projection.jsonl``); runs train in ``--work_dir``.
 ``--table_only`` rebuilds the table and the plot from the scores:
@@ -165,12 +169,18 @@ def verdict(scores, args):
 
 
 def table(scores, args):
+    import summary
+
     lines = [
         f"Fashion-MNIST, DCGAN ({args.base_filters} filters), seeds "
         f"{', '.join(map(str, args.seeds))}, {args.steps:,} steps; {args.samples:,} generated "
         f"images against the {args.real_samples:,} test images in a classifier's features "
-        f"(mean +- s.e.). Verdict by the rule fixed before the runs: "
-        f"**{verdict(scores, args)}**.",
+        f"(mean +- s.e.).",
+        "",
+        summary.block_verdict(
+            summary.projection_row({k: v for k, v in scores.items() if k[-1] in args.seeds}),
+            verdict(scores, args),
+        ),
         "",
         "| conditioning | runs | intra-class FID | FID | classifier IS | accuracy on the "
         "requested class | worst seed (intra-FID) | mean intra-FID every "

@@ -240,6 +240,14 @@ def label(name):
     return {"DCGAN": "DCGAN 64", "SNGAN": "SNGAN 32"}.get(name, f"DCGAN 32, {name}")
 
 
+def long_label(name):
+    """The plots' legend name: `label` with the policy spelled out."""
+    if name in EMA_RUNS:
+        return label(name)
+    fraction, policy = name.split(" ", 1)
+    return f"DCGAN 32, {fraction} of the images, {POLICIES[policy] or 'no augmentation'}"
+
+
 def with_ema(scores, name, steps, args):
     return [r for r in at(scores, name, steps, args) if "fid_ema_copy" in r]
 
@@ -437,22 +445,21 @@ def plot(scores, args, path):
     colour = {name: cycle[i % len(cycle)] for i, name in enumerate(names)}
     for name in names:
         points = [(s, with_ema(scores, name, s, args)) for s in curve(name, args)]
-        draw(axes[0], points, lambda r: r["fid_ema_recompute"] / r["fid"], label=label(name),
-             color=colour[name])  # fmt: skip
+        draw(axes[0], points, lambda r: r["fid_ema_recompute"] / r["fid"],
+             label=long_label(name), color=colour[name])  # fmt: skip
     axes[0].axhline(1.0, color="grey", linewidth=0.8)
-    axes[0].axhline(0.9, color="black", linestyle="--", linewidth=0.8, label="goal (0.9)")
+    axes[0].axhline(0.9, color="black", linestyle="--", linewidth=0.8, label="EMA goal (0.9)")
     for name in AUGMENT_RUNS:
         points = [(s, at(scores, name, s, args)) for s in args.augment_curve]
-        draw(axes[1], points, lambda r: r["fid"], label=name, color=colour[name])
-        draw(axes[2], points, lambda r: r["d_train"] - r["d_heldout"], label=name,
-             color=colour[name])  # fmt: skip
+        draw(axes[1], points, lambda r: r["fid"], color=colour[name])
+        draw(axes[2], points, lambda r: r["d_train"] - r["d_heldout"], color=colour[name])
     titles = ("Generator EMA", "DiffAugment", "Discriminator overfitting")
     ylabels = ("FID of the EMA generator / raw (lower is better)",
                "classifier FID (lower is better)", "D(train) - D(test images)")  # fmt: skip
     for ax, title, ylabel in zip(axes, titles, ylabels, strict=True):
         ax.set(xlabel="generator steps", ylabel=ylabel, title=title)
-        if ax.lines:
-            ax.legend(fontsize=6)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8, frameon=False)
     axes[1].set_yscale("log")
     return save_figure(fig, path)
 

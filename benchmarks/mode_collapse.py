@@ -371,7 +371,8 @@ def plot_curves(scores, args, panels, path):
                 e = np.array([mean_se(v)[1] for _, v in banded]) * scale
                 ax.fill_between(xs, m - e, m + e, color=color, alpha=0.2)
             if published is not None and metric in published:
-                ax.axhline(scale * published[metric], color=color, ls="--", lw=1)
+                ax.axhline(scale * published[metric], color=color, ls="--", lw=1,
+                           label=f"{label}, published")  # fmt: skip
         ax.set(title=title, xlabel="updates", xscale="log")
         ax.set_ylabel({"modes": "modes covered", "hq": "high-quality samples (%)",
                        "rkl": "reverse KL", "kl": "KL to uniform"}[metric])  # fmt: skip

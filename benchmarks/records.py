@@ -192,15 +192,18 @@ def curve_text(rows, key):
     return " / ".join(f"{np.mean(v):.1f}" for v in np.transpose([r[key] for r in rows]))
 
 
-def plot_runs(ax, rows, key, color, label, clip=None):
-    """Each run's ``key`` against its ``steps`` thin and their mean thick, labelled
-    ``"<label>, mean of <n>"``; values above ``clip`` are drawn at it."""
+def plot_runs(ax, rows, key, color, label, clip=None, center="mean"):
+    """Each run's ``key`` against its ``steps`` thin and their ``center`` (``"mean"``
+    or ``"median"``) thick, labelled ``"<label>, <center> of <n>"``; values above
+    ``clip`` are drawn at it. A median is the line to show where a few capped or
+    diverged runs would set the mean."""
     curves = [np.minimum(r[key], clip) if clip else r[key] for r in rows]
     for r, values in zip(rows, curves, strict=True):
         ax.plot(r["steps"], values, color=color, lw=0.6, alpha=0.35)
     if rows:
-        ax.plot(rows[0]["steps"], np.mean(curves, 0), color=color, lw=2,
-                label=f"{label}, mean of {len(rows)}")  # fmt: skip
+        middle = np.median(curves, 0) if center == "median" else np.mean(curves, 0)
+        ax.plot(rows[0]["steps"], middle, color=color, lw=2,
+                label=f"{label}, {center} of {len(rows)}")  # fmt: skip
 
 
 def save_figure(fig, path, dpi=110):

@@ -87,6 +87,21 @@ def test_text(name, p, least, opposite=None):
     return f"{shown}; smallest reachable {p_text(least)}"
 
 
+def block_verdict(judged, first=None):
+    """The verdict sentence of a claim's own table: the summary row ``judged``'s
+    verdict and test, and the word the claim's first rule (fixed before the runs,
+    in its script) gave, where the row's rule came after the results."""
+    if judged is None:
+        return "Not tested yet."
+    text = (f"Verdict by the summary's rule (`benchmarks/summary.py`, fixed {judged['rule']}): "
+            f"**{judged['verdict']}**; {judged['test']}.")  # fmt: skip
+    if first == judged["verdict"]:
+        return text + " The first rule, fixed before the runs, gives the same."
+    if first:
+        return text + f' The first rule, fixed before the runs (in this script), gave "{first}".'
+    return text
+
+
 def _at_last(scores, key_prefix, seeds=range(5)):
     """The rows of ``key_prefix`` (all key fields but seed and steps) at the largest
     step every seed reached."""

@@ -464,7 +464,8 @@ def plot_timings(groups, path):
         ax.invert_yaxis()
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("step time / baseline", fontsize=8)
-        ax.legend(fontsize=7, loc="lower right")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", ncol=2, fontsize=8, frameon=False)
     return save_figure(fig, path)
 
 

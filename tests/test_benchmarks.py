@@ -714,3 +714,25 @@ def test_the_saturation_rule_v2_follows_its_sign_test(monkeypatch):
     assert claim_saturation.judgement_v2(scores([3] * 10))["verdict"] == "does not hold"
     mixed = claim_saturation.judgement_v2(scores([1000, 3] * 5))
     assert mixed["verdict"] == "not seen at this scale" and mixed["smallest_p"] == 1 / 1024
+
+
+def test_results_page_is_short_outside_its_folded_blocks():
+    """RESULTS.md is a readers' page: under 450 lines outside ``<details>`` blocks
+    (long tables and protocols fold), every fold closed, and no verdict word
+    outside the summary's four except a first rule's, quoted as such."""
+    import re
+
+    with open(os.path.join(REPO, "benchmarks", "RESULTS.md")) as f:
+        lines = f.read().splitlines()
+    depth = shown = 0
+    for line in lines:
+        depth += line.count("<details")
+        shown += depth == 0
+        depth -= line.count("</details>")
+        assert depth >= 0
+    assert depth == 0 and shown < 450, shown
+    verdicts = {"holds", "contradicted", "does not hold", "not seen at this scale"}
+    judged = [re.findall(r"\*\*([^*]+)\*\*", line.split("erdict", 1)[1])
+              for line in lines if "erdict" in line]  # fmt: skip
+    assert judged and all(set(words) <= verdicts for words in judged), judged
+    assert all('"holds partly"' in line for line in lines if "holds partly" in line)
