@@ -1,5 +1,6 @@
 """docs/benchmarks.md's benchmark commands at tiny budgets: they run, resume and tabulate."""
 
+import json
 import os
 import subprocess
 import sys
@@ -736,3 +737,29 @@ def test_results_page_is_short_outside_its_folded_blocks():
               for line in lines if "erdict" in line]  # fmt: skip
     assert judged and all(set(words) <= verdicts for words in judged), judged
     assert all('"holds partly"' in line for line in lines if "holds partly" in line)
+
+
+def test_the_finetune_benchmark_starts_one_arm_from_an_export(tmp_path):
+    """docs/benchmarks.md's fine-tuning command at a tiny budget: a 4-filter DCGAN
+    exported by the training command is the pretrained source; both arms train on
+    the digit subsets, are scored and resume; the pretrained arm logs its source."""
+    from conftest import shared_dir
+
+    fashion = shared_dir("fashion-mnist")
+    shared_dir("mnist")
+    pre = tmp_path / "pre"
+    subprocess.run([sys.executable, "-m", "tfgan_zoo.train",
+                    "--flagfile=flags/dcgan_fashion_mnist.flags", "--base_filters=4",
+                    f"--dataset=idx:{fashion}", "--epochs=1", "--steps_per_epoch=2",
+                    f"--model_dir={pre}", "--verbose=0"], cwd=REPO, check=True,
+                   capture_output=True, timeout=600)  # fmt: skip
+    args = [os.path.join("benchmarks", "finetune.py"), "--seeds", "0", "--steps", "2",
+            "--every", "1", "--pretrained", str(pre / "export"), "--flags=--base_filters=4",
+            "--work_dir", str(tmp_path / "work"), "--scores", str(tmp_path / "s.jsonl"),
+            "--plots", str(tmp_path)]  # fmt: skip
+    out = run(*args)
+    assert "0 done; 4 to go" in out and "| 1% (100) | pretrained | 1 |" in out, out[-2000:]
+    assert "untied pairs of 2 (sign test" in out, out[-2000:]
+    rows = [json.loads(line) for line in open(tmp_path / "s.jsonl")]
+    assert {r["source"] for r in rows} == {"", str(pre / "export")}
+    assert "4 done; 0 to go" in run(*args)
