@@ -275,3 +275,33 @@ def test_an_error_during_fit_starts_its_own_line_on_a_terminal(monkeypatch):
         with cli.one_line_errors():
             raise WorkerLostError("Lost contact with another worker.")
     assert terminal.getvalue().endswith("d_loss: 1.37\n")
+
+
+def test_the_library_never_imports_the_command_lines():
+    """Only the ``python -m`` entry modules, which hold nothing but the call, import
+    `tfgan_zoo.cli`; the library (export included) does not."""
+    import ast
+    import glob
+
+    entries = {"train.py", "sample.py", "evaluate.py", os.path.join("export", "__main__.py"),
+               os.path.join("data", "make_tfrecords.py")}  # fmt: skip
+    root = os.path.join(REPO, "tfgan_zoo")
+    importers = set()
+    for path in glob.glob(os.path.join(root, "**", "*.py"), recursive=True):
+        name = os.path.relpath(path, root)
+        if name.startswith("cli" + os.sep):
+            continue
+        for node in ast.walk(ast.parse(open(path).read())):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(m.startswith("tfgan_zoo.cli") for m in modules):
+                importers.add(name)
+    assert importers == entries
+    for name in entries:
+        tree = ast.parse(open(os.path.join(root, name)).read())
+        assert sum(not isinstance(n, ast.Expr) for n in tree.body) <= 2, name

@@ -77,7 +77,7 @@ def test_versions_are_numbered_atomic_and_never_overwritten(generator, tmp_path,
     def broken(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export, "write_warmup", broken)
+    monkeypatch.setattr(export.versions, "write_warmup", broken)
     with pytest.raises(OSError, match="disk full"):
         export.export_generator(generator, LATENT, base)
     assert sorted(os.listdir(base)) == ["1", "2"]  # no half-written version, no temp dir
@@ -143,7 +143,7 @@ def test_a_fresh_process_without_keras_serves_both_signatures(generator, base_di
 
 def test_every_generator_signature_answers_an_empty_batch(base_dir, conditional_base_dir):
     """A batch of 0 gives 0 images of the right shape, every output an empty batch
-    of its kind (`export._inference`: oneDNN's Conv2D returns its input for it)."""
+    of its kind (`export.checks.inference`: oneDNN's Conv2D returns its input for it)."""
     dcgan = tf.saved_model.load(export.latest_version(base_dir)).signatures
     cgan = tf.saved_model.load(export.latest_version(conditional_base_dir)).signatures
     seed, label = tf.zeros([0], tf.int64), tf.zeros([0], tf.int32)

@@ -17,7 +17,7 @@ import importlib
 import sys
 
 if sys.argv[:1] == ["-m"]:  # python -m tfgan_zoo.<command>: quiet TensorFlow before it loads
-    from tfgan_zoo.cli import quiet_tensorflow
+    from tfgan_zoo.quiet import quiet_tensorflow
 
     quiet_tensorflow()
 

@@ -1,9 +1,9 @@
 """The frozen training configuration and its validation.
 
-`TrainConfig` is the single description of a training run. The absl entry
-point (`tfgan_zoo.train`) defines one flag per field, named like the field,
-with the field's default and help text; the library takes the config object
-and never reads flags.
+`TrainConfig` is the single description of a training run. The absl command
+line (`tfgan_zoo.cli.train.define_flags`, run as ``python -m tfgan_zoo.train``)
+defines one flag per field, named like the field, with the field's default and
+help text; the library takes the config object and never reads flags.
 """
 
 import dataclasses
@@ -195,9 +195,11 @@ class TrainConfig:
     )
     jit_compile: str = _field(
         "auto",
-        "XLA-compile the train step: auto, on or off. auto: on with a GPU, and on CPU for the "
-        "networks measured faster with XLA (mlp, pacgan_mlp; benchmarks/RESULTS.md); off "
-        "under --strategy=mirrored or multi_worker, where XLA fails.",
+        "XLA-compile the train step: auto, on or off. auto: on with a GPU; on a CPU off for "
+        "the architectures measured slower with XLA (pacgan_dcgan), on with "
+        "--steps_per_execution > 1 or for those measured faster (the toy MLPs; "
+        "benchmarks/RESULTS.md); off under --strategy=mirrored or multi_worker, where XLA "
+        "fails.",
     )
     steps_per_execution: int = _field(
         1,

@@ -7,9 +7,23 @@ import tensorflow as tf
 
 
 def to_uint8(images):
-    """float images in [-1, 1] -> uint8 in [0, 255]."""
+    """Float images in [-1, 1] -> uint8 in [0, 255], rounded half to even; values
+    outside the range are clipped. A tensor gives a tensor (usable inside a
+    graph, as the serving signatures use it); anything else a NumPy array."""
+    if tf.is_tensor(images):
+        scaled = tf.clip_by_value((tf.cast(images, tf.float32) + 1.0) * 127.5, 0.0, 255.0)
+        return tf.cast(tf.round(scaled), tf.uint8)
     images = np.clip((np.asarray(images, np.float32) + 1.0) * 127.5, 0, 255)
     return np.round(images).astype(np.uint8)
+
+
+def from_uint8(images):
+    """uint8 (or float) pixel values in [0, 255] -> float32 in [-1, 1], the range
+    every generator and discriminator here works in. A tensor gives a tensor;
+    anything else a NumPy array."""
+    if tf.is_tensor(images):
+        return tf.cast(images, tf.float32) / 127.5 - 1.0
+    return np.asarray(images, np.float32) / 127.5 - 1.0
 
 
 def tile(images, columns=None, pad=2):

@@ -1,6 +1,8 @@
 """The command lines: ``train``, ``export``, ``evaluate``, ``sample`` and ``make_tfrecords``.
 
-A thin layer over the library, which never imports it. Each command reads
+A thin layer over the library, which never imports it: only the ``python -m``
+entry modules (``train.py``, ``sample.py``, ``evaluate.py``,
+``export/__main__.py``, ``data/make_tfrecords.py``), which hold nothing else, do. Each command reads
 absl flags, calls the library and answers a user's error (a bad flag, a
 missing file, a run that cannot resume) with one line on stderr and exit
 status 1, never a traceback. ``python -m tfgan_zoo.train``, ``python -m
@@ -10,32 +12,9 @@ tfgan_zoo.evaluate``, ``python -m tfgan_zoo.export``, ``tfgan-zoo-train`` and
 
 import contextlib
 import logging
-import os
 import sys
 
-
-def quiet_tensorflow():
-    """Hides TensorFlow's C++ log lines unless the user set ``TF_CPP_MIN_LOG_LEVEL``.
-
-    On a CPU-only machine every command would otherwise start with
-    "Could not find cuda drivers" (twice, printed while ``tensorflow``
-    imports, whatever the log level), the CPU-instructions banner and
-    "failed call to cuInit". Python errors still surface as exceptions;
-    ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything. Call it before anything
-    imports tensorflow.
-    """
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
-        return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        import tensorflow  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+from tfgan_zoo.quiet import quiet_tensorflow
 
 
 def setup_logging():

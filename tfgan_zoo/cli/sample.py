@@ -84,7 +84,7 @@ def draw(picture, f):
         results = sampling.translate(export, sampling.image_files(f.input), f.direction)
         if os.path.splitext(f.out)[1]:
             pairs = [image for _, a, b in results for image in (a, b)]
-            grid = sampling.images_lib.tile([p / 127.5 - 1.0 for p in pairs], 2)
+            grid = sampling.images_lib.tile([sampling.images_lib.from_uint8(p) for p in pairs], 2)
             return [sampling.write(f.out, grid, scale=f.scale)]
         names = [os.path.splitext(os.path.basename(p))[0] + ".png" for p, _, _ in results]
         return [sampling.write(os.path.join(f.out, n), b, scale=f.scale)

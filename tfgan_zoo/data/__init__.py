@@ -37,6 +37,7 @@ from tfgan_zoo.data import files, idx, stacked, translation
 from tfgan_zoo.data.files import ImageOptions
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.data.toy import TOY_SETS, GaussianMixture
+from tfgan_zoo.images import from_uint8
 from tfgan_zoo.registry import Registry
 
 # Data sources of other schemes (``--dataset=<scheme>:<rest>``), registered by a
@@ -71,15 +72,10 @@ class DataInfo:
     class_names: tuple = None  # the labels' names, where the dataset says them
 
 
-def scale_images(images):
-    """uint8 [0, 255] -> float32 [-1, 1]."""
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
 def _batched(ds, batch_size, seed, shuffle_buffer):
     ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat()
     ds = ds.batch(batch_size, drop_remainder=True)
-    ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda x, y: (from_uint8(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -349,7 +345,7 @@ def _own_images(name, batch_size, seed, resolution, options):
     found = files.scan(name, options)
     source, shape = files.source(found, options, seed)
     ds = source.batch(batch_size, drop_remainder=True)
-    ds = ds.map(lambda x, y: (scale_images(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda x, y: (from_uint8(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     classes = f", {found.num_classes} classes" if found.num_classes else ", unlabelled"
     info = DataInfo(shape, found.num_classes, f"{found.source} ({found.count} images{classes})",
                     class_names=found.class_names)  # fmt: skip
@@ -367,7 +363,6 @@ __all__ = [
     "from_arrays",
     "image_source",
     "load",
-    "scale_images",
     "shard_by_data",
     "to_arrays",
 ]

@@ -33,6 +33,7 @@ import tensorflow as tf
 from tfgan_zoo import data as data_lib
 from tfgan_zoo.data.files import image_kind
 from tfgan_zoo.data.idx import DataError
+from tfgan_zoo.images import from_uint8
 
 PREFIXES = ("edges:", "unpaired:", "folder:", "cycle_gan/")  # what Pix2Pix and CycleGAN take
 _PAIRS_ONLY = ("edges:", "unpaired:", "cycle_gan/")  # folder: also holds single images
@@ -79,7 +80,7 @@ def edge_map(image, threshold=0.25):
 
 
 def _to_float(image, resolution):
-    x = tf.cast(image, tf.float32) / 127.5 - 1.0
+    x = from_uint8(image)
     if resolution:
         x = tf.image.resize(x, (resolution, resolution), antialias=True)
         x = tf.clip_by_value(x, -1.0, 1.0)

@@ -21,6 +21,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.images import from_uint8
+
 CLASSIFIER_FILE = "domain_classifier.keras"
 
 
@@ -59,7 +61,7 @@ def train_classifier(images, labels, epochs=3, seed=0):
     logits_only.compile(
         "adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"]
     )
-    x = images.astype(np.float32) / 127.5 - 1.0
+    x = from_uint8(images)
     logits_only.fit(x, labels, epochs=epochs, batch_size=128, verbose=0)
     return model
 

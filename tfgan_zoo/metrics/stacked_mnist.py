@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import data
+from tfgan_zoo.images import from_uint8
 
 NUM_MODES = 1000
 SAMPLES = 26_000
@@ -68,7 +68,7 @@ class DigitClassifier:
             keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             metrics=["accuracy"],
         )
-        x, y = data.scale_images(digits).numpy(), np.asarray(labels)
+        x, y = from_uint8(np.asarray(digits)), np.asarray(labels)
         model.fit(x[:-held_out], y[:-held_out], epochs=epochs, batch_size=128, verbose=0)
         accuracy = float(np.mean(np.argmax(model.predict(x[-held_out:], verbose=0), -1)
                                  == y[-held_out:]))  # fmt: skip

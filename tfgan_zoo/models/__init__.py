@@ -1,10 +1,14 @@
 """Adversarial models by name. Adding a training algorithm, here or in your own
 package: a `GAN` (or `ImageTranslator`) subclass registered with `register` (and
 with ``keras.saving.register_keras_serializable`` to load from ``.keras``), a
-flagfile and a test. The trainer needs of a model only ``from_train_config``,
-``compile(g_optimizer, d_optimizer)``, ``preview_inputs``/``preview``,
-``fid_inputs``/``fid_images`` and ``export_serving``; the architectures it takes
-are those whose discriminators return its ``discriminator_output``."""
+flagfile and a test. Of a model the trainer and its callbacks use
+``from_train_config``, ``compile(g_optimizer=..., d_optimizer=...)``, ``fit``,
+``steps_done`` and ``prepare_sampler`` (`AdversarialModel`), the previews
+(``preview_inputs``, ``preview``, ``preview_samples``, ``preview_columns``),
+``fid_inputs``/``fid_images``, ``export_serving`` and, for the overfitting
+monitor, ``critic_scores``; `GAN` and `ImageTranslator` define them all, so a
+subclass overrides only what differs. The architectures a model takes are those
+whose discriminators return its ``discriminator_output``."""
 
 from tfgan_zoo.models.conditional import ACGAN, ConditionalGAN
 from tfgan_zoo.models.cyclegan import CycleGAN
