@@ -150,9 +150,10 @@ def score(name, model, setup, args):
     values = {"fid": fid_of(model.generator, model, setup)}
     if model.ema_generator is not None:
         values["fid_ema_copy"] = fid_of(model.ema_generator, model, setup)
-        model.ema_bn = "recompute"  # for this score only: training copies them again
+        copied = model.averaging  # for this score only: training copies them again
+        model.averaging = dataclasses.replace(copied, bn="recompute")
         model.prepare_sampler()
-        model.ema_bn = "copy"
+        model.averaging = copied
         values["fid_ema_recompute"] = fid_of(model.ema_generator, model, setup)
     if name in AUGMENT_RUNS:
         images = runs(args)[name][2]

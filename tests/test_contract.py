@@ -286,7 +286,7 @@ def test_lazy_penalties_weigh_k_times_at_every_kth_discriminator_update():
         factor = 4.0 if update % 4 == 0 else 0.0
         for name in ("r1", "r2", "gp"):
             np.testing.assert_allclose(terms(lazy)[name], factor * reference[name], rtol=1e-5)
-    assert models.GAN.from_config(lazy.get_config()).r1_every == 4
+    assert models.GAN.from_config(lazy.get_config()).penalty.r1_every == 4
 
 
 def test_lazy_regularization_trains_under_xla_and_is_checked():
@@ -296,7 +296,7 @@ def test_lazy_regularization_trains_under_xla_and_is_checked():
     assert np.isfinite(history["r1"]).all() and history["r1"][-1] > 0
     with pytest.raises(ValueError, match="r1_every"):
         sgd_gan(*toy_pair(), r1_every=0)
-    with pytest.raises(config.ConfigError, match="--r1_every must be a positive integer"):
+    with pytest.raises(config.ConfigError, match="--r1_every must be >= 1, got 0"):
         config.TrainConfig(r1_every=0)
 
 
@@ -318,3 +318,68 @@ def test_only_losses_that_read_real_scores_pay_a_discriminator_pass_more(loss, c
     gan.calls = 0
     gan.train_on_batch(POINTS)
     assert gan.calls == calls
+
+
+class PathLengthGAN(models.GAN):
+    """A generator returning ``[points, w]`` (StyleGAN's intermediate latent) and a
+    term on ``w`` taken every second generator update, as path-length
+    regularization is."""
+
+    def generator_extra_loss(self, z, fake, condition, fake_out, extras=()):
+        (w,) = extras
+        return {"w_norm": self.lazily(2, lambda: tf.reduce_mean(tf.square(w)),
+                                      player="generator")}  # fmt: skip
+
+    def tracked_names(self):
+        return super().tracked_names() + ["w_norm"]
+
+
+def test_a_generator_returning_more_hands_it_to_the_extra_loss_at_its_interval(tmp_path):
+    """The hooks a modern model needs: the extra loss sees what the generator returns
+    beside its samples, at its own interval (2 x the term on every other generator
+    update, 0 between); sampling, previews and the export keep the samples."""
+    keras.utils.set_random_seed(0)
+    z = keras.Input((LATENT,))
+    w = keras.layers.Dense(4, name="mapping")(z)
+    g = keras.Model(z, [keras.layers.Dense(2)(w), w])
+    gan = PathLengthGAN(g, toy_pair()[1], LATENT, seed=1)
+    gan.compile(keras.optimizers.SGD(0.01), keras.optimizers.SGD(0.01))
+    history = gan.fit(data.load("ring8", 8)[0], epochs=4, steps_per_epoch=1, verbose=0).history
+    terms = np.asarray(history["w_norm"])
+    assert (terms[[0, 2]] > 0).all() and (terms[[1, 3]] == 0).all(), terms
+    assert gan(tf.zeros([3, LATENT])).shape == (3, 2)
+    assert gan.preview(tf.zeros([5, LATENT])).shape == (5, 2)
+    from tfgan_zoo import export
+
+    served = tf.saved_model.load(export.export_generator(g, LATENT, str(tmp_path / "g")))
+    out = served.signatures["serving_default"](z=tf.zeros([2, LATENT]))
+    assert out["images"].shape == (2, 2)
+
+
+def test_a_registered_penalty_runs_at_its_own_interval():
+    """``--penalties=name=weight@k`` (``Penalties(extra_every=...)``): the penalty
+    weighs k times at every k-th discriminator update and nothing between."""
+    from tfgan_zoo import penalties
+    from tfgan_zoo.options import Penalties
+
+    name = "contract_mean_score"
+    penalties.PENALTIES[name] = lambda critic, real, fake: penalties.r1_penalty(critic, real)
+    try:
+        every, dense = (
+            models.GAN(generator(LATENT), discriminator("gan"), LATENT, seed=0,
+                       penalties=Penalties(extra={name: 1.0}, extra_every=intervals))
+            for intervals in ({name: 3}, {})
+        )  # fmt: skip
+        for gan in (every, dense):
+            gan.compile()
+        reference = dense.discriminator_extra_loss(REAL, FAKE, None, None, None, {})
+        for update in range(4):
+            every.d_optimizer.iterations.assign(update)
+            got = every.discriminator_extra_loss(REAL, FAKE, None, None, None, {})
+            factor = 3.0 if update % 3 == 0 else 0.0
+            expected = factor * reference[f"penalty_{name}"]
+            np.testing.assert_allclose(got[f"penalty_{name}"], expected, rtol=1e-6)
+        parsed = config.TrainConfig(penalties=f"{name}=0.5@4").penalties_group
+        assert (parsed.extra, parsed.extra_every) == ({name: 0.5}, {name: 4})
+    finally:
+        del penalties.PENALTIES[name]

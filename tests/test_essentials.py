@@ -87,7 +87,7 @@ def test_half_life_decay_is_stylegan2s_with_its_rampup():
     for avg, weight, b in pairs:
         expected = d * b + (1 - d) * weight.numpy() if weight.trainable else weight.numpy()
         np.testing.assert_allclose(avg.numpy(), expected, rtol=1e-5, atol=1e-7)
-    with pytest.raises(ConfigError, match="--ema_decay or --ema_half_life, not both"):
+    with pytest.raises(ConfigError, match="--ema_decay and ema_half_life set one average two ways"):
         TrainConfig(architecture="mlp", dataset="ring8", ema_decay=0.9, ema_half_life=100)
 
 
@@ -170,7 +170,7 @@ def test_label_smoothing_and_gradient_penalty_flags_reach_the_model():
                          gp_target=2.0, gp_one_sided=True)  # fmt: skip
     info = data.load("ring8", 16)[1]
     gan = models.GAN.from_train_config(config, info)
-    assert (gan.gp_target, gan.gp_one_sided) == (2.0, True)
+    assert (gan.penalty.gp_target, gan.penalty.gp_one_sided) == (2.0, True)
 
 
 class RecordingGAN(models.GAN):
@@ -243,13 +243,16 @@ def test_the_readme_snippet_of_ema_diffaugment_and_keras_saving(tmp_path):
     """README's snippet, with small networks and two steps."""
     from conftest import shared_dir
 
+    from tfgan_zoo.options import Averaging, Feeding, Schedule
+
     dataset, info = data.load("idx:" + shared_dir("fashion-mnist"), batch_size=8)
     generator, discriminator = architectures.build(
         "dcgan", info.sample_shape, latent_dim=64, base_filters=8
     )
     gan = models.GAN(
-        generator, discriminator, latent_dim=64, loss="hinge", n_critic=5,
-        ema_decay=0.999, augment_policy="color,translation,cutout",
+        generator, discriminator, latent_dim=64, loss="hinge",
+        schedule=Schedule(n_critic=5), averaging=Averaging(decay=0.999),
+        feeding=Feeding(augment_policy="color,translation,cutout"),
     )  # fmt: skip
     gan.compile(
         g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
@@ -282,3 +285,40 @@ def test_the_overfitting_monitor_logs_d_on_training_and_held_out_images(tmp_path
     images, labels = monitor.train
     scores = monitor.scores(images, labels)
     assert values["ada_rt"] == pytest.approx(float(np.sign(scores).mean()))
+
+
+def test_the_flat_keywords_of_earlier_versions_go_to_their_groups():
+    """``GAN(..., ema_decay=..., n_critic=...)`` as before the option groups: the same
+    model as the groups give; a group given both ways is refused."""
+    from tfgan_zoo.options import Averaging, Penalties, Schedule
+
+    flat = toy_gan(ema_decay=0.99, n_critic=2, gp_weight=1.0, r1_every=4)
+    grouped = toy_gan(averaging=Averaging(decay=0.99), schedule=Schedule(n_critic=2),
+                      penalties=Penalties(gp_weight=1.0, r1_every=4))  # fmt: skip
+    for name in ("averaging", "schedule", "penalty", "feeding"):
+        assert getattr(flat, name) == getattr(grouped, name)
+    with pytest.raises(TypeError, match="penalties= and its flat keywords"):
+        toy_gan(penalties=Penalties(gp_weight=1.0), r1_weight=1.0)
+
+
+def test_the_readme_snippet_of_wgan_gp_with_option_groups():
+    """README's first Python snippet (WGAN-GP in option groups), small and short."""
+    from conftest import shared_dir
+
+    from tfgan_zoo.options import Penalties, Schedule
+
+    dataset, info = data.load("idx:" + shared_dir("fashion-mnist"), batch_size=8)
+    generator, discriminator = architectures.build(
+        "dcgan", info.sample_shape, latent_dim=64, base_filters=8
+    )
+    gan = models.GAN(
+        generator, discriminator, latent_dim=64, loss="wasserstein",
+        penalties=Penalties(gp_weight=10.0), schedule=Schedule(n_critic=5),
+    )  # fmt: skip
+    gan.compile(
+        g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+    )
+    history = gan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0).history
+    assert np.isfinite(history["gp"]).all() and int(gan.d_optimizer.iterations) == 10
+    assert gan(keras.random.normal((16, 64))).shape == (16, 28, 28, 1)

@@ -162,9 +162,9 @@ def test_xla_trains_as_the_default(case):
     histories = {}
     for jit in ("off", "on"):
         config = TrainConfig(**values, jit_compile=jit)
+        tf.keras.utils.set_random_seed(0)  # before the pipeline: its shuffle reads it
         dataset, info = data.load(config.dataset, config.batch_size, config.split,
                                   resolution=config.resolution)  # fmt: skip
-        tf.keras.utils.set_random_seed(0)
         model = trainer.build_model(config, info)
         assert model.jit_compile == (jit == "on")
         history = model.fit(dataset, epochs=1, steps_per_epoch=3, verbose=0).history

@@ -61,7 +61,7 @@ def test_a_users_model_saves_and_reloads_as_a_keras_file(tmp_path, monkeypatch):
     path = str(tmp_path / "model.keras")
     result.model.save(path)
     loaded = keras.saving.load_model(path)
-    assert type(loaded).__name__ == "SpreadGAN" and loaded.penalties == {"r1_and_r2": 0.1}
+    assert type(loaded).__name__ == "SpreadGAN" and loaded.penalty.extra == {"r1_and_r2": 0.1}
     for a, b in zip(result.model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     spiral = trainer.data.load("spiral:2", 32)[0]

@@ -58,7 +58,7 @@ def test_shared_noise_feeds_the_discriminator_updates_z_to_the_generator_updates
     fresh = toy_gan(g_steps=2)
     fresh.train_on_batch(real)
     assert not np.allclose(fresh.generator.get_weights()[0], gan.generator.get_weights()[0])
-    assert models.GAN.from_config(gan.get_config()).shared_noise
+    assert models.GAN.from_config(gan.get_config()).schedule.shared_noise
 
 
 def test_checkpoints_scalars_and_resume_count_steps_not_generator_updates(tmp_path):
@@ -83,10 +83,10 @@ def test_g_steps_is_checked():
         models.GAN(g, d, 4, g_steps=0)
     with pytest.raises(ValueError, match="g_steps"):
         models.GAN(g, d, 4, g_steps=2, simultaneous=True)
-    with pytest.raises(ConfigError, match="--g_steps must be a positive integer"):
+    with pytest.raises(ConfigError, match="--g_steps must be >= 1, got 0"):
         TrainConfig(g_steps=0)
     with pytest.raises(ConfigError, match="no --shared_noise"):
         TrainConfig(model="pix2pix", architecture="unet_patchgan", dataset="edges:mnist",
                     shared_noise=True)  # fmt: skip
-    with pytest.raises(ConfigError, match="--simultaneous.*--g_steps=1"):
+    with pytest.raises(ConfigError, match="--simultaneous updates take n_critic=1 and g_steps=1"):
         TrainConfig(simultaneous=True, g_steps=2)

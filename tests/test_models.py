@@ -136,11 +136,11 @@ def test_uniform_latents_in_training_previews_and_config():
     assert z.shape == (4000, 4) and np.abs(z).max() <= 1 and abs(z.std() - 3**-0.5) < 0.02
     grid = gan.preview_inputs(None, 256)
     assert np.abs(grid).max() <= 1 and grid.min() < -0.9 and grid.max() > 0.9
-    assert gan.get_config()["latent_distribution"] == "uniform"
+    assert gan.get_config()["feeding"]["latent_distribution"] == "uniform"
     assert np.abs(models.GAN(g, d, 4, seed=0).sample_latent(4000).numpy()).max() > 2
     with pytest.raises(ValueError, match="latent_distribution must be one of normal, uniform"):
         models.GAN(g, d, 4, latent_distribution="gaussian")
-    with pytest.raises(ConfigError, match="--latent_distribution: unknown value 'gaussian'"):
+    with pytest.raises(ConfigError, match="--latent_distribution must be one of normal, uniform"):
         TrainConfig(latent_distribution="gaussian")
 
 

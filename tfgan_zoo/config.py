@@ -10,7 +10,7 @@ import dataclasses
 import importlib
 import os
 
-from tfgan_zoo import architectures, augment, losses, models, rng
+from tfgan_zoo import architectures, augment, losses, models, options, rng
 from tfgan_zoo.data import SOURCES, TOY_SETS, files, translation
 from tfgan_zoo.distribute import STRATEGIES
 from tfgan_zoo.layers import NORMS
@@ -98,7 +98,8 @@ class TrainConfig:
     penalties: str = _field(
         "",
         "More penalties of the discriminator by name, name=weight,... (registered ones: "
-        "tfgan_zoo.penalties.PENALTIES, your own included), each on the adversarial score.",
+        "tfgan_zoo.penalties.PENALTIES, your own included), each on the adversarial score; "
+        "name=weight@k takes one every k discriminator updates, with its weight times k.",
     )
     r1_every: int = _field(
         1,
@@ -348,7 +349,6 @@ class TrainConfig:
         _check_choice("model", self.model, models.MODELS)
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
-        _check_choice("latent_distribution", self.latent_distribution, rng.LATENTS)
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("lr_decay", self.lr_decay, ("none", "linear"))
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -366,8 +366,8 @@ class TrainConfig:
                 f"--model={self.model} needs --architecture in {', '.join(compatible)}, "
                 f"got {self.architecture!r}."
             )
+        self._check_groups()
         self._check_packing()
-        self.penalty_weights  # noqa: B018  (checks --penalties)
         if self.info_categorical < 1 or self.info_continuous < 0:
             raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
         if self.num_devices < 0:
@@ -378,9 +378,9 @@ class TrainConfig:
         self._check_own_images()
         self._check_execution()
         for name in (
-            "n_critic", "g_steps", "latent_dim", "hidden_units", "num_layers", "base_filters",
-            "batch_size", "epochs", "steps_per_epoch", "log_every", "sample_every",
-            "checkpoint_every", "keep_checkpoints", "r1_every", "gp_every",
+            "latent_dim", "hidden_units", "num_layers", "base_filters", "batch_size", "epochs",
+            "steps_per_epoch", "log_every", "sample_every", "checkpoint_every",
+            "keep_checkpoints",
         ):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(
@@ -399,8 +399,7 @@ class TrainConfig:
                 "image dataset with train and test splits (idx:<dir> or a tensorflow-datasets "
                 "name, --split=train or test) and a generator model."
             )
-        for name in ("gp_weight", "r1_weight", "r2_weight", "clip_value", "l1_weight",
-                     "cycle_weight", "identity_weight", "pool_size", "resolution",
+        for name in ("l1_weight", "cycle_weight", "identity_weight", "pool_size", "resolution",
                      "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
@@ -410,11 +409,8 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"--{name} must be in [0, 1), got {getattr(self, name)}.")
-        if not 0 <= self.label_smoothing < 1 or not self.gp_target > 0:
-            raise ConfigError(
-                f"--label_smoothing must be in [0, 1) and --gp_target > 0, got "
-                f"{self.label_smoothing} and {self.gp_target}."
-            )
+        if not 0 <= self.label_smoothing < 1:
+            raise ConfigError(f"--label_smoothing must be in [0, 1), got {self.label_smoothing}.")
         if self.label_smoothing and "label_smoothing" not in self.loss_kwargs:
             raise ConfigError(
                 f"--label_smoothing applies to the minimax and non_saturating losses, not "
@@ -442,9 +438,16 @@ class TrainConfig:
         if not self.model_dir:
             raise ConfigError("--model_dir must not be empty.")
 
+    def _check_groups(self):
+        """The model's option groups (`tfgan_zoo.options`), built once here: their
+        rules live there, their errors become flag errors."""
+        for name in ("schedule", "penalties_group", "averaging", "feeding"):
+            try:
+                getattr(self, name)
+            except options.OptionError as e:
+                raise ConfigError(f"--{e}") from None
+
     def _check_packing(self):
-        if self.pack < 1:
-            raise ConfigError(f"--pack must be a positive integer, got {self.pack}.")
         if self.pack > 1 and not models.get(self.model).supports_packing:
             raise ConfigError(
                 f"--pack={self.pack} needs --model=gan: the discriminator of --model="
@@ -525,19 +528,6 @@ class TrainConfig:
                 f"--ema_decay and --ema_half_life apply to the generator models, not "
                 f"--model={self.model}."
             )
-        if not 0 <= self.ema_decay < 1 or self.ema_start < 0:
-            raise ConfigError(
-                f"--ema_decay must be in [0, 1) and --ema_start >= 0, got {self.ema_decay} "
-                f"and {self.ema_start}."
-            )
-        if self.ema_decay and self.ema_half_life:
-            raise ConfigError("Give --ema_decay or --ema_half_life, not both.")
-        if self.ema_half_life < 0 or self.ema_rampup < 0:
-            raise ConfigError(
-                f"--ema_half_life and --ema_rampup must be >= 0, got {self.ema_half_life} and "
-                f"{self.ema_rampup}."
-            )
-        _check_choice("ema_bn", self.ema_bn, ("copy", "recompute"))
         if self.augment and not translator:
             raise ConfigError("--augment applies to image-to-image datasets (pix2pix, cyclegan).")
         if translator and (self.n_critic != 1 or self.g_steps != 1 or self.shared_noise):
@@ -545,11 +535,10 @@ class TrainConfig:
                 f"--model={self.model} takes --n_critic=1 and --g_steps=1 (and no "
                 f"--shared_noise: it draws no noise)."
             )
-        if self.simultaneous and (translator or self.n_critic != 1 or self.g_steps != 1):
+        if self.simultaneous and translator:
             raise ConfigError(
-                f"--simultaneous updates both networks once a step: it needs --n_critic=1 "
-                f"and --g_steps=1 (got {self.n_critic} and {self.g_steps}) and a generator "
-                f"model (not pix2pix or cyclegan)."
+                "--simultaneous updates a generator model's two networks once a step, not "
+                "pix2pix's or cyclegan's."
             )
         if translator and self.fid_every and not self.fid_domain:
             raise ConfigError(
@@ -623,7 +612,37 @@ class TrainConfig:
     @property
     def penalty_weights(self):
         """``--penalties`` as ``{name: weight}``."""
-        return parse_penalties(self.penalties)
+        return parse_penalties(self.penalties)[0]
+
+    @property
+    def schedule(self):
+        """The `options.Schedule` of these flags."""
+        return options.Schedule(n_critic=self.n_critic, g_steps=self.g_steps,
+                                simultaneous=self.simultaneous,
+                                shared_noise=self.shared_noise)  # fmt: skip
+
+    @property
+    def penalties_group(self):
+        """The `options.Penalties` of these flags (``--penalties`` is its ``extra``)."""
+        return options.Penalties(
+            gp_weight=self.gp_weight, gp_target=self.gp_target, gp_one_sided=self.gp_one_sided,
+            gp_every=self.gp_every, r1_weight=self.r1_weight, r2_weight=self.r2_weight,
+            r1_every=self.r1_every, extra=self.penalty_weights,
+            extra_every=parse_penalties(self.penalties)[1], clip_value=self.clip_value,
+        )  # fmt: skip
+
+    @property
+    def averaging(self):
+        """The `options.Averaging` (generator EMA) of the ``--ema_*`` flags."""
+        return options.Averaging(decay=self.ema_decay, start=self.ema_start,
+                                 warmup=self.ema_warmup, half_life=self.ema_half_life,
+                                 rampup=self.ema_rampup, bn=self.ema_bn)  # fmt: skip
+
+    @property
+    def feeding(self):
+        """The `options.Feeding` of these flags."""
+        return options.Feeding(latent_distribution=self.latent_distribution, seed=self.seed,
+                               pack=self.pack, augment_policy=self.augment_policy)  # fmt: skip
 
     @property
     def loss_kwargs(self):
@@ -644,24 +663,30 @@ _LOSS_KWARGS = {
 
 
 def parse_penalties(text):
-    """``"a=0.5,b=1"`` -> ``{"a": 0.5, "b": 1.0}``, each a registered penalty.
+    """``"a=0.5,b=1@4"`` -> ``({"a": 0.5, "b": 1.0}, {"b": 4})``: each a registered
+    penalty's weight, and the intervals given with ``@``.
 
     Raises:
       ConfigError: a malformed entry, a negative weight or an unknown name.
     """
     from tfgan_zoo.penalties import PENALTIES
 
-    weights = {}
+    weights, every = {}, {}
     for entry in filter(None, (e.strip() for e in text.split(","))):
         name, _, weight = entry.partition("=")
+        weight, _, interval = weight.partition("@")
         try:
             weights[name.strip()] = float(weight)
+            if interval:
+                every[name.strip()] = int(interval)
         except ValueError:
-            raise ConfigError(f"--penalties takes name=weight,..., got {entry!r}.") from None
+            raise ConfigError(
+                f"--penalties takes name=weight or name=weight@k,..., got {entry!r}."
+            ) from None
         if weights[name.strip()] < 0:
             raise ConfigError(f"--penalties: the weight of {name!r} must be >= 0.")
         _check_choice("penalties", name.strip(), PENALTIES)
-    return weights
+    return weights, every
 
 
 def _check_choice(name, value, choices):

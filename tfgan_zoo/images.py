@@ -26,6 +26,16 @@ def from_uint8(images):
     return np.asarray(images, np.float32) / 127.5 - 1.0
 
 
+def samples_of(output):
+    """``(samples, extras)`` of a generator's output. A generator may return more
+    than its samples, as a list with the samples first (StyleGAN's intermediate
+    latent ``w``, say): the rest is ``extras`` (a tuple), which training hands to
+    `GAN.generator_extra_loss`; sampling, previews and exports keep the samples."""
+    if isinstance(output, (list, tuple)):
+        return output[0], tuple(output[1:])
+    return output, ()
+
+
 def tile(images, columns=None, pad=2):
     """Tiles ``[N, H, W, C]`` float images in [-1, 1] into one uint8 ``[H', W', C]`` grid."""
     images = to_uint8(images)

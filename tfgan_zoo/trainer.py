@@ -326,22 +326,16 @@ def _stopped_error(nan_guard, manager):
     return callbacks.NonFiniteLossError(f"Training stopped at step {step}: {what} {values}. {kept}")
 
 
-def train(config):
-    """Trains (or resumes training) as ``config`` says; returns a `TrainResult`.
-
-    Raises:
-      config.ConfigError: ``model_dir`` is unusable, or holds a run of other
-        networks or data (`rundir.RunMismatchError`). Nothing was written.
-      callbacks.NonFiniteLossError: a loss became NaN or infinite, or passed
-        ``max_loss``. Checkpoints and exports written before that step are
-        kept; nothing after it is written.
-      distribute.WorkerLostError: under multi-worker training, another worker
-        stopped; the checkpoints written so far are kept.
-    """
-    strategy = distribute.make_strategy(config.strategy, config.num_devices)
-    chief = distribute.is_chief(strategy)
-    keras.utils.set_random_seed(config.seed)
-    dataset, info = data.load(
+def load_data(config, replicas):
+    """``(dataset, info)``: the run's data (`data.load`), after checking that each
+    replica's share of a batch divides into packs."""
+    if config.pack > 1 and config.batch_size % (config.pack * replicas):
+        raise ConfigError(
+            f"--batch_size={config.batch_size} over {replicas} replicas gives "
+            f"{config.batch_size // replicas} samples each, which do not divide into packs of "
+            f"--pack={config.pack}: make the batch size a multiple of {config.pack * replicas}."
+        )
+    return data.load(
         config.dataset,
         config.batch_size,
         split=config.split,
@@ -355,24 +349,11 @@ def train(config):
         images=config.image_options,
         pairs=models.is_translator(config.model),
     )
-    replicas = strategy.num_replicas_in_sync
-    if config.pack > 1 and config.batch_size % (config.pack * replicas):
-        raise ConfigError(
-            f"--batch_size={config.batch_size} over {replicas} replicas gives "
-            f"{config.batch_size // replicas} samples each, which do not divide into packs of "
-            f"--pack={config.pack}: make the batch size a multiple of {config.pack * replicas}."
-        )
-    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
-    latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
-    changed = _prepare_model_dir(config, info, chief, checkpoint_dir, latest is not None)
-    log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
-    if replicas > 1:
-        log.info("%d replicas, %s", replicas, type(strategy).__name__)
-    jit, why = resolve_jit_compile(config)
-    log.info("XLA %s; %d steps per execution", why, config.steps_per_execution)
-    with strategy.scope():
-        model = build_model(config, info, jit)
 
+
+def resume(config, model, checkpoint_dir, latest, strategy):
+    """``(checkpoint, manager, start step)``: ``model`` restored from ``latest``
+    (its optimizers and step too) or, in a new run, filled from ``--init_from``."""
     checkpoint = _checkpoint(model)
     manager = tf.train.CheckpointManager(
         checkpoint, distribute.worker_dir(checkpoint_dir, strategy), config.keep_checkpoints
@@ -392,63 +373,132 @@ def train(config):
             "returned is that step's (a new --model_dir trains from scratch).",
             config.model_dir, start, config.total_steps,
         )  # fmt: skip
+    return checkpoint, manager, start
+
+
+@dataclasses.dataclass
+class _Callbacks:
+    """The callbacks of a run, and the two `finish` reads after `fit`."""
+
+    all: list
+    nan_guard: callbacks.NanGuard
+    grid: callbacks.SampleGrid = None  # the chief's
+
+
+def training_callbacks(config, model, info, dataset, manager, chief, resumed_at):
+    """The run's callbacks: the non-finite guard and checkpoints everywhere; on the
+    chief, scalars, sample grids and the monitors asked for. ``resumed_at`` is the
+    step a resumed run restarts from (None for a new run): a grid lost between that
+    checkpoint and its picture is drawn again."""
     log_dir = os.path.join(config.model_dir, "logs")
+    preview, fid_inputs = fixed_inputs(config, model, info, dataset)
+    nan_guard = callbacks.NanGuard()
+    chosen = _Callbacks([nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)],
+                        nan_guard)  # fmt: skip
+    if not chief:
+        return chosen
+    grid = callbacks.SampleGrid(
+        os.path.join(config.model_dir, "samples"), log_dir, config.sample_every, preview
+    )
+    grid.set_model(model)
+    chosen.grid = grid
+    chosen.all += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
+    if resumed_at and resumed_at % config.sample_every == 0:
+        if not os.path.exists(grid.path(resumed_at)):
+            grid.write(resumed_at)  # killed between this checkpoint and its grid
+    if fid_inputs is not None:
+        chosen.all.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
+    if config.overfit_every:
+        chosen.all.append(_overfit_monitor(config, info, log_dir))
+    return chosen
+
+
+def fit_to_the_end(config, model, dataset, chosen, start):
+    """`fit` from step ``start`` to ``config.total_steps`` (`fit_segments`), each
+    discriminator update on a fresh batch; stops early on a non-finite loss.
+    Returns the histories."""
+    train_data = data.critic_groups(dataset, config.n_critic)
+    total_epochs = -(-config.total_steps // config.steps_per_epoch)
+    history = []
+    for initial_epoch, steps, one_epoch in fit_segments(
+        start, config.total_steps, config.steps_per_epoch
+    ):
+        h = model.fit(
+            train_data,
+            initial_epoch=initial_epoch,
+            epochs=total_epochs,
+            steps_per_epoch=steps,
+            callbacks=chosen.all + ([_StopAfterEpoch()] if one_epoch else []),
+            verbose=config.verbose,
+            shuffle=False,  # the pipeline shuffles
+        )
+        history.append(h.history)
+        if chosen.nan_guard.bad:
+            break
+    return history
+
+
+def finish(config, model, info, manager, chosen, chief, start, history):
+    """After `fit`: the error of a non-finite stop, else the last checkpoint, and
+    on the chief the last grid and the export (when stale); a `TrainResult`."""
+    final = int(model.steps_done.numpy())
+    if chosen.nan_guard.bad:
+        raise _stopped_error(chosen.nan_guard, manager)
+    if manager.latest_checkpoint != os.path.join(manager.directory, f"ckpt-{final}"):
+        manager.save(checkpoint_number=final)
+    if not chief:
+        shutil.rmtree(manager.directory, ignore_errors=True)
+        return TrainResult(model, start, final, None, None, history, chosen.all)
+    sample_path = chosen.grid.path(final)
+    if final > start or not os.path.exists(sample_path):  # a finished run's grid is written
+        sample_path = chosen.grid.write(final)
+    export_path, note = export_if_stale(model, config.resolved_export_dir, info.class_names)
+    log.info("Step %d. Samples: %s. %s", final, sample_path,
+             f"Exported generator: {export_path}" if export_path else note)  # fmt: skip
+    return TrainResult(model, start, final, export_path, sample_path, history, chosen.all, note)
+
+
+def train(config):
+    """Trains (or resumes training) as ``config`` says; returns a `TrainResult`.
+
+    The steps: `load_data`, the run directory checked (`_prepare_model_dir`),
+    `build_model` in the strategy's scope, `resume`, the run recorded
+    (`rundir.write_run`), `training_callbacks`, `fit_to_the_end`, `finish`.
+
+    Raises:
+      config.ConfigError: ``model_dir`` is unusable, or holds a run of other
+        networks or data (`rundir.RunMismatchError`). Nothing was written.
+      callbacks.NonFiniteLossError: a loss became NaN or infinite, or passed
+        ``max_loss``. Checkpoints and exports written before that step are
+        kept; nothing after it is written.
+      distribute.WorkerLostError: under multi-worker training, another worker
+        stopped; the checkpoints written so far are kept.
+    """
+    strategy = distribute.make_strategy(config.strategy, config.num_devices)
+    chief = distribute.is_chief(strategy)
+    keras.utils.set_random_seed(config.seed)
+    replicas = strategy.num_replicas_in_sync
+    dataset, info = load_data(config, replicas)
+    checkpoint_dir = os.path.join(config.model_dir, "checkpoints")
+    latest = tf.train.latest_checkpoint(checkpoint_dir)  # the chief's, for every worker
+    changed = _prepare_model_dir(config, info, chief, checkpoint_dir, latest is not None)
+    log.info("Data: %s, samples of shape %s", info.source, info.sample_shape)
+    if replicas > 1:
+        log.info("%d replicas, %s", replicas, type(strategy).__name__)
+    jit, why = resolve_jit_compile(config)
+    log.info("XLA %s; %d steps per execution", why, config.steps_per_execution)
+    with strategy.scope():
+        model = build_model(config, info, jit)
+    _, manager, start = resume(config, model, checkpoint_dir, latest, strategy)
     if chief:
         if changed and latest:
             log.warning(
                 "Resuming at step %d with changed flags: %s", start, rundir.describe(changed)
             )
         rundir.write_run(config, info, start, changed)
-        rundir.truncate_events(log_dir, start)
-
-    preview, fid_inputs = fixed_inputs(config, model, info, dataset)
-    train_data = data.critic_groups(dataset, config.n_critic)  # a fresh batch per D update
-    nan_guard = callbacks.NanGuard()
-    cbs = [nan_guard, callbacks.Checkpointer(manager, config.checkpoint_every)]
-    if chief:
-        grid = callbacks.SampleGrid(
-            os.path.join(config.model_dir, "samples"), log_dir, config.sample_every, preview
-        )
-        grid.set_model(model)
-        cbs += [callbacks.ScalarLogger(log_dir, config.log_every), grid]
-        lost = latest and start and start % config.sample_every == 0
-        if lost and not os.path.exists(grid.path(start)):
-            grid.write(start)  # killed between this checkpoint and its grid: from the checkpoint
-    if chief and fid_inputs is not None:
-        cbs.append(_fid_monitor(config, model, info, fid_inputs, log_dir))
-    if chief and config.overfit_every:
-        cbs.append(_overfit_monitor(config, info, log_dir))
-    history = []
-    total_epochs = -(-config.total_steps // config.steps_per_epoch)
+        rundir.truncate_events(os.path.join(config.model_dir, "logs"), start)
+    chosen = training_callbacks(config, model, info, dataset, manager, chief,
+                                resumed_at=start if latest else None)  # fmt: skip
     with distribute.peers_lost_error(strategy, checkpoint_dir):
-        for initial_epoch, steps, one_epoch in fit_segments(
-            start, config.total_steps, config.steps_per_epoch
-        ):
-            h = model.fit(
-                train_data,
-                initial_epoch=initial_epoch,
-                epochs=total_epochs,
-                steps_per_epoch=steps,
-                callbacks=cbs + ([_StopAfterEpoch()] if one_epoch else []),
-                verbose=config.verbose,
-                shuffle=False,  # the pipeline shuffles
-            )
-            history.append(h.history)
-            if nan_guard.bad:
-                break
-    final = int(model.steps_done.numpy())
-
-    if nan_guard.bad:
-        raise _stopped_error(nan_guard, manager)
-    if manager.latest_checkpoint != os.path.join(manager.directory, f"ckpt-{final}"):
-        manager.save(checkpoint_number=final)
-    if not chief:
-        shutil.rmtree(manager.directory, ignore_errors=True)
-        return TrainResult(model, start, final, None, None, history, cbs)
-    sample_path = grid.path(final)
-    if final > start or not os.path.exists(sample_path):  # a finished run's grid is written
-        sample_path = grid.write(final)
-    export_path, note = export_if_stale(model, config.resolved_export_dir, info.class_names)
-    log.info("Step %d. Samples: %s. %s", final, sample_path,
-             f"Exported generator: {export_path}" if export_path else note)  # fmt: skip
-    return TrainResult(model, start, final, export_path, sample_path, history, cbs, note)
+        history = fit_to_the_end(config, model, dataset, chosen, start)
+    return finish(config, model, info, manager, chosen, chief, start, history)

@@ -9,7 +9,7 @@ pixels before they are decoded.
 import tensorflow as tf
 
 from tfgan_zoo.data import files
-from tfgan_zoo.images import from_uint8, to_uint8
+from tfgan_zoo.images import from_uint8, samples_of, to_uint8
 
 # The first bytes of the encodings tf.io.decode_image reads.
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")
@@ -39,7 +39,7 @@ def inference(network, inputs, shape):
     first = tf.nest.flatten(inputs)[0]
     return tf.cond(
         tf.shape(first)[0] > 0,
-        lambda: tf.cast(network(inputs, training=False), tf.float32),
+        lambda: tf.cast(samples_of(network(inputs, training=False))[0], tf.float32),
         lambda: tf.zeros([0, *shape]),
     )
 

@@ -10,6 +10,8 @@ import uuid
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.images import samples_of
+
 WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
 
 
@@ -46,11 +48,13 @@ def sample_shape(generator, latent_dim, num_classes=0):
     one is called once on a zero ``z`` (and class 0).
     """
     try:
-        return tuple(int(d) for d in generator.output_shape[1:])
+        shape = generator.output_shape
+        shape = shape[0] if isinstance(shape, list) else shape  # samples first (`samples_of`)
+        return tuple(int(d) for d in shape[1:])
     except AttributeError:  # subclassed models have no output_shape
         z = tf.zeros([1, latent_dim])
         out = generator([z, tf.zeros([1], tf.int32)] if num_classes else z, training=False)
-        return tuple(int(d) for d in out.shape[1:])
+        return tuple(int(d) for d in samples_of(out)[0].shape[1:])
 
 
 def export_metadata(kind, network, **fields):

@@ -1,14 +1,24 @@
 """The base adversarial model: a `keras.Model` whose `train_step` plays the game."""
 
+import typing
+
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import architectures, augment, ema, export, losses, penalties, rng
+from tfgan_zoo import architectures, augment, ema, export, losses, options, penalties, rng
+from tfgan_zoo.images import samples_of
 from tfgan_zoo.models.base import AdversarialModel, call_losses
 from tfgan_zoo.penalties import PENALTIES
 
-EMA_BN = ("copy", "recompute")
 STANDING_BATCHES, STANDING_BATCH = 32, 64  # BigGAN accumulates 16 batches of its size
+
+
+class Generated(typing.NamedTuple):
+    """A training update's fakes (`GAN.generated`)."""
+
+    samples: tf.Tensor
+    calls: list  # the losses the generator's calls added
+    extras: tuple = ()  # what else the generator returned (`images.samples_of`)
 
 
 def draw_for_replica(sampler, shape):
@@ -64,76 +74,20 @@ class GAN(AdversarialModel):
         without weights yet is built by `build_networks`.
       discriminator: a model mapping samples to scores ``[batch, 1]``.
       latent_dim: width of the noise vector.
-      latent_distribution: ``"normal"`` (standard normal noise) or
-        ``"uniform"`` (uniform in [-1, 1], DCGAN's and PacGAN's Stacked-MNIST
-        code's); training, sample grids, FID and the export's ``sample``
-        signatures all draw from it.
-      loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable.
-      loss_kwargs: keyword arguments bound to the loss (e.g. LSGAN labels).
-      n_critic: discriminator updates per generator update.
-      g_steps: generator updates per `train_step`, each on fresh noise, after
-        the discriminator updates. DCGAN-tensorflow (carpedm20), on which
-        PacGAN's Stacked-MNIST code is built, runs two "to make sure that
-        d_loss does not go to zero". 1: the papers' rule.
-      shared_noise: the generator updates of a step reuse the noise of its
-        last discriminator update, as DCGAN-tensorflow feeds one ``batch_z``
-        to a step's three updates; False (the papers' algorithms): fresh
-        noise for every update.
-      gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
-      gp_target: the norm the gradient penalty pulls towards (1 in WGAN-GP).
-      gp_one_sided: penalize only gradient norms above ``gp_target``.
-      r1_weight: weight of the R1 penalty on real data (0 disables it); it is
-        the R1 paper's gamma / 2.
-      r2_weight: weight of the R2 penalty on generated data (0 disables it),
-        gamma / 2 as for R1 (R3GAN uses the same gamma for both).
-      r1_every: lazy regularization (StyleGAN2): R1 and R2 are taken at every
-        ``r1_every``-th discriminator update only, with their weights times
-        ``r1_every``, so on average they weigh as much as dense penalties at a
-        fraction of the cost (StyleGAN2: 16). 1: every update.
-      gp_every: the same for the gradient penalty.
-      penalties: ``{name: weight}`` of more penalties from
-        `tfgan_zoo.penalties.PENALTIES` (a user's own included), each
-        ``fn(critic, real, fake)`` on the adversarial score, logged as
-        ``penalty_<name>``.
-      clip_value: clip discriminator weights to this magnitude after each
-        discriminator update (WGAN); None disables clipping.
-      pack: samples per discriminator input (PacGAN); the discriminator must
-        take the packed shape (``architectures.build(..., pack=m)``) and the
-        batch (per replica) must divide by it. Penalties are computed on
-        packs (one interpolation weight per pack). 1: no packing. Only the
-        unconditional `GAN` packs (``supports_packing``).
-      ema_decay: keep an exponential moving average of the generator's
-        weights with this decay (e.g. 0.999), updated after every step's
-        generator update(s) (`tfgan_zoo.ema`). Sample grids, FID, ``gan(z)`` and exports
-        then use the average (``sampler``). 0: off.
-      ema_start: generator updates before averaging starts; until then the
-        average copies the weights (BigGAN's ``ema_start``).
-      ema_warmup: use the decay ``min(ema_decay, (1 + n) / (10 + n))`` after
-        ``n`` averaged updates, the rule of TensorFlow's
-        ``tf.train.ExponentialMovingAverage(num_updates=n)``: early on the
-        average forgets the random initial weights quickly, instead of keeping
-        ``ema_decay ** n`` of them (13% after 2,000 updates at 0.999).
-      ema_half_life: instead of ``ema_decay``, StyleGAN2's convention: a
-        half-life in images (its ``ema_kimg`` x 1000), the decay
-        ``0.5 ** (batch / ema_half_life)`` per generator update, so it does not
-        depend on the batch size (`tfgan_zoo.ema.half_life_decay`). 0: off.
-      ema_rampup: with ``ema_half_life``, the half-life is at most this
-        fraction of the images seen so far (StyleGAN2-ADA: 0.05); 0: none.
-      ema_bn: the average's batch-norm statistics: ``"copy"`` (the raw
-        generator's, every step, as StyleGAN2-ADA copies buffers; free) or
-        ``"recompute"`` (BigGAN's standing statistics through the averaged
-        weights, from fresh latents, before every sample grid, FID and export:
-        `prepare_sampler`). ``copy`` is the default: it costs nothing and is
-        what StyleGAN2 does; ``recompute`` is for a measured gain.
-      augment_policy: DiffAugment transforms applied to every image the
-        discriminator sees, real and fake, in both updates (`tfgan_zoo.augment`):
-        any of ``"color,translation,cutout"``. Images only; penalties are
-        computed on the augmented inputs. None or "": off.
-      simultaneous: update both networks at once from one forward pass
-        (`simultaneous_step`), as the Blocks/Theano code of ALI and PacGAN
-        does, instead of a discriminator update followed by a generator update
-        on fresh noise through the updated discriminator. Needs ``n_critic=1``.
-      seed: seed of the noise `keras.random.SeedGenerator`.
+      loss: a name in `tfgan_zoo.losses.LOSSES` or a loss callable;
+        ``loss_kwargs=`` (a keyword) binds arguments to it (e.g. LSGAN labels).
+      schedule: `options.Schedule` (or its dict): ``n_critic``, ``g_steps``,
+        ``simultaneous``, ``shared_noise``.
+      penalties: `options.Penalties`: ``gp_weight`` (with ``gp_target``,
+        ``gp_one_sided``, ``gp_every``), ``r1_weight``, ``r2_weight``,
+        ``r1_every``, ``extra`` registered penalties, ``clip_value``.
+      averaging: `options.Averaging`: the generator EMA (``decay`` or
+        ``half_life``, ``start``, ``warmup``, ``rampup``, ``bn``).
+      feeding: `options.Feeding`: ``latent_distribution``, ``seed``, ``pack``,
+        ``augment_policy``.
+      **kwargs: `keras.Model`'s, ``loss_kwargs``, and the flat keywords of
+        earlier versions (``gp_weight=10.0``, ``ema_decay=0.999``, ...), which
+        go to their groups (`options.split_flat`).
     """
 
     num_classes = 0  # conditional subclasses set the number of classes
@@ -162,134 +116,65 @@ class GAN(AdversarialModel):
             generator,
             discriminator,
             config.latent_dim,
-            latent_distribution=config.latent_distribution,
             loss=config.loss,
             loss_kwargs=config.loss_kwargs,
-            n_critic=config.n_critic,
-            g_steps=config.g_steps,
-            shared_noise=config.shared_noise,
-            gp_weight=config.gp_weight,
-            gp_target=config.gp_target,
-            gp_one_sided=config.gp_one_sided,
-            r1_weight=config.r1_weight,
-            r2_weight=config.r2_weight,
-            r1_every=config.r1_every,
-            penalties=config.penalty_weights,
-            gp_every=config.gp_every,
-            clip_value=config.clip_value or None,
-            pack=config.pack,
-            ema_decay=config.ema_decay,
-            ema_start=config.ema_start,
-            ema_warmup=config.ema_warmup,
-            ema_half_life=config.ema_half_life,
-            ema_rampup=config.ema_rampup,
-            ema_bn=config.ema_bn,
-            augment_policy=config.augment_policy,
-            simultaneous=config.simultaneous,
-            seed=config.seed,
+            schedule=config.schedule,
+            penalties=config.penalties_group,
+            averaging=config.averaging,
+            feeding=config.feeding,
             max_loss=config.max_loss,
             **cls.model_kwargs(config, info.num_classes),
         )
 
-    def __init__(
-        self,
-        generator,
-        discriminator,
-        latent_dim,
-        loss="non_saturating",
-        loss_kwargs=None,
-        n_critic=1,
-        g_steps=1,
-        gp_weight=0.0,
-        gp_target=1.0,
-        gp_one_sided=False,
-        r1_weight=0.0,
-        r2_weight=0.0,
-        r1_every=1,
-        gp_every=1,
-        penalties=None,
-        clip_value=None,
-        pack=1,
-        ema_decay=0.0,
-        ema_start=0,
-        ema_warmup=True,
-        ema_half_life=0,
-        ema_rampup=0.0,
-        ema_bn="copy",
-        augment_policy=None,
-        simultaneous=False,
-        latent_distribution="normal",
-        shared_noise=False,
-        seed=None,
-        **kwargs,
-    ):
+    def __init__(self, generator, discriminator, latent_dim, loss="non_saturating", *,
+                 schedule=None, penalties=None, averaging=None, feeding=None,
+                 **kwargs):  # fmt: skip
+        loss_kwargs = kwargs.pop("loss_kwargs", None)
+        given = {"schedule": schedule, "penalties": penalties, "averaging": averaging,
+                 "feeding": feeding}  # fmt: skip
+        groups = options.split_flat(kwargs, given)
         super().__init__(**kwargs)
-        if n_critic < 1 or (simultaneous and n_critic != 1):
+        self.schedule, self.penalty = groups["schedule"], groups["penalties"]
+        self.averaging, self.feeding = groups["averaging"], groups["feeding"]
+        if self.feeding.pack > 1 and not self.supports_packing:
             raise ValueError(
-                f"n_critic must be >= 1 (and 1 with simultaneous updates), got {n_critic}."
+                f"{type(self).__name__} does not pack (only GAN does): its discriminator "
+                f"sees labels or codes beside each sample; got pack={self.feeding.pack}."
             )
-        if g_steps < 1 or (simultaneous and g_steps != 1):
-            raise ValueError(
-                f"g_steps must be >= 1 (and 1 with simultaneous updates), got {g_steps}."
-            )
-        self.simultaneous = bool(simultaneous)
-        if pack < 1 or (pack > 1 and not self.supports_packing):
-            raise ValueError(
-                f"pack must be >= 1, and {type(self).__name__} does not pack (only GAN "
-                f"does), got pack={pack}."
-            )
-        self.pack = int(pack)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
-        if latent_distribution not in rng.LATENTS:
-            raise ValueError(
-                f"latent_distribution must be one of {', '.join(rng.LATENTS)}, "
-                f"got {latent_distribution!r}."
-            )
-        self.latent_distribution = latent_distribution
         self.set_loss(loss, loss_kwargs)
-        self.n_critic = int(n_critic)
-        self.g_steps = int(g_steps)
-        self.shared_noise = bool(shared_noise)
-        self.gp_weight = float(gp_weight)
-        self.gp_target = float(gp_target)
-        self.gp_one_sided = bool(gp_one_sided)
-        self.r1_weight, self.r2_weight = float(r1_weight), float(r2_weight)
-        if r1_every < 1 or gp_every < 1:
-            raise ValueError(f"r1_every and gp_every must be >= 1, got {r1_every} and {gp_every}.")
-        self.r1_every, self.gp_every = int(r1_every), int(gp_every)
-        self.penalties = {name: float(w) for name, w in (penalties or {}).items()}
-        for name in self.penalties:
-            PENALTIES.lookup(name)
-        self.clip_value = clip_value
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.feeding.seed)
         self.build_networks()
         self.check_players()
         self.make_trackers(self.tracked_names())
         self.sample_shape = export.sample_shape(generator, self.generator_input_dim,
                                                 self.num_classes)  # fmt: skip
-        if not 0 <= ema_decay < 1 or ema_start < 0 or ema_half_life < 0 or ema_rampup < 0:
-            raise ValueError(
-                f"ema_decay must be in [0, 1) and ema_start, ema_half_life and ema_rampup "
-                f">= 0, got {ema_decay}, {ema_start}, {ema_half_life}, {ema_rampup}."
-            )
-        if ema_bn not in EMA_BN:
-            raise ValueError(f"ema_bn must be one of {', '.join(EMA_BN)}, got {ema_bn!r}.")
-        self.ema_decay, self.ema_start = float(ema_decay), int(ema_start)
-        self.ema_warmup = bool(ema_warmup)
-        self.ema_half_life, self.ema_rampup = int(ema_half_life), float(ema_rampup)
-        self.ema_bn = ema_bn
-        averaging = ema_decay or ema_half_life
-        self.ema_generator = ema.averaged_copy(generator) if averaging else None
-        self.augment_policy = augment.parse(augment_policy)
+        self.ema_generator = ema.averaged_copy(generator) if self.averaging.on else None
+        self.augment_policy = augment.parse(self.feeding.augment_policy)
         if self.augment_policy and len(self.sample_shape) != 3:
             raise ValueError(
                 f"augment_policy={','.join(self.augment_policy)} transforms images, but the "
                 f"generator's samples have shape {self.sample_shape}."
             )
         self.built = True
+
+    @property
+    def pack(self):
+        return self.feeding.pack
+
+    @property
+    def latent_distribution(self):
+        return self.feeding.latent_distribution
+
+    @property
+    def n_critic(self):
+        return self.schedule.n_critic
+
+    @property
+    def g_steps(self):
+        return self.schedule.g_steps
 
     def build_networks(self):
         """Builds networks that have no weights yet by calling them once.
@@ -307,7 +192,7 @@ class GAN(AdversarialModel):
         z = tf.zeros([1, self.generator_input_dim])
         condition = tf.zeros([1], tf.int32) if self.num_classes else None
         try:
-            fake = self.generate(z, condition, training=False)
+            fake = samples_of(self.generate(z, condition, training=False))[0]
             fakes = tf.tile(fake, [self.pack] + [1] * (len(fake.shape) - 1))
             self.discriminate(self.pack_samples(fakes), condition, training=False)
         except Exception as e:
@@ -324,13 +209,10 @@ class GAN(AdversarialModel):
     def tracked_names(self):
         """Names of the values `train_step` logs, in display order."""
         names = ["d_loss", "g_loss"]
-        if self.gp_weight:
-            names.append("gp")
-        if self.r1_weight:
-            names.append("r1")
-        if self.r2_weight:
-            names.append("r2")
-        return names + [f"penalty_{n}" for n in self.penalties] + self.reg_names()
+        for name in ("gp", "r1", "r2"):
+            if getattr(self.penalty, f"{name}_weight"):
+                names.append(name)
+        return names + [f"penalty_{n}" for n in self.penalty.extra] + self.reg_names()
 
     def players(self):
         return [self.generator], [self.discriminator]
@@ -339,29 +221,10 @@ class GAN(AdversarialModel):
         return {
             **super().get_config(),
             "latent_dim": self.latent_dim,
-            "latent_distribution": self.latent_distribution,
-            "n_critic": self.n_critic,
-            "g_steps": self.g_steps,
-            "shared_noise": self.shared_noise,
-            "gp_weight": self.gp_weight,
-            "gp_target": self.gp_target,
-            "gp_one_sided": self.gp_one_sided,
-            "r1_weight": self.r1_weight,
-            "r2_weight": self.r2_weight,
-            "r1_every": self.r1_every,
-            "gp_every": self.gp_every,
-            "penalties": self.penalties,
-            "clip_value": self.clip_value,
-            "pack": self.pack,
-            "ema_decay": self.ema_decay,
-            "ema_start": self.ema_start,
-            "ema_warmup": self.ema_warmup,
-            "ema_half_life": self.ema_half_life,
-            "ema_rampup": self.ema_rampup,
-            "ema_bn": self.ema_bn,
-            "augment_policy": ",".join(self.augment_policy),
-            "simultaneous": self.simultaneous,
-            "seed": self.seed,
+            "schedule": self.schedule.to_dict(),
+            "penalties": self.penalty.to_dict(),
+            "averaging": self.averaging.to_dict(),
+            "feeding": self.feeding.to_dict(),
         }
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
@@ -381,7 +244,8 @@ class GAN(AdversarialModel):
     def call(self, z, training=False):
         """Runs the generator on latent vectors ``z``: the EMA generator (when on)
         in inference, the trained one when ``training``."""
-        return (self.generator if training else self.sampler)(z, training=training)
+        network = self.generator if training else self.sampler
+        return samples_of(network(z, training=training))[0]
 
     @property
     def sampler(self):
@@ -401,13 +265,15 @@ class GAN(AdversarialModel):
         """
         if self.ema_generator is None:
             return
-        n = tf.cast(self.g_optimizer.iterations - self.ema_start, tf.float32)
-        if self.ema_half_life:
+        n = tf.cast(self.g_optimizer.iterations - self.averaging.start, tf.float32)
+        if self.averaging.half_life:
             seen = tf.cast(self.g_optimizer.iterations, tf.float32) * tf.cast(batch, tf.float32)
-            decay = ema.half_life_decay(self.ema_half_life, batch, seen, self.ema_rampup)
+            decay = ema.half_life_decay(
+                self.averaging.half_life, batch, seen, self.averaging.rampup
+            )
         else:
-            decay = tf.constant(self.ema_decay, tf.float32)
-            if self.ema_warmup:
+            decay = tf.constant(self.averaging.decay, tf.float32)
+            if self.averaging.warmup:
                 decay = tf.minimum(decay, (1.0 + n) / (10.0 + n))
         ema.update(self.ema_generator, self.generator, tf.where(n > 0, decay, 0.0))
 
@@ -416,7 +282,7 @@ class GAN(AdversarialModel):
         ``ema_bn="recompute"`` the average's batch-norm statistics become its own
         standing statistics, over `STANDING_BATCHES` batches of fixed latents
         (seed 0) through the averaged weights (`tfgan_zoo.ema.standing_statistics`)."""
-        if self.ema_generator is None or self.ema_bn != "recompute":
+        if self.ema_generator is None or self.averaging.bn != "recompute":
             return
         shape = (STANDING_BATCHES * STANDING_BATCH, self.generator_input_dim)
         z = rng.fixed_latents(0, shape, self.latent_distribution)
@@ -449,7 +315,7 @@ class GAN(AdversarialModel):
     def preview(self, z, training=False):
         """Samples for a fixed ``z`` batch, for sample grids (inference mode;
         ``training`` for `prepare_sampler`'s batch statistics)."""
-        return self.sampler(z, training=training)
+        return samples_of(self.sampler(z, training=training))[0]
 
     def critic_scores(self, images, labels=None):
         """The discriminator's adversarial scores of real ``images`` (with their
@@ -543,7 +409,8 @@ class GAN(AdversarialModel):
         return data, None
 
     def generate(self, z, condition, training):
-        """The generator's samples for ``z`` (one call)."""
+        """The generator's output for ``z`` (one call): its samples, or a list with
+        the samples first and what else it returns (`images.samples_of`)."""
         return self.generator(z, training=training)
 
     def generated(self, z, condition):
@@ -555,17 +422,19 @@ class GAN(AdversarialModel):
         each call. PacGAN's code generates each position of its packs with a call
         of its own (toy and Stacked MNIST), so a batch-normalized generator
         normalizes each position's samples apart; without batch statistics this
-        is one call's output, in pieces.
+        is one call's output, in pieces. A `Generated`: the samples, those losses
+        and what else the generator returned (``extras``; packed models: none).
         """
         if self.pack == 1:
-            return self.generate(z, condition, training=True), call_losses(self.generator)
+            samples, extras = samples_of(self.generate(z, condition, training=True))
+            return Generated(samples, call_losses(self.generator), extras)
         if z.shape[0] is not None and z.shape[0] % self.pack:
             self.pack_samples(z)  # raises the one-line error naming both numbers
         fakes, calls = [], []
         for k in range(self.pack):
-            fakes.append(self.generate(z[k :: self.pack], condition, training=True))
+            fakes.append(samples_of(self.generate(z[k :: self.pack], condition, training=True))[0])
             calls += call_losses(self.generator)
-        return tf.reshape(tf.stack(fakes, axis=1), [-1, *fakes[0].shape[1:]]), calls
+        return Generated(tf.reshape(tf.stack(fakes, axis=1), [-1, *fakes[0].shape[1:]]), calls)
 
     def judged(self, x, condition):
         """The discriminator's output for its inputs ``x`` in training, and the losses
@@ -605,7 +474,7 @@ class GAN(AdversarialModel):
         with TF 2.21 / Keras 3.15).
         """
         draws = {"z": self.sample_latent(tf.shape(real)[0])}
-        if self.gp_weight:  # one weight per discriminator input (per pack)
+        if self.penalty.gp_weight:  # one weight per discriminator input (per pack)
             draws["alpha"] = draw_for_replica(
                 lambda shape: rng.uniform(shape, self.seed_generator),
                 [tf.shape(real)[0] // self.pack] + [1] * (len(real.shape) - 1),
@@ -620,14 +489,17 @@ class GAN(AdversarialModel):
         the adversarial score alone (other heads' gradients are not penalized)."""
         return lambda x, training: self.score(self.discriminate(x, condition, training))
 
-    def lazily(self, every, penalty):
-        """``penalty()`` at every ``every``-th discriminator update, times ``every``,
-        and 0 at the others (StyleGAN2's lazy regularization); ``penalty()`` always
-        when ``every`` is 1. The count is the discriminator optimizer's updates so
-        far, so the first update is penalized and a resumed run keeps the rhythm."""
+    def lazily(self, every, penalty, player="discriminator"):
+        """``penalty()`` at every ``every``-th update of ``player``, times ``every``,
+        and 0 at the others (StyleGAN2's lazy regularization: R1 every 16
+        discriminator updates, path length every 4 generator updates);
+        ``penalty()`` always when ``every`` is 1. The count is the player's
+        optimizer's updates so far, so the first update is penalized and a
+        resumed run keeps the rhythm."""
         if every == 1:
             return penalty()
-        due = tf.equal(self.d_optimizer.iterations % every, 0)
+        optimizer = self.g_optimizer if player == "generator" else self.d_optimizer
+        due = tf.equal(optimizer.iterations % every, 0)
         return tf.cond(due, lambda: float(every) * penalty(), lambda: tf.constant(0.0))
 
     def discriminator_extra_loss(self, real, fake, condition, real_out, fake_out, draws):
@@ -638,26 +510,42 @@ class GAN(AdversarialModel):
         """
         terms = {}
         critic = self.critic(condition)
-        if self.gp_weight:
-            terms["gp"] = self.gp_weight * self.lazily(self.gp_every, lambda: (
+        if self.penalty.gp_weight:
+            chosen = self.penalty
+            terms["gp"] = chosen.gp_weight * self.lazily(chosen.gp_every, lambda: (
                 penalties.gradient_penalty(critic, real, fake, alpha=draws["alpha"],
-                                           target=self.gp_target, one_sided=self.gp_one_sided)
+                                           target=chosen.gp_target, one_sided=chosen.gp_one_sided)
             ))  # fmt: skip
-        if self.r1_weight:
-            terms["r1"] = self.r1_weight * self.lazily(
-                self.r1_every, lambda: penalties.r1_penalty(critic, real)
+        if self.penalty.r1_weight:
+            terms["r1"] = self.penalty.r1_weight * self.lazily(
+                self.penalty.r1_every, lambda: penalties.r1_penalty(critic, real)
             )
-        if self.r2_weight:
-            terms["r2"] = self.r2_weight * self.lazily(
-                self.r1_every, lambda: penalties.r2_penalty(critic, fake)
+        if self.penalty.r2_weight:
+            terms["r2"] = self.penalty.r2_weight * self.lazily(
+                self.penalty.r1_every, lambda: penalties.r2_penalty(critic, fake)
             )
-        for name, weight in self.penalties.items():
-            terms[f"penalty_{name}"] = weight * PENALTIES[name](critic, real, fake)
+        for name, weight in self.penalty.extra.items():
+            every = self.penalty.extra_every.get(name, 1)
+            terms[f"penalty_{name}"] = weight * self.lazily(
+                every, lambda name=name: PENALTIES[name](critic, real, fake)
+            )
         return terms
 
     def generator_extra_loss(self, z, fake, condition, fake_out):
-        """Extra generator loss terms as a dict ``{name: weighted value}``."""
+        """Extra generator loss terms as a dict ``{name: weighted value}``.
+
+        A generator that returns more than its samples (`images.samples_of`:
+        StyleGAN's intermediate latent ``w`` for path-length regularization)
+        hands the rest to this hook as ``extras``: give the override an
+        ``extras`` parameter to read it. A term taken at its own interval uses
+        ``self.lazily(every, term, player="generator")``."""
         return {}
+
+    def generator_extras(self, z, fake, condition, fake_out, extras):
+        """`generator_extra_loss`, with ``extras`` passed only when the generator
+        returned some (so overrides without the parameter keep working)."""
+        more = {"extras": extras} if extras else {}
+        return self.generator_extra_loss(z, fake, condition, fake_out, **more)
 
     # The game.
 
@@ -675,8 +563,8 @@ class GAN(AdversarialModel):
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(total, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables, strict=True))
-        if self.clip_value:
-            penalties.clip_weights(variables, self.clip_value)
+        if self.penalty.clip_value:
+            penalties.clip_weights(variables, self.penalty.clip_value)
 
     def apply_generator_update(self, tape, total):
         variables = self.generator.trainable_variables
@@ -685,7 +573,7 @@ class GAN(AdversarialModel):
 
     def discriminator_step(self, real, condition):
         draws = self.discriminator_draws(real)
-        fake, _ = self.generated(draws["z"], condition)  # no generator update here
+        fake = self.generated(draws["z"], condition).samples  # no generator update here
         real, fake = self.discriminator_inputs(real, fake, draws)
         with tf.GradientTape() as tape:
             real_out, real_calls = self.judged(real, condition)
@@ -719,11 +607,11 @@ class GAN(AdversarialModel):
         augment_draw = self.augment_draw(batch_size)
         real_score = self.real_scores(real, condition)
         with tf.GradientTape() as tape:
-            fake, calls = self.generated(z, condition)
+            fake, calls, extras = self.generated(z, condition)
             seen = self.pack_samples(self.augment_images(fake, augment_draw))
             fake_out = self.discriminate(seen, condition, training=True)
             _, g_loss = self.loss_fn(real_score, self.score(fake_out))
-            extra = self.generator_extra_loss(z, fake, condition, fake_out)
+            extra = self.generator_extras(z, fake, condition, fake_out, extras)
             logs = {"g_loss": g_loss, **extra}
             total = self.with_regularization("g_reg", self.with_extra(g_loss, extra),
                                              [self.generator], calls, logs)  # fmt: skip
@@ -738,7 +626,7 @@ class GAN(AdversarialModel):
         """
         draws = self.discriminator_draws(real)
         with tf.GradientTape(persistent=True) as tape:
-            fake, g_calls = self.generated(draws["z"], condition)
+            fake, g_calls, extras = self.generated(draws["z"], condition)
             real_in, fake_in = self.discriminator_inputs(real, fake, draws)
             real_out, real_calls = self.judged(real_in, condition)
             fake_out, fake_calls = self.judged(fake_in, condition)
@@ -746,7 +634,7 @@ class GAN(AdversarialModel):
             d_extra = self.discriminator_extra_loss(
                 real_in, fake_in, condition, real_out, fake_out, draws
             )
-            g_extra = self.generator_extra_loss(draws["z"], fake, condition, fake_out)
+            g_extra = self.generator_extras(draws["z"], fake, condition, fake_out, extras)
             logs = {"d_loss": d_loss, **d_extra, "g_loss": g_loss, **g_extra}
             d_total = self.with_regularization("d_reg", self.with_extra(d_loss, d_extra),
                                                [self.discriminator], real_calls + fake_calls,
@@ -769,13 +657,13 @@ class GAN(AdversarialModel):
         (relativistic ones), its scores by the updated discriminator.
         """
         real, condition = self.unpack(data)
-        if self.simultaneous:
+        if self.schedule.simultaneous:
             logs = self.simultaneous_step(*self.critic_batch(real, condition, 0))
         else:
             for k in range(self.n_critic):
                 real_k, condition_k = self.critic_batch(real, condition, k)
                 d_logs, z = self.discriminator_step(real_k, condition_k)
-            z = z if self.shared_noise else None
+            z = z if self.schedule.shared_noise else None
             for _ in range(self.g_steps):
                 g_logs = self.generator_step(real_k, condition_k, z)
             logs = {**d_logs, **g_logs}
