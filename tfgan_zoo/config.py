@@ -341,11 +341,28 @@ class TrainConfig:
     verbose: int = _field(1, "Keras verbosity: 0 silent, 1 progress bar, 2 one line per epoch.")
 
     def __post_init__(self):
+        """Every rule, in the order a user meets them: the imports that register
+        names, the names, the option groups, then each family of flags."""
+        self._import_packages()
+        self._check_names()
+        self._check_groups()
+        self._check_packing()
+        self._check_translation()
+        self._check_own_images()
+        self._check_execution()
+        self._check_ranges()
+        self._check_loss_flags()
+        self._check_data_fits_architecture()
+        self._check_monitors()
+
+    def _import_packages(self):
         for module in filter(None, (m.strip() for m in self.imports.split(","))):
             try:
                 importlib.import_module(module)
             except ImportError as e:
                 raise ConfigError(f"--imports: cannot import {module!r} ({e}).") from None
+
+    def _check_names(self):
         _check_choice("model", self.model, models.MODELS)
         _check_choice("loss", self.loss, losses.LOSSES)
         _check_choice("architecture", self.architecture, architectures.ARCHITECTURES)
@@ -360,23 +377,17 @@ class TrainConfig:
                 "from Ampere on, no loss scaling)."
             )
         _check_choice("dtype_policy", self.dtype_policy, DTYPE_POLICIES)
+        for name in ("g_norm", "d_norm"):
+            _check_choice(name, getattr(self, name), NORMS)
         compatible = models.get(self.model).compatible_architectures
         if self.architecture not in compatible:
             raise ConfigError(
                 f"--model={self.model} needs --architecture in {', '.join(compatible)}, "
                 f"got {self.architecture!r}."
             )
-        self._check_groups()
-        self._check_packing()
-        if self.info_categorical < 1 or self.info_continuous < 0:
-            raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
-        if self.num_devices < 0:
-            raise ConfigError(f"--num_devices must be >= 0, got {self.num_devices}.")
-        for name in ("g_norm", "d_norm"):
-            _check_choice(name, getattr(self, name), NORMS)
-        self._check_translation()
-        self._check_own_images()
-        self._check_execution()
+
+    def _check_ranges(self):
+        """The numeric flags outside the groups: counts >= 1, weights >= 0, rates > 0."""
         for name in (
             "latent_dim", "hidden_units", "num_layers", "base_filters", "batch_size", "epochs",
             "steps_per_epoch", "log_every", "sample_every", "checkpoint_every",
@@ -386,21 +397,10 @@ class TrainConfig:
                 raise ConfigError(
                     f"--{name} must be a positive integer, got {getattr(self, name)}."
                 )
-        if self.fid_every < 0 or self.fid_samples < 2:
-            raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
-        if self.overfit_every < 0 or self.overfit_samples < 1:
-            raise ConfigError("--overfit_every must be >= 0 and --overfit_samples >= 1.")
-        if self.overfit_every and (
-            models.is_translator(self.model) or self.dataset in TOY_SETS
-            or files.is_file_dataset(self.dataset) or self.split not in ("train", "test")
-        ):  # fmt: skip
-            raise ConfigError(
-                "--overfit_every compares training images with held-out ones: it needs an "
-                "image dataset with train and test splits (idx:<dir> or a tensorflow-datasets "
-                "name, --split=train or test) and a generator model."
-            )
-        for name in ("l1_weight", "cycle_weight", "identity_weight", "pool_size", "resolution",
-                     "max_loss"):  # fmt: skip
+        if self.info_categorical < 1 or self.info_continuous < 0:
+            raise ConfigError("--info_categorical must be >= 1 and --info_continuous >= 0.")
+        for name in ("num_devices", "l1_weight", "cycle_weight", "identity_weight",
+                     "pool_size", "resolution", "max_loss"):  # fmt: skip
             if getattr(self, name) < 0:
                 raise ConfigError(f"--{name} must be >= 0, got {getattr(self, name)}.")
         for name in ("g_lr", "d_lr", "adam_epsilon"):
@@ -409,6 +409,14 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not 0 <= getattr(self, name) < 1:
                 raise ConfigError(f"--{name} must be in [0, 1), got {getattr(self, name)}.")
+        if not (0 <= self.dropout < 1 and 0 <= self.decay_start < 1):
+            raise ConfigError("--dropout and --decay_start must be in [0, 1).")
+        if self.verbose not in (0, 1, 2):
+            raise ConfigError(f"--verbose must be 0, 1 or 2, got {self.verbose}.")
+        if not self.model_dir:
+            raise ConfigError("--model_dir must not be empty.")
+
+    def _check_loss_flags(self):
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"--label_smoothing must be in [0, 1), got {self.label_smoothing}.")
         if self.label_smoothing and "label_smoothing" not in self.loss_kwargs:
@@ -418,6 +426,8 @@ class TrainConfig:
             )
         if len(self.ls_labels) != 3:
             raise ConfigError(f"--ls_labels takes three numbers a,b,c, got {self.ls_labels!r}.")
+
+    def _check_data_fits_architecture(self):
         toy_architecture = architectures.ARCHITECTURES[self.architecture].toy
         registered = self.dataset.partition(":")[0] in SOURCES  # a user's: not checked here
         if toy_architecture and self.dataset not in TOY_SETS and not registered:
@@ -431,12 +441,21 @@ class TrainConfig:
                 f"The toy set {self.dataset!r} holds 2-D points: use --architecture="
                 f"{' or '.join(architectures.toy_architectures())}."
             )
-        if not (0 <= self.dropout < 1 and 0 <= self.decay_start < 1):
-            raise ConfigError("--dropout and --decay_start must be in [0, 1).")
-        if self.verbose not in (0, 1, 2):
-            raise ConfigError(f"--verbose must be 0, 1 or 2, got {self.verbose}.")
-        if not self.model_dir:
-            raise ConfigError("--model_dir must not be empty.")
+
+    def _check_monitors(self):
+        if self.fid_every < 0 or self.fid_samples < 2:
+            raise ConfigError("--fid_every must be >= 0 and --fid_samples >= 2.")
+        if self.overfit_every < 0 or self.overfit_samples < 1:
+            raise ConfigError("--overfit_every must be >= 0 and --overfit_samples >= 1.")
+        if self.overfit_every and (
+            models.is_translator(self.model) or self.dataset in TOY_SETS
+            or files.is_file_dataset(self.dataset) or self.split not in ("train", "test")
+        ):  # fmt: skip
+            raise ConfigError(
+                "--overfit_every compares training images with held-out ones: it needs an "
+                "image dataset with train and test splits (idx:<dir> or a tensorflow-datasets "
+                "name, --split=train or test) and a generator model."
+            )
 
     def _check_groups(self):
         """The model's option groups (`tfgan_zoo.options`), built once here: their

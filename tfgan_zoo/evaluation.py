@@ -17,6 +17,7 @@ its outputs for ``--num_samples`` held-out inputs of the image-to-image
 domain it translates into, and for paired data the mean L1 to the targets.
 """
 
+import dataclasses
 import math
 import os
 import re
@@ -74,17 +75,41 @@ def generated_batches(export_path, num_samples, batch_size=250, num_classes=None
     return batches()
 
 
-def evaluate(export_path, dataset, split="test", num_samples=2000, feature_kind="classifier",
-             classifier_dir="runs/classifiers", classifier_split="train", data_dir=None,
-             inception_weights="imagenet"):  # fmt: skip
+@dataclasses.dataclass(frozen=True)
+class Scoring:
+    """The feature space the metrics are taken in: a domain classifier trained on
+    ``classifier_split`` of the dataset (cached under ``classifier_dir``), or
+    Inception (``kind="inception"``, with ``inception_weights``: "imagenet", a
+    file, or None for random weights, which tests use)."""
+
+    kind: str = "classifier"
+    classifier_dir: str = "runs/classifiers"
+    classifier_split: str = "train"
+    inception_weights: str = "imagenet"
+
+    @classmethod
+    def of(cls, scoring, legacy):
+        """``scoring``, or one made of the keywords of earlier versions (``feature_kind``
+        and the three others) passed to `evaluate`."""
+        if "feature_kind" in legacy:
+            legacy["kind"] = legacy.pop("feature_kind")
+        if legacy and scoring is not None:
+            raise TypeError(f"scoring= and {', '.join(legacy)} were both given: use scoring.")
+        return cls(**legacy) if legacy else (scoring or cls())
+
+
+def evaluate(export_path, dataset, split="test", num_samples=2000, scoring=None, data_dir=None,
+             **legacy):  # fmt: skip
     """The metrics dict of `tfgan_zoo.metrics.compare` for one export."""
     real, labels = real_batches(dataset, split, num_samples, data_dir=data_dir)
     num_classes = int(labels.max()) + 1
     fake = generated_batches(export_path, num_samples, num_classes=num_classes)
-    if feature_kind == "inception":
-        extractor = features.InceptionExtractor(inception_weights)
+    scoring = Scoring.of(scoring, legacy)
+    if scoring.kind == "inception":
+        extractor = features.InceptionExtractor(scoring.inception_weights)
     else:
-        extractor = domain_classifier(dataset, classifier_dir, classifier_split, data_dir)
+        extractor = domain_classifier(dataset, scoring.classifier_dir, scoring.classifier_split,
+                                      data_dir)  # fmt: skip
     return metrics.compare(extractor, np.array_split(real, max(1, len(real) // 250)), fake)
 
 
@@ -121,10 +146,8 @@ def _translate(signature, source, batch_size=250):
     ])  # fmt: skip
 
 
-def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
-                        feature_kind="classifier", classifier_dir="runs/classifiers",
-                        classifier_split="train", data_dir=None, inception_weights="imagenet",
-                        direction="a_to_b"):  # fmt: skip
+def evaluate_translator(export_path, dataset, split="test", num_samples=1000, scoring=None,
+                        data_dir=None, direction="a_to_b", **legacy):  # fmt: skip
     """``{direction: metrics}`` for an image-to-image export.
 
     Each direction translates ``num_samples`` inputs of ``split`` and is
@@ -138,7 +161,7 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
 
     Raises:
       ValueError: not an image-to-image export, or no labelled domain for
-        ``feature_kind="classifier"``.
+        ``Scoring(kind="classifier")``.
     """
     signatures = tf.saved_model.load(export_path).signatures
     directions = translator_directions(signatures)
@@ -149,9 +172,10 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
                          pairs=True)  # fmt: skip
     inputs, targets = (np.asarray(x) for x in next(iter(ds)))
     input_domain, output_domain = translation.labelled_domains(dataset, direction)
+    scoring = Scoring.of(scoring, legacy)
     inception = None
-    if feature_kind == "inception":
-        inception = features.InceptionExtractor(inception_weights)
+    if scoring.kind == "inception":
+        inception = features.InceptionExtractor(scoring.inception_weights)
 
     def extractor(domain, name):
         if inception is not None:
@@ -161,7 +185,8 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000,
                 f"{dataset}: the {name} outputs have no labelled dataset to train a domain "
                 f"classifier on; use --features=inception."
             )
-        return domain_classifier(domain, classifier_dir, classifier_split, data_dir, resolution)
+        return domain_classifier(domain, scoring.classifier_dir, scoring.classifier_split,
+                                 data_dir, resolution)  # fmt: skip
 
     def chunks(x):
         return np.array_split(x, max(1, len(x) // 250))

@@ -40,10 +40,13 @@ def main(argv):
     cli.start(argv)
     f = flags.FLAGS
     weights = None if f.inception_weights == "none" else f.inception_weights
-    args = (
-        f.export_dir, f.dataset, f.split, f.num_samples, f.features, f.classifier_dir,
-        f.classifier_split, f.data_dir or None, weights,
-    )  # fmt: skip
+    scoring = evaluation.Scoring(
+        kind=f.features,
+        classifier_dir=f.classifier_dir,
+        classifier_split=f.classifier_split,
+        inception_weights=weights,
+    )
+    args = (f.export_dir, f.dataset, f.split, f.num_samples, scoring, f.data_dir or None)
     with cli.one_line_errors():
         try:
             signatures = tf.saved_model.load(f.export_dir).signatures

@@ -288,6 +288,37 @@ def _keys_held(files):
     return "the first record holds " + (", ".join(held) or "no features")
 
 
+def _count_records(files, keys, source):
+    """``(count, unlabelled, class names or None)`` of the records of ``files``,
+    read once without decoding the images."""
+    image_key, label_key, text_key = keys
+    features = _features(keys)
+    wanted = {label_key: features[label_key], text_key: features[text_key]}
+    count, unlabelled, classes, names = 0, 0, set(), {}
+    try:
+        for records in tf.data.TFRecordDataset(list(files)).batch(4096).as_numpy_iterator():
+            parsed = tf.io.parse_example(records, wanted)
+            labels, texts = parsed[label_key].numpy(), parsed[text_key].numpy()
+            unlabelled += int(np.sum(labels < 0))
+            for label, text in zip(labels[labels >= 0], texts[labels >= 0], strict=True):
+                classes.add(int(label))
+                if text:
+                    names.setdefault(int(label), text.decode())
+            if not count:  # the image key must parse too
+                tf.io.parse_example(records[:1], {image_key: features[image_key]})
+            count += len(records)
+    except tf.errors.InvalidArgumentError:
+        raise DataError(
+            f"{source}: a record lacks {image_key!r} or is not a tf.train.Example "
+            f"({_keys_held(files)}); set --tfrecord_keys to the keys your records use "
+            f"(image, class id, class name)."
+        ) from None
+    except tf.errors.DataLossError:
+        raise DataError(f"{source}: a file is truncated or not a TFRecord file.") from None
+    class_names = tuple(names.get(i, str(i)) for i in range(max(classes) + 1)) if classes else None
+    return count, unlabelled, class_names
+
+
 def scan_tfrecords(pattern, keys=KEYS):
     """The record files matching ``pattern``, their count, classes and first image.
 
@@ -304,50 +335,20 @@ def scan_tfrecords(pattern, keys=KEYS):
     files = tuple(sorted(glob.glob(pattern)))
     if not files:
         raise FileNotFoundError(f"{source}: no file matches {pattern!r}.")
-    image_key, label_key, text_key = keys
-    features = _features(keys)
-    labels_and_texts = {
-        label_key: features[label_key],
-        text_key: features[text_key],
-    }
-    count, unlabelled, classes, names, first = 0, 0, set(), {}, None
-    try:
-        for records in tf.data.TFRecordDataset(list(files)).batch(4096).as_numpy_iterator():
-            parsed = tf.io.parse_example(records, labels_and_texts)
-            labels, texts = parsed[label_key].numpy(), parsed[text_key].numpy()
-            unlabelled += int(np.sum(labels < 0))
-            for label, text in zip(labels[labels >= 0], texts[labels >= 0], strict=True):
-                classes.add(int(label))
-                if text:
-                    names.setdefault(int(label), text.decode())
-            if first is None:
-                first = tf.io.parse_example(records[:1], {image_key: features[image_key]})
-            count += len(records)
-    except tf.errors.InvalidArgumentError:
-        raise DataError(
-            f"{source}: a record lacks {image_key!r} or is not a tf.train.Example "
-            f"({_keys_held(files)}); set --tfrecord_keys to the keys your records use "
-            f"(image, class id, class name)."
-        ) from None
-    except tf.errors.DataLossError:
-        raise DataError(f"{source}: a file is truncated or not a TFRecord file.") from None
+    count, unlabelled, class_names = _count_records(files, keys, source)
     if not count:
         raise DataError(f"{source}: the files hold no record.")
     if unlabelled and unlabelled < count:
         raise DataError(
-            f"{source}: {unlabelled} of {count} records have no {label_key!r}: label all or none."
+            f"{source}: {unlabelled} of {count} records have no {keys[1]!r}: label all or none."
         )
-    class_names = None
-    if classes:
-        n = max(classes) + 1
-        class_names = tuple(names.get(i, str(i)) for i in range(n))
     sidecar = read_sidecar(files)
     if sidecar and sidecar.get("count") == count and list(sidecar.get("keys", [])) == list(keys):
         shape, grey = tuple(sidecar["shape"]), bool(sidecar["grey"])
     else:
-        shapes = _record_shapes(files, image_key)
+        shapes = _record_shapes(files, keys[0])
         if not shapes:
-            raise DataError(f"{source}: no record's {image_key!r} decodes as an image.")
+            raise DataError(f"{source}: no record's {keys[0]!r} decodes as an image.")
         shape, grey = shapes[0], all(s[-1] <= 2 for s in shapes)
     return Scan(source, files, (), class_names, count, shape, grey)
 
