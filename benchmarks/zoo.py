@@ -148,8 +148,10 @@ def score_export(path, entry, classifier_dir):
         result = metrics.mode_coverage(points, toy.means, toy.std)
         return {"modes": result.modes_covered, "hq": result.high_quality_fraction,
                 "rkl": min(result.reverse_kl, 99.0), "num_samples": entry.samples}  # fmt: skip
-    common = dict(split=entry.split, classifier_dir=classifier_dir,
-                  classifier_split=entry.classifier_split)  # fmt: skip
+    scoring = evaluation.Scoring(
+        classifier_dir=classifier_dir, classifier_split=entry.classifier_split
+    )
+    common = dict(split=entry.split, scoring=scoring)
     if entry.translator:
         result = evaluation.evaluate_translator(path, entry.dataset, num_samples=entry.samples,
                                                 **common)["translate"]  # fmt: skip
@@ -273,6 +275,8 @@ def golden_inputs():
 
 def draw_grid(name, entry, version):
     """The card's picture, by the sample command from the committed export."""
+    from tfgan_zoo import export
+
     folder = os.path.relpath(os.path.dirname(version), REPO)
     out, export_dir = os.path.join(folder, "samples.png"), folder  # the newest version
     base = [sys.executable, "-m", "tfgan_zoo.sample"]
@@ -284,7 +288,7 @@ def draw_grid(name, entry, version):
         for i, edge in enumerate(golden_inputs()):
             Image.fromarray(edge[..., 0]).save(os.path.join(inputs, f"edge_{i}.png"))
         args = ["translate", f"--export_dir={export_dir}", f"--input={inputs}", "--scale=3"]
-    elif "cgan" in name:
+    elif (export.read_metadata(version) or {}).get("kind") == "conditional_generator":
         args = ["classes", f"--export_dir={export_dir}", "--columns=8", "--scale=2"]
     else:
         args = ["grid", f"--export_dir={export_dir}", "--rows=4", "--columns=8", "--scale=2"]

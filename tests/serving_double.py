@@ -201,31 +201,50 @@ class Model:
         }]}  # fmt: skip
 
 
+def chooser(models):
+    """``name -> Model`` over one `Model` or several (a model config's): the model of
+    that name, or the first, whose checks then refuse the unknown name as TF Serving
+    does."""
+    models = list(models) if isinstance(models, (list, tuple)) else [models]
+    return lambda name: next((m for m in models if m.name == name), models[0])
+
+
+def models_from_config(path, root):
+    """The `Model`s a TF Serving ``--model_config_file`` names (its ``config`` entries'
+    ``name`` and ``base_path``), the base paths' ``/models`` mount read as ``root``."""
+    with open(path) as f:
+        text = f.read()
+    entries = re.findall(r'name:\s*"([^"]+)"\s*base_path:\s*"([^"]+)"', text)
+    return [Model(os.path.join(root, os.path.relpath(base, "/models")), name=name)
+            for name, base in entries]  # fmt: skip
+
+
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, models):
+        self.pick = chooser(models)
 
     def Predict(self, request, context):
         inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
         spec = request.model_spec
+        model = self.pick(spec.name)
         try:
-            self.model.check_servable(spec.name, spec.version.value if spec.HasField("version")
-                                      else None)  # fmt: skip
-            outputs = self.model.predict(
-                request.model_spec.signature_name, inputs, request.output_filter
-            )
+            model.check_servable(spec.name, spec.version.value if spec.HasField("version")
+                                 else None)  # fmt: skip
+            outputs = model.predict(request.model_spec.signature_name, inputs,
+                                    request.output_filter)  # fmt: skip
         except ServingError as e:
             context.abort(e.code, str(e))
         response = predict_pb2.PredictResponse()
         response.model_spec.CopyFrom(request.model_spec)
-        response.model_spec.version.value = self.model.version
+        response.model_spec.version.value = model.version
         for key, value in outputs.items():
             response.outputs[key].CopyFrom(tf.make_tensor_proto(value))
         return response
 
 
 def start_grpc(model):
-    """Serves ``model`` on a free 127.0.0.1 port; returns (server, port)."""
+    """Serves ``model`` (or a list of models) on a free 127.0.0.1 port; returns
+    (server, port)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
         PredictionServicer(model), server
@@ -698,7 +717,8 @@ def classify_or_regress(model, action, name, version, label, data):
 
 
 def start_rest(model):
-    """Serves TF Serving's REST API for ``model`` on 127.0.0.1; returns (server, port).
+    """Serves TF Serving's REST API for ``model`` (or a list of models) on 127.0.0.1;
+    returns (server, port).
 
     http_server.cc RestApiRequestDispatcher: paths outside ``/v1/`` get the HTTP
     server's bare 404; the others go to http_rest_api_handler.cc ProcessRequest,
@@ -706,6 +726,8 @@ def start_rest(model):
     <path>". The path is the URI's path, without its query string (net_http's
     uri_path), and a body may come chunked (evhttp reads both).
     """
+
+    pick = chooser(model)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -751,6 +773,7 @@ def start_rest(model):
             if info is None:
                 raise invalid(f"Malformed request: {self.command} {path}")
             name, version, label, action = info
+            model = pick(name)
             if self.command == "GET":
                 if not name:  # ProcessModelStatusRequest / ProcessModelMetadataRequest
                     raise invalid("Missing model name in request.")
