@@ -164,7 +164,7 @@ def run(args):
     print(f"I' of {SAMPLES:,} real images: {real_score:.2f}", flush=True)
     started = time.time()
     for n, (loss, i) in enumerate(todo):
-        dataset, _ = data.load("idx:" + args.data, 64, "test", seed=i)
+        dataset, _ = data.load("idx:" + args.data, 64, split="test", seed=i)
         model = build(loss, settings[i], args.width_scale, seed=i)
         model.fit(dataset, epochs=1, steps_per_epoch=args.steps, verbose=0,
                   callbacks=[keras.callbacks.TerminateOnNaN()])  # fmt: skip

@@ -24,7 +24,7 @@ def mock_tfds(monkeypatch):
 
     from tfgan_zoo import data
 
-    monkeypatch.setattr(data, "unreachable_host", lambda builder, timeout=5.0: None)
+    monkeypatch.setattr(data.catalog, "unreachable_host", lambda builder, timeout=5.0: None)
     with tfds.testing.mock_data(num_examples=8):
         yield
 

@@ -237,7 +237,7 @@ def test_missing_data_and_a_refused_resume_are_one_line_on_stderr(tmp_path):
         "from tfgan_zoo.cli import quiet_tensorflow\n"
         "quiet_tensorflow()\n"
         "from tfgan_zoo import data\n"
-        "data.unreachable_host = lambda builder, timeout=5.0: 'no network (test)'\n"
+        "data.catalog.unreachable_host = lambda builder, timeout=5.0: 'no network (test)'\n"
         f"sys.argv = ['tfgan-zoo-train', '--dataset=cifar10', '--data_dir={tmp_path}/tfds',\n"
         f"            '--model_dir={tmp_path}/cifar']\n"
         "from tfgan_zoo.cli import run_train\n"

@@ -163,7 +163,7 @@ def test_xla_trains_as_the_default(case):
     for jit in ("off", "on"):
         config = TrainConfig(**values, jit_compile=jit)
         tf.keras.utils.set_random_seed(0)  # before the pipeline: its shuffle reads it
-        dataset, info = data.load(config.dataset, config.batch_size, config.split,
+        dataset, info = data.load(config.dataset, config.batch_size, split=config.split,
                                   resolution=config.resolution)  # fmt: skip
         model = trainer.build_model(config, info)
         assert model.jit_compile == (jit == "on")

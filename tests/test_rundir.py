@@ -186,7 +186,7 @@ def test_an_offline_tfds_download_fails_fast_and_cleans_up(tmp_path, monkeypatch
 
     import tensorflow_datasets as tfds
 
-    monkeypatch.setitem(data.LOCAL_COPIES, "fashion_mnist", ())
+    monkeypatch.setitem(data.catalog.LOCAL_COPIES, "fashion_mnist", ())
 
     def no_network(*args, **kwargs):
         raise OSError("Name or service not known")
@@ -215,7 +215,7 @@ def test_a_failed_download_leaves_no_partial_files(tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     (downloads / "kept.tmp.old").write_text("")  # not ours: left alone
-    with pytest.raises(OSError), data.removing_partial_downloads(Builder()):
+    with pytest.raises(OSError), data.catalog.removing_partial_downloads(Builder()):
         (downloads / "file.gz.tmp.1f2e").write_text("partial")
         (downloads / "extracted.tmp.9a").mkdir()
         raise OSError("connection reset")
@@ -225,9 +225,9 @@ def test_a_failed_download_leaves_no_partial_files(tmp_path):
 def test_idx_copies_of_mnist_and_fashion_mnist_name_their_classes():
     from conftest import shared_dir
 
-    _, info = data.load(f"idx:{shared_dir('fashion-mnist')}", 8, "test")
+    _, info = data.load(f"idx:{shared_dir('fashion-mnist')}", 8, split="test")
     assert info.class_names[0] == "T-shirt/top" and len(info.class_names) == 10
-    _, info = data.load(f"idx:{shared_dir('mnist')}", 8, "test")
+    _, info = data.load(f"idx:{shared_dir('mnist')}", 8, split="test")
     assert info.class_names == tuple("0123456789")
 
 

@@ -23,7 +23,7 @@ def test_each_image_stacks_three_digits_and_names_its_mode():
 
 def test_the_stacked_dataset_loads_from_the_idx_digits(monkeypatch):
     monkeypatch.setattr(stacked, "STACKED_IMAGES", 1000)
-    ds, info = data.load(f"stacked:idx:{shared_dir('mnist')}", 16, "test")
+    ds, info = data.load(f"stacked:idx:{shared_dir('mnist')}", 16, split="test")
     images, modes = next(iter(ds))
     assert images.shape == (16, 28, 28, 3) and info.sample_shape == (28, 28, 3)
     assert modes.numpy().max() < 1000 and info.num_classes > 900

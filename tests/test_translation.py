@@ -172,7 +172,7 @@ def test_folder_errors_name_the_file_and_the_fix(tmp_path):
 
 
 def test_tfds_cycle_gan_config(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "unreachable_host", lambda builder: None)  # a network, mocked
+    monkeypatch.setattr(data.catalog, "unreachable_host", lambda builder: None)  # a network, mocked
     with tfds.testing.mock_data(num_examples=4):
         ds, info = data.load("cycle_gan/horse2zebra", 2, data_dir=str(tmp_path), resolution=32)
         a, b = next(iter(ds))

@@ -36,7 +36,7 @@ def real_batches(dataset, split, num_samples, batch_size=250, data_dir=None, see
     ``size=(height, width)`` resizes the images (antialiased) when they differ,
     center-cropping non-square images to a square first when ``size`` is square.
     """
-    ds, _ = data.load(dataset, batch_size, split, data_dir, seed)
+    ds, _ = data.load(dataset, batch_size, split=split, data_dir=data_dir, seed=seed)
     xs, ys = [], []
     for x, y in ds.take(math.ceil(num_samples / batch_size)):
         xs.append(x.numpy())
@@ -168,8 +168,8 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000, sc
     if not directions:
         raise ValueError(f"{export_path} is not an image-to-image export (no *_float signature).")
     resolution = signatures[f"{directions[0]}_float"].structured_outputs["images"].shape[1]
-    ds, info = data.load(dataset, num_samples, split, data_dir, 0, resolution, direction,
-                         pairs=True)  # fmt: skip
+    ds, info = data.load(dataset, num_samples, split=split, data_dir=data_dir,
+                         resolution=resolution, direction=direction, pairs=True)  # fmt: skip
     inputs, targets = (np.asarray(x) for x in next(iter(ds)))
     input_domain, output_domain = translation.labelled_domains(dataset, direction)
     scoring = Scoring.of(scoring, legacy)

@@ -335,9 +335,7 @@ def load_data(config, replicas):
             f"{config.batch_size // replicas} samples each, which do not divide into packs of "
             f"--pack={config.pack}: make the batch size a multiple of {config.pack * replicas}."
         )
-    return data.load(
-        config.dataset,
-        config.batch_size,
+    options = data.LoadOptions(
         split=config.split,
         data_dir=config.data_dir or None,
         seed=config.seed,
@@ -349,6 +347,7 @@ def load_data(config, replicas):
         images=config.image_options,
         pairs=models.is_translator(config.model),
     )
+    return data.load(config.dataset, config.batch_size, options)
 
 
 def resume(config, model, checkpoint_dir, latest, strategy):

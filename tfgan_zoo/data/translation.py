@@ -30,7 +30,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import data as data_lib
+from tfgan_zoo.data import catalog
+from tfgan_zoo.data.common import DataInfo
 from tfgan_zoo.data.files import image_kind
 from tfgan_zoo.data.idx import DataError
 from tfgan_zoo.images import from_uint8
@@ -92,7 +93,7 @@ def _shape(shape, resolution):
 
 
 def _images_only(name, split, data_dir):
-    ds, info, size = data_lib.image_source(name, split, data_dir)
+    ds, info, size = catalog.image_source(name, split, data_dir)
     return ds.map(lambda image, label: image), info, size
 
 
@@ -185,13 +186,13 @@ def _side_by_side(files):
 
 
 def _cycle_gan(name, split, data_dir):
-    builder = data_lib.tfds_builder(name, data_dir)
+    builder = catalog.tfds_builder(name, data_dir)
     if not builder.is_prepared():
         try:
-            unreachable = data_lib.unreachable_host(builder)  # fail in seconds, not minutes
+            unreachable = catalog.unreachable_host(builder)  # fail in seconds, not minutes
             if unreachable:
                 raise OSError(unreachable)
-            with data_lib.removing_partial_downloads(builder):
+            with catalog.removing_partial_downloads(builder):
                 builder.download_and_prepare()
         except Exception as e:  # no network, checksum, disk: report them all alike
             raise FileNotFoundError(
@@ -286,9 +287,7 @@ def load(name, batch_size, split="train", data_dir=None, seed=0, resolution=0,
     if augment:
         ds = _augmented(ds, kind == "paired", seed)
     ds = ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
-    info = data_lib.DataInfo(
-        shape_b, 0, f"{name} ({kind})", input_shape=shape_a, paired=kind == "paired"
-    )
+    info = DataInfo(shape_b, 0, f"{name} ({kind})", input_shape=shape_a, paired=kind == "paired")
     return ds, info
 
 
