@@ -285,6 +285,20 @@ def test_cyclegan_identity_needs_matching_channels():
     assert "identity" not in model.tracked_names()
 
 
+def test_cyclegan_takes_its_weights_as_a_group_or_flat():
+    from tfgan_zoo.models.cyclegan import CycleOptions
+
+    networks = (*resnet_pair(SHAPE, SHAPE), *resnet_pair(SHAPE, SHAPE))
+    g, d_b, f, d_a = networks
+    grouped = models.CycleGAN(g, f, d_a, d_b, cycle=CycleOptions(3.0, 0.0, 4))
+    flat = models.CycleGAN(g, f, d_a, d_b, cycle_weight=3.0, identity_weight=0.0, pool_size=4)
+    keys = ("cycle_weight", "identity_weight", "pool_size")
+    assert [grouped.get_config()[k] for k in keys] == [flat.get_config()[k] for k in keys]
+    assert [grouped.get_config()[k] for k in keys] == [3.0, 0.0, 4]
+    with pytest.raises(TypeError, match="say it once"):
+        models.CycleGAN(g, f, d_a, d_b, cycle=CycleOptions(), pool_size=4)
+
+
 def test_config_pairs_models_with_their_datasets(tmp_path):
     common = dict(model_dir=str(tmp_path))
     with pytest.raises(ConfigError, match="do not go together"):

@@ -1,5 +1,7 @@
 """Unpaired image-to-image translation: CycleGAN (Zhu et al. 2017)."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -79,6 +81,26 @@ class ImagePool(keras.layers.Layer):
         return out
 
 
+@dataclasses.dataclass(frozen=True)
+class CycleOptions:
+    """CycleGAN's own weights: the cycle-consistency L1 (10 in the paper), the
+    identity L1 as a fraction of it (0.5), and the image pool's size (50; 0 for
+    none). Their flat keywords (``cycle_weight=``, ...) are also accepted."""
+
+    cycle_weight: float = 10.0
+    identity_weight: float = 0.5
+    pool_size: int = 50
+
+    @classmethod
+    def of(cls, given, kwargs):
+        """``given``, or the group of the flat keywords popped from ``kwargs``."""
+        names = [field.name for field in dataclasses.fields(cls)]
+        flat = {name: kwargs.pop(name) for name in names if name in kwargs}
+        if given is not None and flat:
+            raise TypeError(f"cycle= and {', '.join(flat)} were both given: say it once.")
+        return given if given is not None else cls(**flat)
+
+
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(ImageTranslator):
     """Two generators, ``G: A -> B`` and ``F: B -> A``, and a critic per domain.
@@ -89,7 +111,8 @@ class CycleGAN(ImageTranslator):
     ``identity_weight * cycle_weight`` times the identity L1 ``|G(b) - b| +
     |F(a) - a|`` (0.5 in the paper; needs the same channels in A and B).
     Each discriminator is trained on real images against fakes drawn through
-    an `ImagePool` of ``pool_size`` (50), with its loss halved.
+    an `ImagePool` of ``pool_size`` (50), with its loss halved. The three
+    weights come as a `CycleOptions` (``cycle=``) or as flat keywords.
 
     ```python
     g, d_b = architectures.build("resnet_patchgan", shape_b, 0, input_shape=shape_a)
@@ -104,9 +127,11 @@ class CycleGAN(ImageTranslator):
     network_args = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
-                 loss="least_squares", loss_kwargs=None, cycle_weight=10.0,
-                 identity_weight=0.5, pool_size=50, seed=None, **kwargs):  # fmt: skip
-        self.identity_weight = float(identity_weight)
+                 loss="least_squares", loss_kwargs=None, cycle=None, seed=None,
+                 **kwargs):  # fmt: skip
+        cycle = CycleOptions.of(cycle, kwargs)
+        cycle_weight, pool_size = cycle.cycle_weight, cycle.pool_size
+        self.identity_weight = float(cycle.identity_weight)
         super().__init__(loss, loss_kwargs, **kwargs)
         self.generator_ab, self.generator_ba = generator_ab, generator_ba
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
@@ -154,9 +179,11 @@ class CycleGAN(ImageTranslator):
             discriminator_b,
             loss=config.loss,
             loss_kwargs=config.loss_kwargs,
-            cycle_weight=config.cycle_weight,
-            identity_weight=config.identity_weight,
-            pool_size=config.pool_size,
+            cycle=CycleOptions(
+                cycle_weight=config.cycle_weight,
+                identity_weight=config.identity_weight,
+                pool_size=config.pool_size,
+            ),
             seed=config.seed,
             max_loss=config.max_loss,
         )
