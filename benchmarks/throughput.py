@@ -310,7 +310,9 @@ def hand_written_xla_loops(config, info, dataset, spe):
     ``steps_per_execution`` does not do: it calls the compiled step once per
     batch from a `tf.while_loop`)."""
     keras.utils.set_random_seed(0)
-    g, d = architectures.build(config.architecture, info.sample_shape, config.latent_dim)
+    g, d = architectures.build(
+        config.architecture, info.sample_shape, config.latent_dim, **config.architecture_kwargs
+    )  # the trainer's widths too
     g_opt, d_opt = (keras.optimizers.Adam(lr, config.beta1, config.beta2)
                     for lr in (config.g_lr, config.d_lr))  # fmt: skip
     g_opt.build(g.trainable_variables)
