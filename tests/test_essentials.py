@@ -301,6 +301,19 @@ def test_the_flat_keywords_of_earlier_versions_go_to_their_groups():
         toy_gan(penalties=Penalties(gp_weight=1.0), r1_weight=1.0)
 
 
+def test_evaluations_scoring_group_takes_the_keywords_of_earlier_versions():
+    from tfgan_zoo.evaluation import Scoring
+
+    assert Scoring.of(None, {"feature_kind": "inception", "inception_weights": None}) == Scoring(
+        kind="inception", inception_weights=None
+    )
+    assert Scoring.of(Scoring(classifier_dir="x"), {}) == Scoring(classifier_dir="x")
+    with pytest.raises(TypeError, match="say it once"):
+        Scoring.of(Scoring(), {"classifier_split": "test"})
+    with pytest.raises(TypeError, match="Unknown keywords num_classes"):
+        Scoring.of(None, {"num_classes": 3})
+
+
 def test_the_readme_snippet_of_wgan_gp_with_option_groups():
     """README's first Python snippet (WGAN-GP in option groups), small and short."""
     from conftest import shared_dir

@@ -25,7 +25,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import data, images, metrics
+from tfgan_zoo import data, images, metrics, options
 from tfgan_zoo.data import DataError, translation
 from tfgan_zoo.metrics import features
 
@@ -90,21 +90,21 @@ class Scoring:
     @classmethod
     def of(cls, scoring, legacy):
         """``scoring``, or one made of the keywords of earlier versions (``feature_kind``
-        and the three others) passed to `evaluate`."""
-        if "feature_kind" in legacy:
-            legacy["kind"] = legacy.pop("feature_kind")
-        if legacy and scoring is not None:
-            raise TypeError(f"scoring= and {', '.join(legacy)} were both given: use scoring.")
-        return cls(**legacy) if legacy else (scoring or cls())
+        and the three others) passed to `evaluate`; any other keyword is refused."""
+        scoring = options.group_or_flat(cls, scoring, legacy, key="scoring",
+                                        renamed={"feature_kind": "kind"})  # fmt: skip
+        if legacy:
+            raise TypeError(f"Unknown keywords {', '.join(legacy)}: see evaluation.Scoring.")
+        return scoring
 
 
 def evaluate(export_path, dataset, split="test", num_samples=2000, scoring=None, data_dir=None,
              **legacy):  # fmt: skip
     """The metrics dict of `tfgan_zoo.metrics.compare` for one export."""
+    scoring = Scoring.of(scoring, legacy)
     real, labels = real_batches(dataset, split, num_samples, data_dir=data_dir)
     num_classes = int(labels.max()) + 1
     fake = generated_batches(export_path, num_samples, num_classes=num_classes)
-    scoring = Scoring.of(scoring, legacy)
     if scoring.kind == "inception":
         extractor = features.InceptionExtractor(scoring.inception_weights)
     else:
@@ -163,6 +163,7 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000, sc
       ValueError: not an image-to-image export, or no labelled domain for
         ``Scoring(kind="classifier")``.
     """
+    scoring = Scoring.of(scoring, legacy)
     signatures = tf.saved_model.load(export_path).signatures
     directions = translator_directions(signatures)
     if not directions:
@@ -172,7 +173,6 @@ def evaluate_translator(export_path, dataset, split="test", num_samples=1000, sc
                          resolution=resolution, direction=direction, pairs=True)  # fmt: skip
     inputs, targets = (np.asarray(x) for x in next(iter(ds)))
     input_domain, output_domain = translation.labelled_domains(dataset, direction)
-    scoring = Scoring.of(scoring, legacy)
     inception = None
     if scoring.kind == "inception":
         inception = features.InceptionExtractor(scoring.inception_weights)

@@ -223,6 +223,19 @@ def _flat_names():
 FLAT = _flat_names()
 
 
+def group_or_flat(group, given, kwargs, key, renamed=None):
+    """``given`` (a frozen dataclass ``group``), or the ``group`` of its fields'
+    keywords popped from ``kwargs`` (``renamed``: ``{earlier keyword: field}``);
+    ``key`` is the keyword ``given`` came as. Both ways at once is refused: say it
+    once. `split_flat` does the same for `GAN`'s four groups."""
+    names = {field.name: field.name for field in dataclasses.fields(group)}
+    names.update(renamed or {})
+    flat = {field: kwargs.pop(name) for name, field in names.items() if name in kwargs}
+    if given is not None and flat:
+        raise TypeError(f"{key}= and {', '.join(flat)} were both given: say it once.")
+    return given if given is not None else group(**flat)
+
+
 def split_flat(kwargs, groups):
     """Moves the flat keywords of ``kwargs`` (``gp_weight=...``, ``ema_decay=...``)
     into ``groups`` (``{"penalties": Penalties or dict or None, ...}``); returns the

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import architectures, rng
+from tfgan_zoo import architectures, options, rng
 from tfgan_zoo.models.gan import draw_for_replica
 from tfgan_zoo.models.pix2pix import ImageTranslator, l1
 
@@ -91,15 +91,6 @@ class CycleOptions:
     identity_weight: float = 0.5
     pool_size: int = 50
 
-    @classmethod
-    def of(cls, given, kwargs):
-        """``given``, or the group of the flat keywords popped from ``kwargs``."""
-        names = [field.name for field in dataclasses.fields(cls)]
-        flat = {name: kwargs.pop(name) for name in names if name in kwargs}
-        if given is not None and flat:
-            raise TypeError(f"cycle= and {', '.join(flat)} were both given: say it once.")
-        return given if given is not None else cls(**flat)
-
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(ImageTranslator):
@@ -129,7 +120,7 @@ class CycleGAN(ImageTranslator):
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
                  loss="least_squares", loss_kwargs=None, cycle=None, seed=None,
                  **kwargs):  # fmt: skip
-        cycle = CycleOptions.of(cycle, kwargs)
+        cycle = options.group_or_flat(CycleOptions, cycle, kwargs, key="cycle")
         cycle_weight, pool_size = cycle.cycle_weight, cycle.pool_size
         self.identity_weight = float(cycle.identity_weight)
         super().__init__(loss, loss_kwargs, **kwargs)
