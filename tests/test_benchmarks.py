@@ -348,6 +348,7 @@ def test_the_lsgan_claims_verdict_follows_its_rule(monkeypatch):
     assert claim_lsgan.codings_verdict(fewer, args) == "differ"
 
 
+@pytest.mark.slow  # 54 s of the fast suite's 15.6 min on 2 cores (2026-12-07)
 def test_the_lsgan_architectures_claim_runs_resumes_and_plots(tmp_path):
     """docs/benchmarks.md's command at a tiny budget (20 steps, one seed): both
     settings, both losses, scored twice, resumed, plotted with the sample grids."""
@@ -399,6 +400,7 @@ def test_the_lsgan_architectures_claims_failures_and_verdict(monkeypatch):
     assert claim.verdict(mixed, args) == "not seen at this scale"
 
 
+@pytest.mark.slow  # 58 s of the fast suite's 15.6 min on 2 cores (2026-12-07)
 def test_the_projection_claim_runs_resumes_and_plots(tmp_path):
     """docs/benchmarks.md's command at a tiny budget (8 filters, 20 steps): the three
     conditionings on one seed, each scored twice, resumed, plotted."""
@@ -532,6 +534,7 @@ def test_flops_of_dense_and_convolution_layers_by_hand(monkeypatch):
                                             (f_g, f_d))  # fmt: skip
 
 
+@pytest.mark.slow  # 124 s of the fast suite's 15.6 min on 2 cores (2026-12-07)
 def test_the_device_suite_runs_tiny_on_a_cpu(tmp_path):
     """The GPU suite's own code at tiny sizes: every part reports, and a tiny report
     is refused as a result."""
@@ -739,6 +742,7 @@ def test_results_page_is_short_outside_its_folded_blocks():
     assert all('"holds partly"' in line for line in lines if "holds partly" in line)
 
 
+@pytest.mark.slow  # 84 s of the fast suite's 15.6 min on 2 cores (2026-12-07)
 def test_the_finetune_benchmark_starts_one_arm_from_an_export(tmp_path):
     """docs/benchmarks.md's fine-tuning command at a tiny budget: a 4-filter DCGAN
     exported by the training command is the pretrained source; both arms train on
@@ -763,3 +767,36 @@ def test_the_finetune_benchmark_starts_one_arm_from_an_export(tmp_path):
     rows = [json.loads(line) for line in open(tmp_path / "s.jsonl")]
     assert {r["source"] for r in rows} == {"", str(pre / "export")}
     assert "4 done; 0 to go" in run(*args)
+
+
+def test_versus_judges_each_case_by_the_interval_of_its_round_ratios(tmp_path):
+    """benchmarks/versus.py --table_only: per case the median of the rounds' ratios
+    this / base, the interval from the second-lowest to the second-highest, and the
+    verdict by --within (no slowdown / slower / unresolved)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    ratios = {
+        "default fit": [0.97, 0.99, 1.0, 1.01, 0.98, 1.02, 0.96, 1.0],
+        "XLA + steps per execution": [1.1, 1.2, 1.15, 1.12, 1.3, 1.11, 1.14, 1.13],
+    }
+    rows = []
+    for round_ in range(8):
+        for tree in ("base", "this"):
+            seconds = {label: 0.1 * (r[round_] if tree == "this" else 1.0)
+                       for label, r in ratios.items()}  # fmt: skip
+            rows.append({"base": head, "head": head, "tree": tree, "round": round_,
+                         "network": "dcgan28", "cpu_seconds": seconds})  # fmt: skip
+    rows.append({**rows[0], "round": 8})  # an unpaired round is left out
+    scores = tmp_path / "versus.jsonl"
+    scores.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--table_only",
+              "--scores", str(scores))  # fmt: skip
+    assert "| dcgan28 | default fit | 8 | 100.0 | 99.5 | 0.995 | 0.970-1.010 | no slowdown |" in out
+    assert "| XLA + steps per execution | 8 | 100.0 | 113.5 | 1.135 | 1.110-1.200 | slower |" in out
+    loose = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--table_only",
+                "--scores", str(scores), "--within", "1.005")  # fmt: skip
+    assert "| 0.995 | 0.970-1.010 | unresolved |" in loose
+    missing = subprocess.run([sys.executable, os.path.join("benchmarks", "versus.py"), "--base",
+                              "HEAD", "--table_only", "--scores", str(tmp_path / "none.jsonl")],
+                             cwd=REPO, capture_output=True, text=True)  # fmt: skip
+    assert missing.returncode != 0 and "run without --table_only" in missing.stderr

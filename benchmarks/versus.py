@@ -1,0 +1,221 @@
+"""Training step time of this tree against an earlier commit, side by side: does a
+change slow the step down? (Issue 49's "no slowdown", ratio within 1.03.)
+
+    nice python benchmarks/versus.py --base b2fbe0a --rounds 8
+
+``--base`` is checked out once as a git worktree under ``--trees`` (outside the
+work tree). Each round runs one child process per tree and network, the trees'
+order alternating from round to round (base first, then this tree first), so a
+drift of the machine's speed falls on both alike. A child is this file with
+``--child``, run with the tree's library first on ``sys.path``: the same timing
+code measures both libraries, through what both have (`TrainConfig`,
+`trainer.build_model`, `data.load`, `data.critic_groups`).
+
+A child builds one network, then per combination (the default `fit`; XLA with
+the network's steps per execution) traces and warms up, and times
+``--repeats`` `fit` calls of the network's steps in turn, giving the median CPU
+seconds a step (this process, all threads; CPU time is steadier than wall time
+on a shared 2-core machine). Ratio: per round, this tree's time over the
+base's; the table gives the median of the rounds' ratios and the interval
+between their second-lowest and second-highest (for 8 rounds a sign-test
+interval of the median with 93% coverage), and each tree's median ms a step.
+The verdict for a case: **no slowdown** when the interval's upper end is at
+most ``--within``; **slower** when its lower end is above it; else
+**unresolved** (more rounds narrow the interval).
+
+Rows are appended to ``--scores`` (``benchmarks/scores/versus.jsonl``, one
+line per child run); ``--table_only`` prints the table from it, and ``--write`` puts
+it in RESULTS.md (the ``versus`` block of its Speed section):
+
+    python benchmarks/versus.py --base b2fbe0a --table_only --write
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from records import write_table
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SCORES = os.path.join(HERE, "scores", "versus.jsonl")
+
+# name: (TrainConfig fields, steps per execution, steps per timed fit)
+NETWORKS = {
+    "dcgan28": (dict(architecture="dcgan", dataset="idx:../shared/data/fashion-mnist",
+                     batch_size=64), 10, 20),
+    "pacgan_toy": (dict(architecture="pacgan_mlp", dataset="grid25", latent_dim=2,
+                        batch_size=100, g_lr=1e-4, d_lr=1e-4, beta1=0.8), 100, 200),
+}  # fmt: skip
+COMBINATIONS = {  # label: (jit_compile, uses the network's steps per execution)
+    "default fit": ("off", False),
+    "XLA + steps per execution": ("on", True),
+}
+
+
+def child_timings(network, repeats):
+    """``{combination: median CPU seconds a step}`` of ``network``, timed with the
+    library first on ``sys.path`` (the tree under test)."""
+    import keras
+    import tensorflow as tf
+
+    from tfgan_zoo import data, trainer
+    from tfgan_zoo.config import TrainConfig
+
+    fields, spe, steps = NETWORKS[network]
+    models, dataset = {}, None
+    for label, (jit, uses_spe) in COMBINATIONS.items():
+        config = TrainConfig(**fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
+                             steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
+                             checkpoint_every=spe)  # fmt: skip
+        if dataset is None:
+            raw, info = data.load(config.dataset, config.batch_size)[:2]
+            batches = list(data.critic_groups(raw, config.n_critic).take(20))
+            dataset = tf.data.Dataset.from_tensor_slices(
+                tf.nest.map_structure(lambda *xs: tf.stack(xs), *batches)
+            ).repeat()
+        keras.utils.set_random_seed(0)
+        models[label] = trainer.build_model(config, info)
+        fit(models[label], dataset, spe)  # trace, compile, warm up
+    times = {label: [] for label in models}
+    for _ in range(repeats):
+        for label, model in models.items():
+            times[label].append(fit(model, dataset, steps))
+    return {label: statistics.median(t) for label, t in times.items()}
+
+
+def fit(model, dataset, steps):
+    """CPU seconds a step of one `fit` of ``steps`` steps, checked to have run them."""
+    before = int(model.steps_done.numpy())
+    start = time.process_time()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+    seconds = (time.process_time() - start) / steps
+    if int(model.steps_done.numpy()) - before != steps:
+        raise RuntimeError(f"{type(model).__name__} did not run {steps} steps")
+    return seconds
+
+
+def worktree(base, trees):
+    """The path of a worktree of commit ``base`` under ``trees``, made once."""
+    sha = subprocess.run(["git", "-C", REPO, "rev-parse", base], check=True, capture_output=True,
+                         text=True).stdout.strip()  # fmt: skip
+    path = os.path.join(trees, sha[:12])
+    if not os.path.isdir(os.path.join(path, "tfgan_zoo")):
+        os.makedirs(trees, exist_ok=True)
+        subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", path, sha], check=True,
+                       capture_output=True)  # fmt: skip
+    return path, sha
+
+
+def run_child(tree, network, repeats):
+    """One child process timing ``network`` with ``tree``'s library."""
+    env = {**os.environ, "PYTHONPATH": tree, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--child", network, "--repeats", str(repeats)],
+        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    if os.path.realpath(answer["library"]) != os.path.realpath(tree):
+        raise RuntimeError(f"the child imported tfgan_zoo from {answer['library']}, not {tree}")
+    return answer["timings"]
+
+
+def measure(args):
+    """``--rounds`` rounds, each tree's children in alternating order, appended to
+    ``--scores`` as they finish (an interrupted run keeps its finished rounds)."""
+    base_tree, base_sha = worktree(args.base, args.trees)
+    head = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    trees = {"base": base_tree, "this": REPO}
+    for round_ in range(args.rounds):
+        order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
+        for network in args.networks.split(","):
+            for which in order:
+                timings = run_child(trees[which], network, args.repeats)
+                row = {"base": base_sha, "head": head, "tree": which, "round": round_,
+                       "network": network, "cpu_seconds": timings,
+                       "date": datetime.date.today().isoformat()}  # fmt: skip
+                with open(args.scores, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+                print(f"round {round_ + 1}/{args.rounds} {network} {which}: "
+                      + ", ".join(f"{k} {1000 * v:.1f} ms" for k, v in timings.items()),
+                      flush=True)  # fmt: skip
+
+
+def table(args):
+    """The table of the rows in ``--scores`` for ``--base`` (the latest head measured),
+    as Markdown text, and the rows it reads."""
+    base_sha = subprocess.run(["git", "-C", REPO, "rev-parse", args.base], check=True,
+                              capture_output=True, text=True).stdout.strip()  # fmt: skip
+    rows = []
+    if os.path.exists(args.scores):
+        with open(args.scores) as f:
+            rows = [r for r in map(json.loads, f) if r["base"] == base_sha]
+    if not rows:
+        raise SystemExit(f"no rows for {args.base} in {args.scores}: run without --table_only")
+    head = rows[-1]["head"]
+    rows = [r for r in rows if r["head"] == head]
+    lines = [
+        f"{head[:7]} against {base_sha[:7]} ({rows[-1].get('date', '')}): CPU ms a step, "
+        f"ratio this / base per round; interval: second-lowest to second-highest ratio.",
+        "",
+        "| network | combination | rounds | base ms | this ms | median ratio | interval "
+        f"| within {args.within}? |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for network in NETWORKS:
+        for label in COMBINATIONS:
+            per = {}
+            for r in rows:
+                if r["network"] == network and label in r["cpu_seconds"]:
+                    per.setdefault(r["round"], {})[r["tree"]] = r["cpu_seconds"][label]
+            pairs = [p for p in per.values() if len(p) == 2]
+            if not pairs:
+                continue
+            ratios = sorted(p["this"] / p["base"] for p in pairs)
+            low, high = (ratios[1], ratios[-2]) if len(ratios) >= 4 else (ratios[0], ratios[-1])
+            verdict = ("no slowdown" if high <= args.within else
+                       "slower" if low > args.within else "unresolved")  # fmt: skip
+            base_ms = 1000 * statistics.median(p["base"] for p in pairs)
+            this_ms = 1000 * statistics.median(p["this"] for p in pairs)
+            ratio = statistics.median(ratios)
+            lines.append(f"| {network} | {label} | {len(pairs)} | {base_ms:.1f} | {this_ms:.1f} "
+                         f"| {ratio:.3f} | {low:.3f}-{high:.3f} | {verdict} |")  # fmt: skip
+    return "\n".join(lines), rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", default="b2fbe0a", help="the commit to compare against")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3, help="timed fits per child")
+    parser.add_argument("--networks", default=",".join(NETWORKS))
+    parser.add_argument("--within", type=float, default=1.03, help="the allowed ratio")
+    parser.add_argument("--trees", default=os.path.expanduser("~/.cache/tfgan_zoo/trees"))
+    parser.add_argument("--scores", default=SCORES)
+    parser.add_argument("--table_only", action="store_true", help="time nothing: print --scores")
+    parser.add_argument("--write", action="store_true", help="the table into RESULTS.md")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        import tfgan_zoo
+
+        timings = child_timings(args.child, args.repeats)
+        print(json.dumps({"library": os.path.dirname(os.path.dirname(tfgan_zoo.__file__)),
+                          "timings": timings}))  # fmt: skip
+    else:
+        if not args.table_only:
+            measure(args)
+        text, rows = table(args)
+        print(text)
+        if args.write:
+            write_table("## Speed", "versus", text, rows)
+
+
+if __name__ == "__main__":
+    main()
