@@ -3,32 +3,31 @@ change slow the step down? (Issue 49's "no slowdown", ratio within 1.03.)
 
     nice python benchmarks/versus.py --base b2fbe0a --rounds 8
 
-``--base`` is checked out once as a git worktree under ``--trees`` (outside the
-work tree). Each round runs one child process per tree and network, the trees'
-order alternating from round to round (base first, then this tree first), so a
-drift of the machine's speed falls on both alike. A child is this file with
-``--child``, run with the tree's library first on ``sys.path``: the same timing
-code measures both libraries, through what both have (`TrainConfig`,
-`trainer.build_model`, `data.load`, `data.critic_groups`).
+``--base`` is checked out once as a git worktree under ``--work_dir``
+(``~/.cache/tfgan_zoo/runs/versus/trees``, outside the work tree). Each round runs
+one child process per tree and network, the trees' order alternating from round to
+round (base first, then this tree first), so a drift of the machine's speed falls on
+both alike. A child is this file with ``--child``, run with the tree's library first
+on ``sys.path``: the same timing code measures both libraries, through what both
+have (`TrainConfig`, `trainer.build_model`, `data.load`, `data.critic_groups`).
 
-A child times one network, one combination after the other (the default
-`fit`; XLA with the network's steps per execution): it builds the model,
-traces and warms it up, and times ``--repeats`` `fit` calls of the network's
-steps, giving the median CPU seconds a step (this process, all threads; CPU
-time is steadier than wall time on a shared 2-core machine). One at a time,
-because CPU time counts every thread: timed in turn in one process, the toy's
-default `fit` measured 1.10x the base's beside this tree's fused XLA program
-and 0.89-0.98x timed alone, in 3 alternating pairs (2026-12-07). Ratio: per round, this tree's time over the
-base's; the table gives the median of the rounds' ratios and the interval
-between their second-lowest and second-highest (for 8 rounds a sign-test
-interval of the median with 93% coverage), and each tree's median ms a step.
-The verdict for a case: **no slowdown** when the interval's upper end is at
-most ``--within``; **slower** when its lower end is above it; else
-**unresolved** (more rounds narrow the interval).
+A child times one network, one combination after the other (the default `fit`; XLA
+with the network's steps per execution): it builds the model, traces and warms it
+up, and times ``--repeats`` `fit` calls of the network's steps, giving the median
+CPU seconds a step (this process, all threads; CPU time is steadier than wall time
+on a shared 2-core machine). One at a time, because CPU time counts every thread:
+timed in turn in one process, the toy's default `fit` measured 1.10x the base's
+beside this tree's fused XLA program and 0.89-0.98x timed alone, in 3 alternating
+pairs (2026-12-07). Ratio: per round, this tree's time over the base's; the table
+gives the median of the rounds' ratios and the interval between their second-lowest
+and second-highest (for 8 rounds a sign-test interval of the median with 93%
+coverage), and each tree's median ms a step. The verdict for a case: **no slowdown**
+when the interval's upper end is at most ``--within``; **slower** when its lower end
+is above it; else **unresolved** (more rounds narrow the interval).
 
-Rows are appended to ``--scores`` (``benchmarks/scores/versus.jsonl``, one
-line per child run); ``--table_only`` prints the table from it, and ``--write`` puts
-it in RESULTS.md (the ``versus`` block of its Speed section):
+Rows are appended to ``--scores`` (``benchmarks/scores/versus.jsonl``, one line per
+child run); ``--table_only`` prints the table from it, and ``--write`` puts it in
+RESULTS.md (the ``versus`` block of its Speed section):
 
     python benchmarks/versus.py --base b2fbe0a --table_only --write
 """
@@ -42,11 +41,10 @@ import subprocess
 import sys
 import time
 
-from records import write_table
+from records import add_run_arguments, write_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-SCORES = os.path.join(HERE, "scores", "versus.jsonl")
 
 # name: (TrainConfig fields, steps per execution, steps per timed fit)
 NETWORKS = {
@@ -129,7 +127,7 @@ def run_child(tree, network, repeats):
 def measure(args):
     """``--rounds`` rounds, each tree's children in alternating order, appended to
     ``--scores`` as they finish (an interrupted run keeps its finished rounds)."""
-    base_tree, base_sha = worktree(args.base, args.trees)
+    base_tree, base_sha = worktree(args.base, os.path.join(args.work_dir, "trees"))
     head = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], check=True,
                           capture_output=True, text=True).stdout.strip()  # fmt: skip
     trees = {"base": base_tree, "this": REPO}
@@ -158,7 +156,7 @@ def table(args):
         with open(args.scores) as f:
             rows = [r for r in map(json.loads, f) if r["base"] == base_sha]
     if not rows:
-        raise SystemExit(f"no rows for {args.base} in {args.scores}: run without --table_only")
+        return "", rows
     head = rows[-1]["head"]
     rows = [r for r in rows if r["head"] == head]
     lines = [
@@ -192,15 +190,12 @@ def table(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_run_arguments(parser, "versus", seeds=None)  # --work_dir holds the base's worktree
     parser.add_argument("--base", default="b2fbe0a", help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3, help="timed fits per child")
+    parser.add_argument("--repeats", type=int, default=3, help="timed fits per combination")
     parser.add_argument("--networks", default=",".join(NETWORKS))
     parser.add_argument("--within", type=float, default=1.03, help="the allowed ratio")
-    parser.add_argument("--trees", default=os.path.expanduser("~/.cache/tfgan_zoo/trees"))
-    parser.add_argument("--scores", default=SCORES)
-    parser.add_argument("--table_only", action="store_true", help="time nothing: print --scores")
-    parser.add_argument("--write", action="store_true", help="the table into RESULTS.md")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -209,13 +204,15 @@ def main():
         timings = child_timings(args.child, args.repeats)
         print(json.dumps({"library": os.path.dirname(os.path.dirname(tfgan_zoo.__file__)),
                           "timings": timings}))  # fmt: skip
-    else:
-        if not args.table_only:
-            measure(args)
-        text, rows = table(args)
-        print(text)
-        if args.write:
-            write_table("## Speed", "versus", text, rows)
+        return
+    if not args.table_only:
+        measure(args)
+    text, rows = table(args)
+    print(text)
+    if args.write:
+        write_table("## Speed", "versus", text, rows, args.results)
+    elif not rows:
+        sys.exit(f"no rows for {args.base} in {args.scores}: run without --table_only")
 
 
 if __name__ == "__main__":
