@@ -800,3 +800,21 @@ def test_versus_judges_each_case_by_the_interval_of_its_round_ratios(tmp_path):
                               "HEAD", "--table_only", "--scores", str(tmp_path / "none.jsonl")],
                              cwd=REPO, capture_output=True, text=True)  # fmt: skip
     assert missing.returncode != 0 and "run without --table_only" in missing.stderr
+
+
+@pytest.mark.slow  # two child processes of TensorFlow: about a minute
+def test_versus_times_both_trees_in_child_processes(tmp_path):
+    """docs/benchmarks.md's versus command at one round of the toy: the base's worktree
+    is made under --work_dir, each child imports its own tree's library, and the rows
+    land in --scores."""
+    scores = tmp_path / "v.jsonl"
+    out = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--rounds", "1",
+              "--networks", "pacgan_toy", "--repeats", "1", "--work_dir", str(tmp_path),
+              "--scores", str(scores))  # fmt: skip
+    rows = [json.loads(line) for line in scores.read_text().splitlines()]
+    assert [r["tree"] for r in rows] == ["base", "this"]
+    assert all(set(r["cpu_seconds"]) == {"default fit", "XLA + steps per execution"} for r in rows)
+    assert "| pacgan_toy | default fit | 1 |" in out
+    (tree,) = os.listdir(tmp_path / "trees")
+    subprocess.run(["git", "worktree", "remove", "--force", str(tmp_path / "trees" / tree)],
+                   cwd=REPO, check=True)  # fmt: skip
