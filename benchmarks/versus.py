@@ -23,7 +23,10 @@ gives the median of the rounds' ratios and the interval between their second-low
 and second-highest (for 8 rounds a sign-test interval of the median with 93%
 coverage), and each tree's median ms a step. The verdict for a case: **no slowdown**
 when the interval's upper end is at most ``--within``; **slower** when its lower end
-is above it; else **unresolved** (more rounds narrow the interval).
+is above it; else **unresolved** (more rounds narrow the interval). ``--threads 1``
+runs each child on one TensorFlow thread pinned to the last CPU: in 2 pairs the DCGAN
+ratios spread by about 5% that way, against up to 14% with the default threads; the
+table reads the rows of the latest head and thread setting.
 
 Rows are appended to ``--scores`` (``benchmarks/scores/versus.jsonl``, one line per
 child run); ``--table_only`` prints the table from it, and ``--write`` puts it in
@@ -111,12 +114,18 @@ def worktree(base, trees):
     return path, sha
 
 
-def run_child(tree, network, repeats):
-    """One child process timing ``network`` with ``tree``'s library."""
+def run_child(tree, network, repeats, threads=0):
+    """One child process timing ``network`` with ``tree``'s library; ``threads`` > 0:
+    that many TensorFlow threads, pinned to the last CPUs (0: TensorFlow's default)."""
     env = {**os.environ, "PYTHONPATH": tree, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    pin = None
+    if threads:
+        env.update(TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS="1")
+        cpus = sorted(os.sched_getaffinity(0))[-threads:]
+        pin = lambda: os.sched_setaffinity(0, cpus)  # noqa: E731
     done = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "--child", network, "--repeats", str(repeats)],
-        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+        cwd=REPO, env=env, check=True, capture_output=True, text=True, preexec_fn=pin,
     )  # fmt: skip
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     if os.path.realpath(answer["library"]) != os.path.realpath(tree):
@@ -135,8 +144,9 @@ def measure(args):
         order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
         for network in args.networks.split(","):
             for which in order:
-                timings = run_child(trees[which], network, args.repeats)
+                timings = run_child(trees[which], network, args.repeats, args.threads)
                 row = {"base": base_sha, "head": head, "tree": which, "round": round_,
+                       "threads": args.threads,
                        "network": network, "cpu_seconds": timings,
                        "date": datetime.date.today().isoformat()}  # fmt: skip
                 with open(args.scores, "a") as f:
@@ -157,11 +167,13 @@ def table(args):
             rows = [r for r in map(json.loads, f) if r["base"] == base_sha]
     if not rows:
         return "", rows
-    head = rows[-1]["head"]
-    rows = [r for r in rows if r["head"] == head]
+    head, threads = rows[-1]["head"], rows[-1].get("threads", 0)
+    rows = [r for r in rows if r["head"] == head and r.get("threads", 0) == threads]
     lines = [
-        f"{head[:7]} against {base_sha[:7]} ({rows[-1].get('date', '')}): CPU ms a step, "
-        f"ratio this / base per round; interval: second-lowest to second-highest ratio.",
+        f"{head[:7]} against {base_sha[:7]} ({rows[-1].get('date', '')}"
+        + (f", {threads} thread{'s' * (threads > 1)} pinned" if threads else "")
+        + "): CPU ms a step, "
+        "ratio this / base per round; interval: second-lowest to second-highest ratio.",
         "",
         "| network | combination | rounds | base ms | this ms | median ratio | interval "
         f"| within {args.within}? |",
@@ -196,6 +208,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="timed fits per combination")
     parser.add_argument("--networks", default=",".join(NETWORKS))
     parser.add_argument("--within", type=float, default=1.03, help="the allowed ratio")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="the children's TensorFlow threads, pinned to as many CPUs "
+                        "(0: TensorFlow's default, unpinned)")  # fmt: skip
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
