@@ -22,10 +22,10 @@ def test_quality_benchmark_runs_resumes_and_reports_the_worst_seed(tmp_path):
             "--image_steps", "0", "--work_dir", str(tmp_path), "--scores",
             str(tmp_path / "q.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
     first = run(*args)
-    assert "0/24 runs done; 24 to go" in first
+    assert "0/40 runs done; 40 to go" in first  # 10 losses x ring8, grid25 x 2 seeds
     row = next(line for line in first.splitlines() if line.startswith("| hinge |"))
     assert row.count("(seed ") == 2 and " +- " in row  # ring8 and grid25 worst seeds
-    assert "24/24 runs done; 0 to go" in run(*args)
+    assert "40/40 runs done; 0 to go" in run(*args)
     assert (tmp_path / "quality.png").stat().st_size > 0
 
 
