@@ -8,8 +8,9 @@ change slow the step down? (Issue 49's "no slowdown", ratio within 1.03.)
 one child process per tree and network, the trees' order alternating from round to
 round (base first, then this tree first), so a drift of the machine's speed falls on
 both alike. A child is this file with ``--child``, run with the tree's library first
-on ``sys.path``: the same timing code measures both libraries, through what both
-have (`TrainConfig`, `trainer.build_model`, `data.load`, `data.critic_groups`).
+on ``sys.path``: the same timing code (`throughput.py`'s networks, in-memory batches
+and `seconds_per_step`) measures both libraries, through what both have
+(`TrainConfig`, `trainer.build_model`, `data.load`, `data.critic_groups`).
 
 A child times one network, one combination after the other (the default `fit`; XLA
 with the network's steps per execution): it builds the model, traces and warms it
@@ -42,20 +43,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
-from records import add_run_arguments, write_table
+from records import REPO, add_run_arguments, append_score, write_table
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-
-# name: (TrainConfig fields, steps per execution, steps per timed fit)
-NETWORKS = {
-    "dcgan28": (dict(architecture="dcgan", dataset="idx:../shared/data/fashion-mnist",
-                     batch_size=64), 10, 20),
-    "pacgan_toy": (dict(architecture="pacgan_mlp", dataset="grid25", latent_dim=2,
-                        batch_size=100, g_lr=1e-4, d_lr=1e-4, beta1=0.8), 100, 200),
-}  # fmt: skip
 COMBINATIONS = {  # label: (jit_compile, uses the network's steps per execution)
     "default fit": ("off", False),
     "XLA + steps per execution": ("on", True),
@@ -63,49 +53,42 @@ COMBINATIONS = {  # label: (jit_compile, uses the network's steps per execution)
 
 
 def child_timings(network, repeats):
-    """``{combination: median CPU seconds a step}`` of ``network``, timed with the
-    library first on ``sys.path`` (the tree under test)."""
+    """``{combination: median CPU seconds a step}`` of ``network`` (a network of
+    `throughput.NETWORKS`, timed as its tables time it), with the library first on
+    ``sys.path`` (the tree under test)."""
     import keras
-    import tensorflow as tf
+    from throughput import NETWORKS, _in_memory, seconds_per_step
 
     from tfgan_zoo import data, trainer
     from tfgan_zoo.config import TrainConfig
 
-    fields, spe, steps = NETWORKS[network]
+    fields, load, spe, steps = NETWORKS[network]
     timings, dataset = {}, None
     for label, (jit, uses_spe) in COMBINATIONS.items():
         config = TrainConfig(**fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
                              steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
                              checkpoint_every=spe)  # fmt: skip
         if dataset is None:
-            raw, info = data.load(config.dataset, config.batch_size)[:2]
-            batches = list(data.critic_groups(raw, config.n_critic).take(20))
-            dataset = tf.data.Dataset.from_tensor_slices(
-                tf.nest.map_structure(lambda *xs: tf.stack(xs), *batches)
-            ).repeat()
+            raw, info = load(config)[:2]
+            dataset = _in_memory(data.critic_groups(raw, config.n_critic))
         keras.utils.set_random_seed(0)
         model = trainer.build_model(config, info)
-        fit(model, dataset, spe)  # trace, compile, warm up
-        timings[label] = statistics.median(fit(model, dataset, steps) for _ in range(repeats))
-        del model
+        seconds_per_step(model, dataset, spe)  # trace, compile, warm up
+        timings[label] = statistics.median(
+            seconds_per_step(model, dataset, steps)[1] for _ in range(repeats)
+        )
     return timings
 
 
-def fit(model, dataset, steps):
-    """CPU seconds a step of one `fit` of ``steps`` steps, checked to have run them."""
-    before = int(model.steps_done.numpy())
-    start = time.process_time()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds = (time.process_time() - start) / steps
-    if int(model.steps_done.numpy()) - before != steps:
-        raise RuntimeError(f"{type(model).__name__} did not run {steps} steps")
-    return seconds
+def rev_parse(ref):
+    """The full commit id of ``ref`` in this repository."""
+    return subprocess.run(["git", "-C", REPO, "rev-parse", ref], check=True, capture_output=True,
+                          text=True).stdout.strip()  # fmt: skip
 
 
 def worktree(base, trees):
     """The path of a worktree of commit ``base`` under ``trees``, made once."""
-    sha = subprocess.run(["git", "-C", REPO, "rev-parse", base], check=True, capture_output=True,
-                         text=True).stdout.strip()  # fmt: skip
+    sha = rev_parse(base)
     path = os.path.join(trees, sha[:12])
     if not os.path.isdir(os.path.join(path, "tfgan_zoo")):
         os.makedirs(trees, exist_ok=True)
@@ -137,8 +120,7 @@ def measure(args):
     """``--rounds`` rounds, each tree's children in alternating order, appended to
     ``--scores`` as they finish (an interrupted run keeps its finished rounds)."""
     base_tree, base_sha = worktree(args.base, os.path.join(args.work_dir, "trees"))
-    head = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    head = rev_parse("HEAD")
     trees = {"base": base_tree, "this": REPO}
     for round_ in range(args.rounds):
         order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
@@ -149,8 +131,7 @@ def measure(args):
                        "threads": args.threads,
                        "network": network, "cpu_seconds": timings,
                        "date": datetime.date.today().isoformat()}  # fmt: skip
-                with open(args.scores, "a") as f:
-                    f.write(json.dumps(row) + "\n")
+                append_score(args.scores, row)
                 print(f"round {round_ + 1}/{args.rounds} {network} {which}: "
                       + ", ".join(f"{k} {1000 * v:.1f} ms" for k, v in timings.items()),
                       flush=True)  # fmt: skip
@@ -159,8 +140,7 @@ def measure(args):
 def table(args):
     """The table of the rows in ``--scores`` for ``--base`` (the latest head measured),
     as Markdown text, and the rows it reads."""
-    base_sha = subprocess.run(["git", "-C", REPO, "rev-parse", args.base], check=True,
-                              capture_output=True, text=True).stdout.strip()  # fmt: skip
+    base_sha = rev_parse(args.base)
     rows = []
     if os.path.exists(args.scores):
         with open(args.scores) as f:
@@ -179,7 +159,7 @@ def table(args):
         f"| within {args.within}? |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for network in NETWORKS:
+    for network in dict.fromkeys(r["network"] for r in rows):  # in the order measured
         for label in COMBINATIONS:
             per = {}
             for r in rows:
@@ -206,7 +186,8 @@ def main():
     parser.add_argument("--base", default="b2fbe0a", help="the commit to compare against")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3, help="timed fits per combination")
-    parser.add_argument("--networks", default=",".join(NETWORKS))
+    parser.add_argument("--networks", default="dcgan28,pacgan_toy",
+                        help="networks of throughput.py's NETWORKS")  # fmt: skip
     parser.add_argument("--within", type=float, default=1.03, help="the allowed ratio")
     parser.add_argument("--threads", type=int, default=0,
                         help="the children's TensorFlow threads, pinned to as many CPUs "
