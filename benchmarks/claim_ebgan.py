@@ -90,8 +90,13 @@ def optimizer(name, lr):
     return keras.optimizers.Adam(lr, beta_1=0.5) if name == "adam" else keras.optimizers.SGD(lr)
 
 
-def build(loss, setting, width_scale, seed):
-    """The compiled GAN or EBGAN of one grid setting."""
+def build(loss, setting, width_scale, seed, paper=False):
+    """The compiled GAN or EBGAN of one grid setting.
+
+    ``paper=True`` is `claim_ebgan_paper`'s protocol: a layer count counts every
+    weight layer (G's output, the GAN's score, the EBGAN's decoder), the energy
+    is the residual's L2 norm and the margin 10; otherwise this script's v1
+    (hidden layers counted, the decoder on top, mean squared energy, margin 1)."""
     import keras
 
     from tfgan_zoo import models
@@ -99,19 +104,22 @@ def build(loss, setting, width_scale, seed):
 
     keras.utils.set_random_seed(seed)
     shape = (28, 28, 1)
+    hidden = -1 if paper else 0
     generator = mlp.image_mlp_generator(
         LATENT_DIM, shape, hidden_units=round(setting["g_units"] * width_scale),
-        num_layers=setting["g_layers"],
+        num_layers=setting["g_layers"] + hidden,
     )  # fmt: skip
     d_sizes = {
         "hidden_units": round(setting["d_units"] * width_scale),
-        "num_layers": setting["d_layers"],
+        "num_layers": setting["d_layers"] + hidden,
         "dropout": 0.5 if setting["dropout"] else 0.0,
     }
     if loss == "EBGAN":
-        discriminator = mlp.mlp_autoencoder_discriminator(shape, **d_sizes)
+        energy, margin = ("norm", 10.0) if paper else ("mse", 1.0)
+        discriminator = mlp.mlp_autoencoder_discriminator(shape, **d_sizes, energy=energy)
         model = models.EBGAN(generator, discriminator, LATENT_DIM, loss="energy_margin",
-                             pt_weight=0.0, seed=seed)  # fmt: skip
+                             loss_kwargs={"margin": margin}, pt_weight=0.0,
+                             seed=seed)  # fmt: skip
     else:
         model = models.GAN(generator, mlp.image_mlp_discriminator(shape, **d_sizes), LATENT_DIM,
                            loss="non_saturating", seed=seed)  # fmt: skip

@@ -484,6 +484,67 @@ def test_the_ebgan_claims_grid_sign_test_and_verdict(monkeypatch):
     assert claim_ebgan.verdict(runs([5, 5, 5, 5, 5, 1, 1, 1], [2] * 8), args)[0] == "holds partly"
 
 
+@pytest.mark.slow
+def test_the_ebgan_claim_under_the_papers_protocol_pilots_then_runs_the_grid(tmp_path):
+    """docs/benchmarks.md's two commands at a tiny budget (steps in units of 10, one
+    pilot and one grid configuration): the grid refuses to start before the pilot,
+    the pilot scores three points, the grid trains at the budget the pilot fixed."""
+    from conftest import shared_dir
+
+    args = [os.path.join("benchmarks", "claim_ebgan_paper.py"), "--unit", "10",
+            "--configs", "1", "--pilot_configs", "1", "--data", shared_dir("mnist"),
+            "--scores", str(tmp_path / "grid.jsonl"),
+            "--pilot_scores", str(tmp_path / "pilot.jsonl")]  # fmt: skip
+    refused = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True)
+    assert refused.returncode != 0 and "run with --pilot first" in refused.stderr
+    out = run(*args, "--pilot")
+    assert "0 done; 2 to go, 100 steps each" in out
+    pilot = [json.loads(line) for line in (tmp_path / "pilot.jsonl").read_text().splitlines()]
+    assert [r["steps"] for r in pilot] == [[10, 30, 100]] * 2
+    assert {r["config"] for r in pilot} == {1000}
+    out = run(*args)
+    assert "0 done; 2 to go, 100 steps each" in out  # no digits at 100 steps: the last point
+    assert any(line.startswith("| EBGAN | 1 |") for line in out.splitlines()), out
+
+
+def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
+    """The pilot's criterion and budget, and the rule's one-sided sign test, by hand."""
+    import argparse
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import claim_ebgan_paper as paper
+
+    args = argparse.Namespace(pilot_configs=2, unit=1000)
+    assert paper.pilot_points(args) == (1000, 3000, 10000)
+    assert paper.draws_digits({"confident": 0.5, "classes": 8})
+    assert not paper.draws_digits({"confident": 0.49, "classes": 10})
+    assert not paper.draws_digits({"confident": 0.9, "classes": 7})
+
+    def row(confident):
+        return {"i_prime": [1, 1, 1], "confident": confident, "classes": [10, 10, 10]}
+
+    never, late, early = row([0, 0, 0]), row([0, 0, 0.6]), row([0.6, 0.6, 0.6])
+    pilot = {("EBGAN", 1000): never, ("EBGAN", 1001): late, ("GAN", 1000): early}
+    assert paper.budget(pilot, args) is None  # ("GAN", 1001) missing
+    assert paper.budget({**pilot, ("GAN", 1001): never}, args) == (10000, True)
+    assert paper.budget({**pilot, ("EBGAN", 1001): early, ("GAN", 1001): never}, args) == (
+        1000, True)  # fmt: skip
+    nothing = {(loss, i): never for loss in ("EBGAN", "GAN") for i in (1000, 1001)}
+    assert paper.budget(nothing, args) == (10000, False)
+
+    def runs(ebgan, gan):
+        rows = {("EBGAN", i): {"i_prime": [v]} for i, v in enumerate(ebgan)}
+        return {**rows, **{("GAN", i): {"i_prime": [v]} for i, v in enumerate(gan)}}
+
+    judged = paper.judgement(runs([5] * 5 + [1], [1] * 6), configs=6)  # one tie: 5 of 5
+    assert judged == {**judged, "verdict": "holds", "p": 1 / 32, "wins": 5, "n": 5,
+                      "pairs": 6, "smallest_p": 1 / 64, "medians": [5, 1]}  # fmt: skip
+    assert paper.judgement(runs([1] * 6, [5] * 6), configs=6)["verdict"] == "contradicted"
+    unclear = paper.judgement(runs([5, 5, 5, 1, 1, 1], [2] * 6), configs=6)
+    assert unclear["verdict"] == "not seen at this scale" and unclear["p"] == 42 / 64
+    assert paper.judgement({}, configs=6) is None
+
+
 def test_timings_are_kept_as_scores_and_charted_without_timing(tmp_path, monkeypatch):
     """``--execution`` rows go to the score file; ``--table_only`` prints the latest
     row per combination with ratios to the network's first, and draws the bars."""

@@ -261,3 +261,21 @@ def test_square_only_architectures_say_so_in_one_line():
         architectures.build("pacgan_dcgan", (32, 24, 3), 8)
     with pytest.raises(architectures.ArchitectureError, match="same k >= 1.*30x24"):
         architectures.build("dcgan", (30, 24, 3), 8)
+
+
+@pytest.mark.parametrize("energy", ["mse", "norm"])
+def test_the_mlp_autoencoders_energy_is_its_reconstruction_error(energy):
+    """With the decoder's weights at zero the reconstruction is tanh(0) = 0, so
+    the energy is the image's own error: its mean square, or the paper's L2
+    norm ``||Dec(Enc(x)) - x||``, which can reach the margin of 10."""
+    from tfgan_zoo.architectures import mlp
+
+    d = mlp.mlp_autoencoder_discriminator((4, 4, 1), hidden_units=8, energy=energy)
+    decoder = [layer for layer in d.layers if isinstance(layer, keras.layers.Dense)][-1]
+    decoder.set_weights([np.zeros_like(w) for w in decoder.get_weights()])
+    x = np.random.default_rng(0).uniform(-1, 1, (3, 4, 4, 1)).astype(np.float32)
+    expected = {"mse": np.mean(x**2, axis=(1, 2, 3)),
+                "norm": np.sqrt(np.sum(x**2, axis=(1, 2, 3)))}[energy]  # fmt: skip
+    np.testing.assert_allclose(np.asarray(d(x)[0])[:, 0], expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="energy='l1': one of mse, norm"):
+        mlp.mlp_autoencoder_discriminator((4, 4, 1), energy="l1")

@@ -118,15 +118,32 @@ def image_mlp_discriminator(sample_shape, hidden_units=256, num_layers=2, dropou
     return keras.Model(images, layers.Dense(1)(x), name="image_mlp_discriminator")
 
 
-def mlp_autoencoder_discriminator(sample_shape, hidden_units=256, num_layers=2, dropout=0.0):
+ENERGIES = ("mse", "norm")
+
+
+def mlp_autoencoder_discriminator(
+    sample_shape, hidden_units=256, num_layers=2, dropout=0.0, energy="mse"
+):
     """``images -> [energy [batch, 1], code [batch, hidden_units]]``: EBGAN's
     fully-connected autoencoder, the same trunk as `image_mlp_discriminator` as
-    its encoder and one tanh layer as its decoder; the energy is the mean squared
-    reconstruction error of each image."""
+    its encoder and one tanh layer as its decoder.
+
+    ``energy`` is what each image's reconstruction error is reduced to:
+    ``"mse"`` (the default), the mean squared error per pixel, at most 4 for
+    images in [-1, 1] whatever their size; ``"norm"``, the paper's
+    ``D(x) = ||Dec(Enc(x)) - x||`` (Zhao et al. 2017, section 2.3), the L2 norm
+    of the residual, up to ``2 sqrt(pixels)`` (56 at 28x28): the scale its
+    margin of 10 (section 4.1) is meant for, which the mean never reaches."""
+    if energy not in ENERGIES:
+        raise ValueError(f"energy={energy!r}: one of {', '.join(ENERGIES)}")
     images = keras.Input(sample_shape, name="images")
     code = _image_mlp_trunk(images, hidden_units, num_layers, dropout)
     reconstruction = layers.Reshape(sample_shape)(
         layers.Dense(math.prod(sample_shape), activation="tanh")(code)
     )
-    energy = ops.mean(ops.square(images - reconstruction), axis=[1, 2, 3])[:, None]
-    return keras.Model(images, [energy, code], name="mlp_autoencoder_discriminator")
+    squared = ops.square(images - reconstruction)
+    if energy == "mse":
+        per_image = ops.mean(squared, axis=[1, 2, 3])
+    else:  # the epsilon keeps the gradient finite at a perfect reconstruction
+        per_image = ops.sqrt(ops.sum(squared, axis=[1, 2, 3]) + 1e-12)
+    return keras.Model(images, [per_image[:, None], code], name="mlp_autoencoder_discriminator")
