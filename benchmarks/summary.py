@@ -338,12 +338,27 @@ def lsgan_architectures_row(scores):
                f"Fashion-MNIST DCGAN, {steps:,} steps")  # fmt: skip
 
 
-def ebgan_row(scores):
-    """`claim_ebgan.verdict`: its two-sided sign test, fixed before the runs."""
+def ebgan_row(scores, scores_paper):
+    """`claim_ebgan_paper.judgement` (the paper's protocol) once its 60 pairs are
+    complete; until then `claim_ebgan.verdict`, its two-sided sign test, fixed
+    before the runs."""
     import argparse
 
     import claim_ebgan
+    import claim_ebgan_paper
 
+    claim = "EBGANs score better than GANs over a grid of settings (EBGAN, 4.1)"
+    published = "EBGAN's I' histogram lies above the GAN's (their figure 2)"
+    judged = claim_ebgan_paper.judgement(scores_paper)
+    if judged and judged["pairs"] == 60:
+        steps = next(iter(scores_paper.values()))["steps"][-1]
+        return row(claim, f"median I' EBGAN {judged['medians'][0]:.2f}, GAN "
+                   f"{judged['medians'][1]:.2f}; EBGAN higher in {judged['wins']} of "
+                   f"{judged['n']}", published, judged["verdict"],
+                   test_text("sign", judged["p"], judged["smallest_p"], judged["p_opposite"]),
+                   "60 configurations", before("447fea5", "2026-12-07"),
+                   "measured", f"60 of 6,144 configurations, the paper's margin 10 and energy, "
+                   f"widths x0.25, {steps:,} steps (pilot budget)")  # fmt: skip
     args = argparse.Namespace(configs=max((i + 1 for _, i in scores), default=0))
     pairs = claim_ebgan.paired(scores, args)
     if not pairs:
@@ -352,11 +367,12 @@ def ebgan_row(scores):
     result, p = claim_ebgan.verdict(scores, args)
     wins = sum(e > g for e, g in pairs)
     any_row = next(iter(scores.values()))
-    return row("EBGANs score better than GANs over a grid of settings (EBGAN, 4.1)",
+    under_way = f"; the paper's protocol: {judged['pairs']} of 60 pairs" if judged else ""
+    return row(claim,
                f"median I' EBGAN {statistics.median(ebgan):.2f}, GAN {statistics.median(gan):.2f}"
-               f"; EBGAN higher in {wins} of {len(pairs)}",
-               "EBGAN's I' histogram lies above the GAN's (their figure 2)",
-               result + "; not the paper's protocol (margin 1, not 10; a decoder layer added)",
+               f"; EBGAN higher in {wins} of {len(pairs)}", published,
+               result + "; not the paper's protocol (margin 1, not 10; a decoder layer added)"
+               + under_way,
                test_text("sign, two-sided", p, 2 * smallest_p("sign", n=len(pairs))),
                f"{len(pairs)} configurations", before("6bf3b18", "2026-12-03"), "measured",
                f"{len(pairs)} of 6,144 configurations, widths x{any_row['width_scale']:g}, "
@@ -451,7 +467,8 @@ def table():
         lsgan_codings_row(lsgan),
         small_variance_row(_scores("claim_lsgan_small_variance", ("loss", "seed"))),
         lsgan_architectures_row(_scores("claim_lsgan_architectures", ("setting", "loss", "seed"))),
-        ebgan_row(_scores("claim_ebgan", ("loss", "config"))),
+        ebgan_row(_scores("claim_ebgan", ("loss", "config")),
+                  _scores("claim_ebgan_paper", ("loss", "config"))),
         projection_row(_scores("claim_projection", ("conditioning", "seed"))),
         r3gan_row(_scores("quality", ("variant", "part", "seed"))),
     ]  # fmt: skip
