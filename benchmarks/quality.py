@@ -5,7 +5,9 @@ grid25 (VEEGAN / PacGAN definitions, 2,500 samples), MLP networks, batch 256,
 Adam 1e-3. Image cells: classifier FID on Fashion-MNIST after a fixed step
 budget (DCGAN networks of 32 filters, batch 64; features of
 `tfgan_zoo.metrics.features.ClassifierExtractor`, not Inception, so the
-numbers are comparable among rows of this table only). Every cell is the
+numbers are comparable among rows of this table only; the classifier is
+trained once and committed under ``benchmarks/classifiers/``, so every row of
+the column is scored with it on any machine). Every cell is the
 mean +- standard error over seeds, with the worst seed beside it.
 
 Resumable: each finished run appends a line to ``--scores``
@@ -54,6 +56,7 @@ import time
 
 import numpy as np
 from records import (
+    CLASSIFIERS,
     add_run_arguments,
     append_score,
     classifier_fid,
@@ -205,7 +208,8 @@ def run(args):
             values = toy_scores(common, part, args.toy_steps, seed)
         else:
             if extractor is None:
-                extractor, real = classifier_fid_setup(args.dataset, args.fid_samples)
+                extractor, real = classifier_fid_setup(args.dataset, args.fid_samples,
+                                                       cache=args.classifier)  # fmt: skip
             image_common = {k: v for k, v in (common or {}).items() if k != "gp_weight"}
             values = image_scores({**image_common, **image_overrides}, args.image_steps, seed,
                                   extractor, real, args.dataset)  # fmt: skip
@@ -301,9 +305,17 @@ def main():
     parser.add_argument("--image_steps", type=int, default=3000, help="0 skips the FID column")
     parser.add_argument("--fid_samples", type=int, default=5000)
     parser.add_argument("--dataset", default="idx:../shared/data/fashion-mnist")
+    parser.add_argument(
+        "--classifier", default="",
+        help="folder of the FID classifier, trained there when absent; default "
+        "benchmarks/classifiers/<the dataset's folder name>, committed, so the image "
+        "column is scored with one classifier whatever machine runs it",
+    )  # fmt: skip
     parser.add_argument("--variants", default=";".join(VARIANTS),
                         help="rows to run, separated by ';' (default: all)")  # fmt: skip
     args = parser.parse_args()
+    dataset_name = os.path.basename(args.dataset.split(":", 1)[-1].rstrip("/"))
+    args.classifier = args.classifier or os.path.join(CLASSIFIERS, dataset_name)
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.variants = args.variants.split(";")
     unknown = set(args.variants) - set(VARIANTS)

@@ -21,6 +21,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCORES = os.path.join(REPO, "benchmarks", "scores")
+CLASSIFIERS = os.path.join(REPO, "benchmarks", "classifiers")
 RUNS = os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "runs")
 
 
@@ -216,16 +217,26 @@ def save_figure(fig, path, dpi=110):
     return path
 
 
-def classifier_fid_setup(dataset, fid_samples):
+def classifier_fid_setup(dataset, fid_samples, cache=None):
     """``(extractor, real)``: the FID feature extractor of the quality tables (a
     classifier trained on 20,000 training images of ``dataset``) and
-    ``fid_samples`` test images to compare generated ones with."""
+    ``fid_samples`` test images to compare generated ones with.
+
+    ``cache``: a folder for the trained classifier (`ClassifierExtractor.cached`),
+    loaded when it is there. Training is the same in every process of one
+    machine but not across machines (another CPU, other oneDNN kernels: the
+    fine-tuning benchmark's subset FID moved 0.93 -> 0.90), so a table filled
+    over several sessions keeps its classifier committed under
+    `CLASSIFIERS`."""
     from tfgan_zoo import images
     from tfgan_zoo.evaluation import real_batches
     from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
 
     train_x, train_y = real_batches(dataset, "train", 20_000, seed=1)
-    extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
+    if cache:
+        extractor = ClassifierExtractor.cached(cache, images.to_uint8(train_x), train_y)
+    else:
+        extractor = ClassifierExtractor(train_classifier(images.to_uint8(train_x), train_y))
     real, _ = real_batches(dataset, "test", fid_samples, seed=2)
     return extractor, real
 

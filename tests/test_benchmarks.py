@@ -879,3 +879,32 @@ def test_versus_times_both_trees_in_child_processes(tmp_path):
     (tree,) = os.listdir(tmp_path / "trees")
     subprocess.run(["git", "worktree", "remove", "--force", str(tmp_path / "trees" / tree)],
                    cwd=REPO, check=True)  # fmt: skip
+
+
+def test_the_fid_classifier_of_a_table_is_trained_once_into_its_folder(tmp_path, monkeypatch):
+    """With ``cache=`` the classifier is saved there and later calls load it: a
+    table filled over several sessions (machines) keeps one classifier."""
+    import numpy as np
+
+    from tfgan_zoo import evaluation
+    from tfgan_zoo.metrics import features
+
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import records
+
+    rng = np.random.default_rng(0)
+
+    def real_batches(dataset, split, num_samples, seed=0):
+        x = rng.uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
+        return x, np.arange(64) % 10
+
+    trained = []
+    train = features.train_classifier
+    monkeypatch.setattr(evaluation, "real_batches", real_batches)
+    monkeypatch.setattr(features, "train_classifier",
+                        lambda x, y, *_: trained.append(1) or train(x, y, epochs=1))  # fmt: skip
+    first, _ = records.classifier_fid_setup("idx:x", 8, cache=str(tmp_path))
+    again, _ = records.classifier_fid_setup("idx:x", 8, cache=str(tmp_path))
+    assert trained == [1] and (tmp_path / features.CLASSIFIER_FILE).exists()
+    probe = rng.uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_array_equal(first(probe)[0], again(probe)[0])
