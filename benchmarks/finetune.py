@@ -42,6 +42,7 @@ import time
 
 import numpy as np
 from records import (
+    CLASSIFIERS,
     REPO,
     add_run_arguments,
     append_score,
@@ -94,19 +95,20 @@ def config_for(fraction, start, seed, args):
 
 
 def fid_setup(args):
-    """The digit classifier's extractor (trained on the 10,000 digits; cached) and
-    the digits' features' reference set."""
+    """The digit classifier's extractor (trained on the 10,000 digits; committed
+    under benchmarks/classifiers, as a classifier trained on another machine
+    differs) and the digits' features' reference set."""
     import keras
 
     from tfgan_zoo.data import idx
     from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
 
     x, y = idx.load_idx_dir(MNIST, "test")
-    path = os.path.join(args.work_dir, "classifier.keras")
+    path = os.path.join(CLASSIFIERS, "mnist-test", "domain_classifier.keras")
     if os.path.exists(path):
         model = keras.models.load_model(path, compile=False)
     else:
-        os.makedirs(args.work_dir, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         model = train_classifier(x, y)
         model.save(path)
     real = x[np.sort(np.random.default_rng(2).choice(len(x), SAMPLES, replace=False))]
