@@ -260,13 +260,17 @@ def table(scores, args):
     for name, (common, _) in VARIANTS.items():
         if common is None and not args.image_steps:
             continue  # an image-only model, and no image column
-        cells = []
+        cells, scored = [], False
         for part in TOY:
             rows = [scores[k] for s in args.seeds if (k := (name, part, s)) in scores]
             cells.append(toy_cell(rows, args.seeds) if rows else "n/a | -")
+            scored |= bool(rows)
         if args.image_steps:
             rows = [scores[k] for s in args.seeds if (k := (name, IMAGE, s)) in scores]
             cells.append(fid_cell(rows, args.seeds) if rows else "- | -")
+            scored |= bool(rows)
+        if not scored:
+            continue  # a loss with no run in any column (EBGAN, not in the image runs)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     verdicts = r3gan_lines(scores, args)
     return "\n".join(lines + ([""] + verdicts if verdicts else []))
