@@ -185,7 +185,8 @@ def judgement_v2(scores, seeds=range(10), g_steps=1000, iterations=5000):
     less = sign_test([x + 2 for x in logs], "greater")[0]
     verdict = ("holds" if p < ALPHA else "contradicted" if grew < ALPHA
                else "does not hold" if less < ALPHA else "not seen at this scale")  # fmt: skip
-    return {"verdict": verdict, "p": p, "wins": wins, "n": len(rows),
+    return {"verdict": verdict, "p": p, "wins": wins, "n": len(rows), "p_less": less,
+            "fell_less": sum(x > -2 for x in logs),
             "median_ratio": 10 ** statistics.median(logs),
             "smallest_p": smallest_p("sign", n=len(rows))}  # fmt: skip
 
@@ -233,7 +234,8 @@ def v2_line(scores, args):
     return (f" Rule v2 (fixed before these runs): **{judged['verdict']}**: the minimax norm "
             f"fell more than 100-fold on {judged['wins']} of {judged['n']} seeds (sign test, "
             f"one-sided, p = {p_text(judged['p'])}; smallest reachable "
-            f"{p_text(judged['smallest_p'])}); median fall {fall:.1f}x.")  # fmt: skip
+            f"{p_text(judged['smallest_p'])}); it fell less on {judged['fell_less']} "
+            f"(p = {p_text(judged['p_less'])}); median fall {fall:.1f}x.")  # fmt: skip
 
 
 def plot(scores, args, path):

@@ -167,7 +167,8 @@ def saturation_row(scores_v1, scores_v2):
     if judged and judged["n"] == 10:
         return row(claim, f"minimax norm fell {1 / judged['median_ratio']:.1f}x (median) over "
                    "5,000 D iterations", published, judged["verdict"],
-                   test_text("sign, log10 fall > 2", judged["p"], judged["smallest_p"]),
+                   test_text("sign, log10 fall > 2", judged["p"], judged["smallest_p"],
+                             judged["p_less"]),
                    _seeds(judged["n"]), before("b2e6e37", "2026-12-06"), "measured",
                    "Fashion-MNIST DCGAN, generator at 1,000 steps")  # fmt: skip
     rows = list(scores_v1.values())
