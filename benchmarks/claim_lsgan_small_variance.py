@@ -58,6 +58,7 @@ import time
 
 import numpy as np
 from records import (
+    CLASSIFIERS,
     REPO,
     add_run_arguments,
     append_score,
@@ -107,14 +108,15 @@ def config_for(loss, seed, args):
 
 
 def digit_classifier(args):
-    """The digit classifier of the same font (80% of the images; cached) and its
-    accuracy on the other 20%."""
+    """The digit classifier of the same font (80% of the images) and its accuracy
+    on the other 20%; committed under benchmarks/classifiers, as a classifier
+    trained on another machine differs, and the runs span sessions."""
     import keras
 
     from tfgan_zoo.data import files
     from tfgan_zoo.metrics import features
 
-    path = os.path.join(args.work_dir, "classifier.keras")
+    path = os.path.join(CLASSIFIERS, f"lsgan-{args.dataset}", "domain_classifier.keras")
     found = files.scan_folder(data_dir(args))
     images = np.stack([files.decode(open(p, "rb").read(), 1).numpy() for p in found.files])
     labels = np.asarray(found.labels)
@@ -124,6 +126,7 @@ def digit_classifier(args):
         model = keras.models.load_model(path, compile=False)
     else:
         model = features.train_classifier(images[train], labels[train])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         model.save(path)
     classifier = features.ClassifierExtractor(model)
     probs = classifier(images[held].astype(np.float32) / 127.5 - 1.0)[1]
