@@ -146,14 +146,18 @@ def i_prime_of(images, extractor):
     return metrics.modified_inception_score(features_and_probabilities(extractor, images)[1])
 
 
-def i_prime(generator, extractor):
-    """I' of `SAMPLES` samples (latents of seed 0); 0 when they are not finite."""
+def samples(generator):
+    """`SAMPLES` samples of latents of seed 0, or None when they are not finite."""
     z = np.random.default_rng(0).standard_normal((SAMPLES, LATENT_DIM)).astype(np.float32)
     fake = np.concatenate([np.asarray(generator(z[i : i + 500], training=False))
                            for i in range(0, SAMPLES, 500)])  # fmt: skip
-    if not np.all(np.isfinite(fake)):
-        return 0.0
-    return i_prime_of(fake, extractor)
+    return fake if np.all(np.isfinite(fake)) else None
+
+
+def i_prime(generator, extractor):
+    """I' of `samples`; 0 when they are not finite."""
+    fake = samples(generator)
+    return 0.0 if fake is None else i_prime_of(fake, extractor)
 
 
 def run(args):

@@ -61,7 +61,7 @@ import statistics
 import time
 
 import numpy as np
-from claim_ebgan import LATENT_DIM, LOSSES, MNIST, SAMPLES, build, classifier, configurations
+from claim_ebgan import LOSSES, MNIST, build, classifier, configurations, samples
 from records import (
     REPO,
     SCORES,
@@ -71,7 +71,7 @@ from records import (
     load_scores,
     run_and_tabulate,
 )
-from stats import ALPHA, p_text, sign_test, smallest_p
+from stats import p_text, paired_sign, smallest_p
 
 KEY = ("loss", "config")
 SECTION = "## Claim: EBGAN beats the GAN over a grid of settings"
@@ -81,16 +81,14 @@ CONFIDENT = 0.9
 
 
 def sample_scores(generator, extractor):
-    """``{"i_prime", "confident", "classes"}`` of `SAMPLES` samples (latents of
+    """``{"i_prime", "confident", "classes"}`` of `claim_ebgan.samples` (latents of
     seed 0): I', the share of samples whose top class probability is at least
     `CONFIDENT`, and how many classes those fall in; zeros when the samples
     are not finite."""
     from tfgan_zoo import metrics
 
-    z = np.random.default_rng(0).standard_normal((SAMPLES, LATENT_DIM)).astype(np.float32)
-    fake = np.concatenate([np.asarray(generator(z[i : i + 500], training=False))
-                           for i in range(0, SAMPLES, 500)])  # fmt: skip
-    if not np.all(np.isfinite(fake)):
+    fake = samples(generator)
+    if fake is None:
         return {"i_prime": 0.0, "confident": 0.0, "classes": 0}
     probabilities = features_and_probabilities(extractor, fake)[1]
     sure = probabilities.max(1) >= CONFIDENT
@@ -198,12 +196,8 @@ def judgement(scores, configs=60):
     if not pairs:
         return None
     differences = [e - g for e, g in pairs]
-    p, wins, n = sign_test(differences, "greater")
-    p_opposite = sign_test(differences, "less")[0]
-    verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
-               else "not seen at this scale")  # fmt: skip
-    return {"verdict": verdict, "p": p, "p_opposite": p_opposite, "wins": wins, "n": n,
-            "pairs": len(pairs), "smallest_p": smallest_p("sign", n=configs),
+    return {**paired_sign(differences), "pairs": len(pairs),
+            "smallest_p": smallest_p("sign", n=configs),
             "medians": [statistics.median(column) for column in zip(*pairs, strict=True)],
             "median_difference": statistics.median(differences)}  # fmt: skip
 

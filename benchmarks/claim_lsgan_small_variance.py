@@ -111,24 +111,17 @@ def digit_classifier(args):
     """The digit classifier of the same font (80% of the images) and its accuracy
     on the other 20%; committed under benchmarks/classifiers, as a classifier
     trained on another machine differs, and the runs span sessions."""
-    import keras
-
     from tfgan_zoo.data import files
     from tfgan_zoo.metrics import features
 
-    path = os.path.join(CLASSIFIERS, f"lsgan-{args.dataset}", "domain_classifier.keras")
     found = files.scan_folder(data_dir(args))
     images = np.stack([files.decode(open(p, "rb").read(), 1).numpy() for p in found.files])
     labels = np.asarray(found.labels)
     order = np.random.default_rng(0).permutation(len(images))
     train, held = order[: len(order) * 4 // 5], order[len(order) * 4 // 5 :]
-    if os.path.exists(path):
-        model = keras.models.load_model(path, compile=False)
-    else:
-        model = features.train_classifier(images[train], labels[train])
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        model.save(path)
-    classifier = features.ClassifierExtractor(model)
+    classifier = features.ClassifierExtractor.cached(
+        os.path.join(CLASSIFIERS, f"lsgan-{args.dataset}"), images[train], labels[train]
+    )
     probs = classifier(images[held].astype(np.float32) / 127.5 - 1.0)[1]
     return classifier, float(np.mean(np.argmax(probs, 1) == labels[held]))
 

@@ -57,7 +57,7 @@ from records import (
     score_checkpoints,
     scored_every,
 )
-from stats import ALPHA, p_text, sign_test, smallest_p
+from stats import p_text, paired_sign, smallest_p
 
 KEY = ("fraction", "start", "seed")
 SECTION = "## Fine-tuning from a zoo model"
@@ -98,21 +98,13 @@ def fid_setup(args):
     """The digit classifier's extractor (trained on the 10,000 digits; committed
     under benchmarks/classifiers, as a classifier trained on another machine
     differs) and the digits' features' reference set."""
-    import keras
-
     from tfgan_zoo.data import idx
-    from tfgan_zoo.metrics.features import ClassifierExtractor, train_classifier
+    from tfgan_zoo.metrics.features import ClassifierExtractor
 
     x, y = idx.load_idx_dir(MNIST, "test")
-    path = os.path.join(CLASSIFIERS, "mnist-test", "domain_classifier.keras")
-    if os.path.exists(path):
-        model = keras.models.load_model(path, compile=False)
-    else:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        model = train_classifier(x, y)
-        model.save(path)
+    extractor = ClassifierExtractor.cached(os.path.join(CLASSIFIERS, "mnist-test"), x, y)
     real = x[np.sort(np.random.default_rng(2).choice(len(x), SAMPLES, replace=False))]
-    return ClassifierExtractor(model), real.astype(np.float32) / 127.5 - 1.0
+    return extractor, real.astype(np.float32) / 127.5 - 1.0
 
 
 def subset_fid(images, extractor, real):
@@ -172,12 +164,7 @@ def judgement(scores, seeds):
     paired = pairs(scores, seeds)
     if not paired:
         return None
-    diffs = [scratch - pre for _, _, scratch, pre in paired]
-    p, wins, n = sign_test(diffs, "greater")
-    p_opposite = sign_test(diffs, "less")[0]
-    verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
-               else "not seen at this scale")  # fmt: skip
-    return {"verdict": verdict, "p": p, "wins": wins, "n": n, "pairs": len(paired),
+    return {**paired_sign([scratch - pre for _, _, scratch, pre in paired]), "pairs": len(paired),
             "ratio": statistics.median(pre / scratch for _, _, scratch, pre in paired),
             "smallest_p": smallest_p("sign", n=len(paired))}  # fmt: skip
 

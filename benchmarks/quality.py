@@ -66,7 +66,7 @@ from records import (
     run_and_tabulate,
     save_figure,
 )
-from stats import ALPHA, p_text, sign_test, smallest_p
+from stats import p_text, paired_sign, smallest_p
 
 from tfgan_zoo import metrics, trainer
 from tfgan_zoo.config import TrainConfig
@@ -160,11 +160,7 @@ def r3gan_judgement(scores, seeds, metric="rkl", parts=TOY):
              if ("R3GAN", part, s) in scores and ("NS + R1 + R2", part, s) in scores]  # fmt: skip
     if not diffs:
         return None
-    p, wins, n = sign_test(diffs, "greater")
-    p_opposite = sign_test(diffs, "less")[0]
-    verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
-               else "not seen at this scale")  # fmt: skip
-    return {"verdict": verdict, "p": p, "wins": wins, "n": n, "pairs": len(diffs),
+    return {**paired_sign(diffs), "pairs": len(diffs),
             "median": statistics.median(diffs),
             "smallest_p": smallest_p("sign", n=len(diffs))}  # fmt: skip
 

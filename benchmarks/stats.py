@@ -27,6 +27,22 @@ def sign_test(differences, alternative="greater"):
     return p, wins, n
 
 
+def two_sided_verdict(p, p_opposite):
+    """holds / contradicted / not seen from the claim's one-sided p and the opposite's."""
+    return "holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA else (
+        "not seen at this scale")  # fmt: skip
+
+
+def paired_sign(differences):
+    """The paired claims' rule form: one-sided exact sign tests that ``differences``
+    are positive (the claim, ``p``) and negative (``p_opposite``), and the verdict
+    `two_sided_verdict` gives: ``{"verdict", "p", "p_opposite", "wins", "n"}``."""
+    p, wins, n = sign_test(differences, "greater")
+    p_opposite = sign_test(differences, "less")[0]
+    return {"verdict": two_sided_verdict(p, p_opposite), "p": p, "p_opposite": p_opposite,
+            "wins": wins, "n": n}  # fmt: skip
+
+
 def fisher_exact(a_events, a_total, b_events, b_total):
     """One-sided Fisher exact test that group A has the larger share of events:
     p = P(X >= a_events) for X hypergeometric with the 2x2 table's margins."""

@@ -29,7 +29,16 @@ import os
 import statistics
 
 from records import RESULTS, SCORES, load_scores, write_table
-from stats import ALPHA, fisher_exact, p_text, permutation_test, sign_test, smallest_p
+from stats import (
+    ALPHA,
+    fisher_exact,
+    p_text,
+    paired_sign,
+    permutation_test,
+    sign_test,
+    smallest_p,
+    two_sided_verdict,
+)
 
 SECTION = "## Summary"
 ADOPTED = "2026-12-06"  # the day the claims got this rule form
@@ -51,12 +60,6 @@ def after(note=""):
     """A rule written on `ADOPTED` for results already on the page; ``note`` says what
     came before it."""
     return f"after the results ({ADOPTED}{'; ' + note if note else ''})"
-
-
-def two_sided_verdict(p, p_opposite):
-    """holds / contradicted / not seen from the claim's one-sided p and the opposite's."""
-    return "holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA else (
-        "not seen at this scale")  # fmt: skip
 
 
 def threshold_verdict(values, threshold, no_effect):
@@ -395,18 +398,18 @@ def projection_row(scores):
     concat = {r["seed"]: r["intra_fid"][-1] for r in rows["concat"]}
     diffs = [concat[r["seed"]] - r["intra_fid"][-1] for r in rows["projection"]
              if r["seed"] in concat]  # fmt: skip
-    p, wins, n = sign_test(diffs, "greater")
-    p_opposite = sign_test(diffs, "less")[0]
+    judged = paired_sign(diffs)
     ours = "intra-class FID " + ", ".join(
         f"{name} {statistics.mean(r['intra_fid'][-1] for r in rs):.2f}"
         for name, rs in rows.items() if rs
     )  # fmt: skip
     steps = max(r["steps"][-1] for r in scores.values())
     return row("Projection beats concatenation and AC-GAN (Miyato & Koyama, Table 1)",
-               ours + f"; projection lower on {wins} of {n} seeds",
+               ours + f"; projection lower on {judged['wins']} of {judged['n']} seeds",
                "CIFAR-10: projection best in IS, intra-class FID and FID (IS 8.62, FID 17.5)",
-               two_sided_verdict(p, p_opposite),
-               test_text("sign, intra-class FID", p, smallest_p("sign", n=len(diffs)), p_opposite),
+               judged["verdict"],
+               test_text("sign, intra-class FID", judged["p"], smallest_p("sign", n=len(diffs)),
+                         judged["p_opposite"]),
                _seeds(len(diffs)), after(), "measured",
                f"Fashion-MNIST DCGAN, {steps:,} steps")  # fmt: skip
 
