@@ -80,6 +80,21 @@ def permutation_test(a, b, statistic=None, draws=20000, seed=0):
     return (count + 1) / (draws + 1)
 
 
+def median_interval(values, coverage=1 - ALPHA):
+    """The sign test's distribution-free interval of the median of ``values``:
+    ``(low, high, achieved)``, the k-th lowest and k-th highest values for the
+    largest k whose coverage ``1 - 2 P(X <= k - 1)``, X ~ Binomial(n, 1/2), is at
+    least ``coverage`` (12 values: the 3rd of each end, 96.1%; 20: the 6th,
+    95.9%). With too few values for ``coverage`` (fewer than 6 for 95%): the
+    lowest and highest, with the ``achieved`` coverage below it."""
+    ordered, n = sorted(values), len(values)
+    covered = [(k, 1 - 2 * sum(math.comb(n, j) for j in range(k)) / 2**n)
+               for k in range(1, n // 2 + 1)]  # fmt: skip
+    k, achieved = max((c for c in covered if c[1] >= coverage), default=covered[0] if covered
+                      else (1, 0.0))  # fmt: skip
+    return ordered[k - 1], ordered[n - k], achieved
+
+
 def smallest_p(test, **design):
     """The smallest p a design can reach: ``sign`` with ``n`` pairs (1 / 2^n);
     ``fisher`` with group sizes ``a`` and ``b`` (every event in A);

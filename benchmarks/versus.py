@@ -20,11 +20,12 @@ on a shared 2-core machine). One at a time, because CPU time counts every thread
 timed in turn in one process, the toy's default `fit` measured 1.10x the base's
 beside this tree's fused XLA program and 0.89-0.98x timed alone, in 3 alternating
 pairs (2026-12-07). Ratio: per round, this tree's time over the base's; the table
-gives the median of the rounds' ratios and the interval between their second-lowest
-and second-highest (for 8 rounds a sign-test interval of the median with 93%
-coverage), and each tree's median ms a step. The verdict for a case: **no slowdown**
-when the interval's upper end is at most ``--within``; **slower** when its lower end
-is above it; else **unresolved** (more rounds narrow the interval). ``--threads 1``
+gives the median of the rounds' ratios, the sign test's interval of that median with
+at least 95% coverage (`stats.median_interval`: for 12 rounds the 3rd-lowest to the
+3rd-highest ratio, for 20 the 6th), and each tree's median ms a step. The verdict for
+a case: **no slowdown** when the interval's upper end is at most ``--within``;
+**slower** when its lower end is above it; else **unresolved** (also with fewer than
+6 rounds, too few for 95%; more rounds narrow the interval). ``--threads 1``
 runs each child on one TensorFlow thread pinned to the last CPU: in 2 pairs the DCGAN
 ratios spread by about 5% that way, against up to 14% with the default threads; the
 table reads the rows of the latest head and thread setting.
@@ -45,6 +46,7 @@ import subprocess
 import sys
 
 from records import REPO, add_run_arguments, append_score, write_table
+from stats import ALPHA, median_interval
 
 COMBINATIONS = {  # label: (jit_compile, uses the network's steps per execution)
     "default fit": ("off", False),
@@ -153,7 +155,8 @@ def table(args):
         f"{head[:7]} against {base_sha[:7]} ({rows[-1].get('date', '')}"
         + (f", {threads} thread{'s' * (threads > 1)} pinned" if threads else "")
         + "): CPU ms a step, "
-        "ratio this / base per round; interval: second-lowest to second-highest ratio.",
+        "ratio this / base per round; interval: the sign test's 95% interval of the median "
+        "ratio (`stats.median_interval`; 6 rounds at least).",
         "",
         "| network | combination | rounds | base ms | this ms | median ratio | interval "
         f"| within {args.within}? |",
@@ -168,10 +171,11 @@ def table(args):
             pairs = [p for p in per.values() if len(p) == 2]
             if not pairs:
                 continue
-            ratios = sorted(p["this"] / p["base"] for p in pairs)
-            low, high = (ratios[1], ratios[-2]) if len(ratios) >= 4 else (ratios[0], ratios[-1])
-            verdict = ("no slowdown" if high <= args.within else
-                       "slower" if low > args.within else "unresolved")  # fmt: skip
+            ratios = [p["this"] / p["base"] for p in pairs]
+            low, high, coverage = median_interval(ratios)
+            verdict = ("unresolved" if coverage < 1 - ALPHA else "no slowdown"
+                       if high <= args.within else "slower" if low > args.within
+                       else "unresolved")  # fmt: skip
             base_ms = 1000 * statistics.median(p["base"] for p in pairs)
             this_ms = 1000 * statistics.median(p["this"] for p in pairs)
             ratio = statistics.median(ratios)
