@@ -24,6 +24,7 @@ import time
 
 import tensorflow as tf
 
+from tfgan_zoo import jsonfile
 from tfgan_zoo.config import NETWORK_FIELDS, ConfigError
 
 RUN_FILE = "run.json"
@@ -62,11 +63,7 @@ def check_writable(model_dir):
 
 def read_run(model_dir):
     """The parsed ``run.json`` of ``model_dir``, or None when there is none."""
-    path = os.path.join(model_dir, RUN_FILE)
-    if not tf.io.gfile.exists(path):
-        return None
-    with tf.io.gfile.GFile(path) as f:
-        return json.load(f)
+    return jsonfile.read(os.path.join(model_dir, RUN_FILE))
 
 
 def data_fields(info):

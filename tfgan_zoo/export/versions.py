@@ -10,6 +10,7 @@ import uuid
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo import jsonfile
 from tfgan_zoo.images import samples_of
 
 WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
@@ -34,11 +35,7 @@ def latest_version(base_dir):
 
 def read_metadata(export_path):
     """The ``assets.extra/tfgan_zoo.json`` of one export version (None if it has none)."""
-    path = os.path.join(export_path, METADATA_FILE)
-    if not tf.io.gfile.exists(path):
-        return None
-    with tf.io.gfile.GFile(path) as f:
-        return json.load(f)
+    return jsonfile.read(os.path.join(export_path, METADATA_FILE))
 
 
 def sample_shape(generator, latent_dim, num_classes=0):
