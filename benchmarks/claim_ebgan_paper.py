@@ -227,7 +227,10 @@ def table(scores, args):
     pilot = load_scores(args.pilot_scores, KEY)
     judged = judgement(scores, args.configs)
     head = "not tested yet"
-    if judged:
+    if judged and judged["pairs"] < args.configs:  # a partial grid is not judged
+        head = (f"not judged until all {args.configs} pairs are run ({judged['pairs']} so far: "
+                f"EBGAN's I' higher on {judged['wins']} of {judged['n']} untied)")  # fmt: skip
+    elif judged:
         head = (f"**{judged['verdict']}**; EBGAN's I' higher on {judged['wins']} of "
                 f"{judged['n']} untied configurations of {judged['pairs']} (sign test, "
                 f"one-sided, p = {p_text(judged['p'])}; smallest reachable "

@@ -533,8 +533,9 @@ def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
     assert paper.budget(nothing, args) == (10000, False)
 
     def runs(ebgan, gan):
-        rows = {("EBGAN", i): {"i_prime": [v]} for i, v in enumerate(ebgan)}
-        return {**rows, **{("GAN", i): {"i_prime": [v]} for i, v in enumerate(gan)}}
+        scored = lambda v: {"i_prime": [v], "confident": [0.0], "classes": [0]}  # noqa: E731
+        rows = {("EBGAN", i): scored(v) for i, v in enumerate(ebgan)}
+        return {**rows, **{("GAN", i): scored(v) for i, v in enumerate(gan)}}
 
     judged = paper.judgement(runs([5] * 5 + [1], [1] * 6), configs=6)  # one tie: 5 of 5
     assert judged == {**judged, "verdict": "holds", "p": 1 / 32, "wins": 5, "n": 5,
@@ -543,6 +544,13 @@ def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
     unclear = paper.judgement(runs([5, 5, 5, 1, 1, 1], [2] * 6), configs=6)
     assert unclear["verdict"] == "not seen at this scale" and unclear["p"] == 42 / 64
     assert paper.judgement({}, configs=6) is None
+    monkeypatch.setattr(paper, "load_scores", lambda *a: nothing)  # the pilot's file
+    table = argparse.Namespace(configs=6, pilot_configs=2, unit=1000, pilot_scores="",
+                               width_scale=0.25)  # fmt: skip
+    partial = paper.table(runs([5] * 5, [1] * 5), table)
+    assert "not judged until all 6 pairs are run (5 so far" in partial and "**" not in partial
+    assert "**holds**; EBGAN's I' higher on 5 of 5" in paper.table(runs([5] * 5 + [1], [1] * 6),
+                                                                    table)  # fmt: skip
 
 
 def test_timings_are_kept_as_scores_and_charted_without_timing(tmp_path, monkeypatch):
