@@ -186,7 +186,9 @@ def collapsed(row):
 
 
 def judgement(scores, seeds):
-    """The rule of the module docstring: verdict, p, counts; None before any run pair."""
+    """The rule of the module docstring: verdict, p, counts, and whether every seed
+    of both losses is in (``complete``; only then is the verdict the rule's); None
+    before any run of each loss."""
     ls, gan = (rows_of(scores, loss, seeds) for loss in LOSSES)
     if not ls or not gan:
         return None
@@ -196,13 +198,19 @@ def judgement(scores, seeds):
     verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
                else "not seen at this scale")  # fmt: skip
     return {"verdict": verdict, "p": p, "collapsed": (ls_c, gan_c), "n": (len(ls), len(gan)),
-            "smallest_p": smallest_p("fisher", a=len(gan), b=len(ls))}  # fmt: skip
+            "smallest_p": smallest_p("fisher", a=len(gan), b=len(ls)),
+            "complete": len(ls) == len(gan) == len(seeds)}  # fmt: skip
 
 
 def table(scores, args):
     judged = judgement(scores, args.seeds)
     head = "not tested yet"
-    if judged:
+    if judged and not judged["complete"]:  # a partial design is not judged
+        (ls_c, gan_c), (n_ls, n_gan) = judged["collapsed"], judged["n"]
+        n = len(args.seeds)
+        head = (f"not judged until {n} + {n} runs are in ({n_ls} + {n_gan} so far; "
+                f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls})")  # fmt: skip
+    elif judged:
         (ls_c, gan_c), (n_ls, n_gan) = judged["collapsed"], judged["n"]
         head = (f"**{judged['verdict']}** (Fisher exact, one-sided, p = {p_text(judged['p'])}; "
                 f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls}; smallest "

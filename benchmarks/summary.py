@@ -449,7 +449,8 @@ def small_variance_row(scores):
     return row("Least squares learns datasets with small variance (LSGAN journal version)",
                f"collapsed: LSGAN (-1,1,0) {ls_c} of {n_ls}, GAN {gan_c} of {n_gan}",
                "the GAN collapses, LSGAN generates the digits (their figure)",
-               judged["verdict"] + ("" if min(n_ls, n_gan) >= 5 else " (interim)"),
+               judged["verdict"] if judged["complete"] else
+               f"not judged until 5 + 5 runs are in ({n_ls} + {n_gan} so far)",
                test_text("Fisher, collapses", judged["p"], judged["smallest_p"]),
                f"{n_ls} + {n_gan} runs", before("6ca6663", "2026-12-06"), "measured",
                f"times.shift.rotate, {steps:,} of the paper's 50,001 steps")  # fmt: skip

@@ -753,13 +753,24 @@ def test_the_small_variance_rule_follows_its_fisher_test(monkeypatch):
                 for s, d in enumerate(digits)}  # fmt: skip
 
     ls, gan = claim.LOSSES
-    holds = claim.judgement({**runs(ls, [10] * 5), **runs(gan, [3, 1, 2, 9, 1])}, range(5))
+    holds_runs = {**runs(ls, [10] * 5), **runs(gan, [3, 1, 2, 9, 1])}
+    holds = claim.judgement(holds_runs, range(5))
     assert holds["verdict"] == "holds" and abs(holds["p"] - 1 / 252) < 1e-12
     opposite = claim.judgement({**runs(ls, [1] * 5), **runs(gan, [10] * 5)}, range(5))
     assert opposite["verdict"] == "contradicted"
     near = claim.judgement({**runs(ls, [10, 10, 10, 10, 9]), **runs(gan, [1, 1, 1, 10, 10])},
                            range(5))  # fmt: skip
     assert near["verdict"] == "not seen at this scale"  # 3 of 5 against 1 of 5: p = 0.26
+    assert near["complete"] and not claim.judgement(runs(ls, [1]) | runs(gan, [10]),
+                                                    range(5))["complete"]  # fmt: skip
+    table = __import__("argparse").Namespace(seeds=range(5), steps=1000, every=1000,
+                                             dataset="times.shift.rotate")  # fmt: skip
+    partial = claim.table({**runs(ls, [1]), **runs(gan, [10, 10])}, table)
+    assert (
+        "not judged until 5 + 5 runs are in (1 + 2 so far; collapsed: GAN 0 of 2, LSGAN 1 of 1)"
+        in partial
+    )
+    assert "**" not in partial and "**holds**" in claim.table(holds_runs, table)
     assert claim.coverage(__import__("numpy").eye(10)[[0] * 30 + [1] * 19]) == (1, 1.0)
 
 
