@@ -438,7 +438,8 @@ def r3gan_row(scores):
 
 
 def small_variance_row(scores):
-    """`claim_lsgan_small_variance.judgement`, fixed before its runs."""
+    """`claim_lsgan_small_variance.judgement`, fixed before its runs (its budget last
+    changed in 506cd23, before any run finished); no verdict before all 10 runs."""
     import claim_lsgan_small_variance as claim
 
     judged = claim.judgement(scores, range(5))
@@ -451,8 +452,10 @@ def small_variance_row(scores):
                "the GAN collapses, LSGAN generates the digits (their figure)",
                judged["verdict"] if judged["complete"] else
                f"not judged until 5 + 5 runs are in ({n_ls} + {n_gan} so far)",
-               test_text("Fisher, collapses", judged["p"], judged["smallest_p"]),
-               f"{n_ls} + {n_gan} runs", before("6ca6663", "2026-12-06"), "measured",
+               test_text("Fisher, collapses", judged["p"], judged["smallest_p"])
+               if judged["complete"] else "Fisher, collapses, once all 10 runs are in; "
+               f"smallest reachable {p_text(smallest_p('fisher', a=5, b=5))}",
+               f"{n_ls} + {n_gan} runs", before("506cd23", "2026-12-07"), "measured",
                f"times.shift.rotate, {steps:,} of the paper's 50,001 steps")  # fmt: skip
 
 
