@@ -88,11 +88,14 @@ def median_interval(values, coverage=1 - ALPHA):
     95.9%). With too few values for ``coverage`` (fewer than 6 for 95%): the
     lowest and highest, with the ``achieved`` coverage below it."""
     ordered, n = sorted(values), len(values)
-    covered = [(k, 1 - 2 * sum(math.comb(n, j) for j in range(k)) / 2**n)
-               for k in range(1, n // 2 + 1)]  # fmt: skip
-    k, achieved = max((c for c in covered if c[1] >= coverage), default=covered[0] if covered
-                      else (1, 0.0))  # fmt: skip
-    return ordered[k - 1], ordered[n - k], achieved
+
+    def covers(k):
+        return 1 - 2 * sum(math.comb(n, j) for j in range(k)) / 2**n
+
+    k = 1
+    while k < n // 2 and covers(k + 1) >= coverage:  # coverage falls as k grows
+        k += 1
+    return ordered[k - 1], ordered[n - k], covers(k)
 
 
 def smallest_p(test, **design):
