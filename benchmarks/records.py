@@ -203,7 +203,8 @@ def plot_runs(ax, rows, key, color, label, clip=None, center="mean"):
         ax.plot(r["steps"], values, color=color, lw=0.6, alpha=0.35)
     if rows:
         middle = np.median(curves, 0) if center == "median" else np.mean(curves, 0)
-        ax.plot(rows[0]["steps"], middle, color=color, lw=2,
+        single = len(rows[0]["steps"]) == 1  # one scored point: a line would not show
+        ax.plot(rows[0]["steps"], middle, color=color, lw=2, marker="o" if single else None,
                 label=f"{label}, {center} of {len(rows)}")  # fmt: skip
 
 
