@@ -74,7 +74,7 @@ from records import (
     score_checkpoints,
     scored_every,
 )
-from stats import ALPHA, fisher_exact, p_text, smallest_p
+from stats import fisher_exact, p_text, smallest_p, two_sided_verdict
 
 KEY = ("loss", "seed")
 SECTION = "## Claim: least squares learns datasets with small variance"
@@ -195,9 +195,8 @@ def judgement(scores, seeds):
     ls_c, gan_c = sum(map(collapsed, ls)), sum(map(collapsed, gan))
     p = fisher_exact(gan_c, len(gan), ls_c, len(ls))
     p_opposite = fisher_exact(ls_c, len(ls), gan_c, len(gan))
-    verdict = ("holds" if p < ALPHA else "contradicted" if p_opposite < ALPHA
-               else "not seen at this scale")  # fmt: skip
-    return {"verdict": verdict, "p": p, "collapsed": (ls_c, gan_c), "n": (len(ls), len(gan)),
+    return {"verdict": two_sided_verdict(p, p_opposite), "p": p, "collapsed": (ls_c, gan_c),
+            "n": (len(ls), len(gan)),
             "smallest_p": smallest_p("fisher", a=len(gan), b=len(ls)),
             "complete": len(ls) == len(gan) == len(seeds)}  # fmt: skip
 
@@ -205,13 +204,13 @@ def judgement(scores, seeds):
 def table(scores, args):
     judged = judgement(scores, args.seeds)
     head = "not tested yet"
-    if judged and not judged["complete"]:  # a partial design is not judged
+    if judged:
         (ls_c, gan_c), (n_ls, n_gan) = judged["collapsed"], judged["n"]
+    if judged and not judged["complete"]:  # a partial design is not judged
         n = len(args.seeds)
         head = (f"not judged until {n} + {n} runs are in ({n_ls} + {n_gan} so far; "
                 f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls})")  # fmt: skip
     elif judged:
-        (ls_c, gan_c), (n_ls, n_gan) = judged["collapsed"], judged["n"]
         head = (f"**{judged['verdict']}** (Fisher exact, one-sided, p = {p_text(judged['p'])}; "
                 f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls}; smallest "
                 f"reachable p {p_text(judged['smallest_p'])})")  # fmt: skip
