@@ -21,6 +21,13 @@ class Generated(typing.NamedTuple):
     extras: tuple = ()  # what else the generator returned (`images.samples_of`)
 
 
+def option_of(group, name):
+    """A read-only attribute for the option ``name`` of the model's option group
+    ``group`` (`tfgan_zoo.options`), which hooks read under the short name."""
+    return property(lambda self: getattr(getattr(self, group), name),
+                    doc=f"``self.{group}.{name}``.")  # fmt: skip
+
+
 def draw_for_replica(sampler, shape):
     """``sampler(shape)`` for this replica's share of a global draw.
 
@@ -160,21 +167,10 @@ class GAN(AdversarialModel):
             )
         self.built = True
 
-    @property
-    def pack(self):
-        return self.feeding.pack
-
-    @property
-    def latent_distribution(self):
-        return self.feeding.latent_distribution
-
-    @property
-    def n_critic(self):
-        return self.schedule.n_critic
-
-    @property
-    def g_steps(self):
-        return self.schedule.g_steps
+    pack = option_of("feeding", "pack")
+    latent_distribution = option_of("feeding", "latent_distribution")
+    n_critic = option_of("schedule", "n_critic")
+    g_steps = option_of("schedule", "g_steps")
 
     def build_networks(self):
         """Builds networks that have no weights yet by calling them once.
