@@ -58,6 +58,20 @@ def child_timings(network, repeats):
     """``{combination: median CPU seconds a step}`` of ``network`` (a network of
     `throughput.NETWORKS`, timed as its tables time it), with the library first on
     ``sys.path`` (the tree under test)."""
+    from throughput import seconds_per_step
+
+    timings = {}
+    for label in COMBINATIONS:
+        model, dataset, steps = built(network, label)
+        timings[label] = statistics.median(
+            seconds_per_step(model, dataset, steps)[1] for _ in range(repeats)
+        )
+    return timings
+
+
+def built(network, label):
+    """``network`` (of `throughput.NETWORKS`) built for combination ``label``, traced
+    and warmed up, with its in-memory batches and timed steps."""
     import keras
     from throughput import NETWORKS, _in_memory, seconds_per_step
 
@@ -65,21 +79,47 @@ def child_timings(network, repeats):
     from tfgan_zoo.config import TrainConfig
 
     fields, load, spe, steps = NETWORKS[network]
-    timings, dataset = {}, None
-    for label, (jit, uses_spe) in COMBINATIONS.items():
-        config = TrainConfig(**fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
-                             steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
-                             checkpoint_every=spe)  # fmt: skip
-        if dataset is None:
-            raw, info = load(config)[:2]
-            dataset = _in_memory(data.critic_groups(raw, config.n_critic))
-        keras.utils.set_random_seed(0)
-        model = trainer.build_model(config, info)
-        seconds_per_step(model, dataset, spe)  # trace, compile, warm up
-        timings[label] = statistics.median(
-            seconds_per_step(model, dataset, steps)[1] for _ in range(repeats)
-        )
-    return timings
+    jit, uses_spe = COMBINATIONS[label]
+    config = TrainConfig(**fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
+                         steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
+                         checkpoint_every=spe)  # fmt: skip
+    raw, info = load(config)[:2]
+    dataset = _in_memory(data.critic_groups(raw, config.n_critic))
+    keras.utils.set_random_seed(0)
+    model = trainer.build_model(config, info)
+    seconds_per_step(model, dataset, spe)  # trace, compile, warm up
+    return model, dataset, steps
+
+
+def child_work(network):
+    """``{combination: work}`` of ``network``, where the time of a step can differ
+    between two trees whose rounds are noisy: the train step's graph (its op count
+    and a digest of its sorted op types, nested functions included) and the Python
+    function calls a step of `fit` makes (cProfile's count over ``2n`` steps less
+    that over ``n``, divided by ``n``). Both are counts, the same in every run."""
+    import cProfile
+    import hashlib
+    import pstats
+
+    import tensorflow as tf
+    from throughput import seconds_per_step
+
+    work = {}
+    for label in COMBINATIONS:
+        model, dataset, steps = built(network, label)
+        spec = dataset.element_spec
+        graph = tf.function(model.train_step).get_concrete_function(spec).graph.as_graph_def()
+        types = sorted([n.op for n in graph.node]
+                       + [n.op for f in graph.library.function for n in f.node_def])  # fmt: skip
+        calls = []
+        for n in (steps, 2 * steps):
+            profile = cProfile.Profile()
+            profile.runcall(seconds_per_step, model, dataset, n)
+            calls.append(pstats.Stats(profile).total_calls)
+        work[label] = {"ops": len(types),
+                       "op_types": hashlib.sha1(" ".join(types).encode()).hexdigest()[:12],
+                       "python_calls_per_step": (calls[1] - calls[0]) / steps}  # fmt: skip
+    return work
 
 
 def rev_parse(ref):
@@ -99,9 +139,10 @@ def worktree(base, trees):
     return path, sha
 
 
-def run_child(tree, network, repeats, threads=0):
-    """One child process timing ``network`` with ``tree``'s library; ``threads`` > 0:
-    that many TensorFlow threads, pinned to the last CPUs (0: TensorFlow's default)."""
+def run_child(tree, network, repeats, threads=0, work=False):
+    """One child process timing ``network`` with ``tree``'s library (``work``: counting
+    its work, `child_work`); ``threads`` > 0: that many TensorFlow threads, pinned to
+    the last CPUs (0: TensorFlow's default)."""
     env = {**os.environ, "PYTHONPATH": tree, "TF_CPP_MIN_LOG_LEVEL": "2"}
     pin = None
     if threads:
@@ -109,13 +150,64 @@ def run_child(tree, network, repeats, threads=0):
         cpus = sorted(os.sched_getaffinity(0))[-threads:]
         pin = lambda: os.sched_setaffinity(0, cpus)  # noqa: E731
     done = subprocess.run(
-        [sys.executable, os.path.abspath(__file__), "--child", network, "--repeats", str(repeats)],
+        [sys.executable, os.path.abspath(__file__), "--child", network, "--repeats", str(repeats),
+         *(["--work"] if work else [])],
         cwd=REPO, env=env, check=True, capture_output=True, text=True, preexec_fn=pin,
     )  # fmt: skip
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     if os.path.realpath(answer["library"]) != os.path.realpath(tree):
         raise RuntimeError(f"the child imported tfgan_zoo from {answer['library']}, not {tree}")
-    return answer["timings"]
+    return answer["work" if work else "timings"]
+
+
+def measure_work(args):
+    """One child per tree and network counting its work (`child_work`), appended to
+    ``--scores`` (``versus_work.jsonl``)."""
+    base_tree, base_sha = worktree(args.base, os.path.join(args.work_dir, "trees"))
+    head = rev_parse("HEAD")
+    for network in args.networks.split(","):
+        for which, tree in (("base", base_tree), ("this", REPO)):
+            work = run_child(tree, network, args.repeats, args.threads, work=True)
+            append_score(args.scores, {"base": base_sha, "head": head, "tree": which,
+                                       "network": network, "work": work,
+                                       "date": datetime.date.today().isoformat()})  # fmt: skip
+
+
+def work_table(args):
+    """The ``--work`` table of ``--scores`` for ``--base`` (the latest head counted),
+    as Markdown text, and the rows it reads."""
+    base_sha = rev_parse(args.base)
+    rows = [r for r in read_rows(args.scores) if r["base"] == base_sha]
+    if not rows:
+        return "", rows
+    rows = [r for r in rows if r["head"] == rows[-1]["head"]]
+    work = {(r["network"], r["tree"]): r["work"] for r in rows}
+    lines = [
+        f"{rows[-1]['head'][:7]} against {base_sha[:7]} ({rows[-1]['date']}): the train step's "
+        "graph (ops, nested functions included; same: the same multiset of op types) and "
+        "the Python calls a step of `fit` makes (cProfile).",
+        "",
+        "| network | combination | graph ops base / this | same op types? "
+        "| Python calls a step base / this |",
+        "|---|---|---|---|---|",
+    ]
+    for network in dict.fromkeys(r["network"] for r in rows):
+        if (network, "base") not in work or (network, "this") not in work:
+            continue
+        for label in COMBINATIONS:
+            base, this = work[network, "base"][label], work[network, "this"][label]
+            same = "yes" if base["op_types"] == this["op_types"] else "no"
+            lines.append(f"| {network} | {label} | {base['ops']} / {this['ops']} | {same} "
+                         f"| {base['python_calls_per_step']:g} / "
+                         f"{this['python_calls_per_step']:g} |")  # fmt: skip
+    return "\n".join(lines), rows
+
+
+def read_rows(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f]
 
 
 def measure(args):
@@ -143,10 +235,7 @@ def table(args):
     """The table of the rows in ``--scores`` for ``--base`` (the latest head measured),
     as Markdown text, and the rows it reads."""
     base_sha = rev_parse(args.base)
-    rows = []
-    if os.path.exists(args.scores):
-        with open(args.scores) as f:
-            rows = [r for r in map(json.loads, f) if r["base"] == base_sha]
+    rows = [r for r in read_rows(args.scores) if r["base"] == base_sha]
     if not rows:
         return "", rows
     head, threads = rows[-1]["head"], rows[-1].get("threads", 0)
@@ -196,21 +285,28 @@ def main():
     parser.add_argument("--threads", type=int, default=0,
                         help="the children's TensorFlow threads, pinned to as many CPUs "
                         "(0: TensorFlow's default, unpinned)")  # fmt: skip
+    parser.add_argument("--work", action="store_true",
+                        help="count each tree's work instead of timing it (`child_work`): "
+                        "one child per tree and network, rows in versus_work.jsonl")  # fmt: skip
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.work and args.scores == parser.get_default("scores"):
+        args.scores = os.path.join(os.path.dirname(args.scores), "versus_work.jsonl")
     if args.child:
         import tfgan_zoo
 
-        timings = child_timings(args.child, args.repeats)
+        answer = ({"work": child_work(args.child)} if args.work
+                  else {"timings": child_timings(args.child, args.repeats)})  # fmt: skip
         print(json.dumps({"library": os.path.dirname(os.path.dirname(tfgan_zoo.__file__)),
-                          "timings": timings}))  # fmt: skip
+                          **answer}))  # fmt: skip
         return
     if not args.table_only:
-        measure(args)
-    text, rows = table(args)
+        (measure_work if args.work else measure)(args)
+    text, rows = (work_table if args.work else table)(args)
     print(text)
     if args.write:
-        write_table("## Speed", "versus", text, rows, args.results)
+        write_table("## Speed", "versus work" if args.work else "versus", text, rows,
+                    args.results)  # fmt: skip
     elif not rows:
         sys.exit(f"no rows for {args.base} in {args.scores}: run without --table_only")
 

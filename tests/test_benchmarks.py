@@ -894,11 +894,37 @@ def test_versus_judges_each_case_by_the_interval_of_its_round_ratios(tmp_path):
     assert missing.returncode != 0 and "run without --table_only" in missing.stderr
 
 
-@pytest.mark.slow  # two child processes of TensorFlow: about a minute
+def test_versus_work_table_compares_graphs_and_python_calls(tmp_path):
+    """benchmarks/versus.py --work --table_only: per network and combination both
+    trees' op counts, whether their op types match, and their Python calls a step,
+    from the latest head's rows."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+
+    def work(ops, digest, calls):
+        one = {"ops": ops, "op_types": digest, "python_calls_per_step": calls}
+        return {"default fit": one, "XLA + steps per execution": {**one, "ops": ops + 1}}
+
+    rows = [{"base": head, "head": "old", "tree": "this", "network": "toy", "date": "d",
+             "work": work(1, "x", 9.0)},
+            {"base": head, "head": head, "tree": "base", "network": "toy", "date": "d",
+             "work": work(10, "a", 150.0)},
+            {"base": head, "head": head, "tree": "this", "network": "toy", "date": "d",
+             "work": work(10, "b", 150.5)}]  # fmt: skip
+    scores = tmp_path / "versus_work.jsonl"
+    scores.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--work",
+              "--table_only", "--scores", str(scores))  # fmt: skip
+    assert "| toy | default fit | 10 / 10 | no | 150 / 150.5 |" in out
+    assert "| toy | XLA + steps per execution | 11 / 11 | no |" in out
+    assert "9 /" not in out and "/ 9 " not in out  # the older head's row is not read
+
+
+@pytest.mark.slow  # four child processes of TensorFlow: about three minutes
 def test_versus_times_both_trees_in_child_processes(tmp_path):
-    """docs/benchmarks.md's versus command at one round of the toy: the base's worktree
+    """docs/benchmarks.md's versus commands at one round of the toy: the base's worktree
     is made under --work_dir, each child imports its own tree's library, and the rows
-    land in --scores."""
+    land in --scores; with --work both trees (here one commit) count the same work."""
     scores = tmp_path / "v.jsonl"
     out = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--rounds", "1",
               "--networks", "pacgan_toy", "--repeats", "1", "--work_dir", str(tmp_path),
@@ -907,6 +933,13 @@ def test_versus_times_both_trees_in_child_processes(tmp_path):
     assert [r["tree"] for r in rows] == ["base", "this"]
     assert all(set(r["cpu_seconds"]) == {"default fit", "XLA + steps per execution"} for r in rows)
     assert "| pacgan_toy | default fit | 1 |" in out
+    work = run(os.path.join("benchmarks", "versus.py"), "--base", "HEAD", "--work",
+               "--networks", "pacgan_toy", "--work_dir", str(tmp_path),
+               "--scores", str(tmp_path / "w.jsonl"))  # fmt: skip
+    # The same commit on both sides: the same graph and the same Python calls.
+    assert "| pacgan_toy | default fit | 2275 / 2275 | yes |" in work, work
+    (base_row, this_row) = [json.loads(x) for x in (tmp_path / "w.jsonl").read_text().splitlines()]
+    assert base_row["work"] == this_row["work"]
     (tree,) = os.listdir(tmp_path / "trees")
     subprocess.run(["git", "worktree", "remove", "--force", str(tmp_path / "trees" / tree)],
                    cwd=REPO, check=True)  # fmt: skip
