@@ -29,10 +29,13 @@ def parse(*argv):
 
 
 def toy_config(tmp_path, **overrides):
+    """A 40-step toy run for the trainer's bookkeeping (resume, checkpoints, errors).
+    Without XLA: compiling the toy step costs about 3 s a run on 2 slow cores, and
+    test_execution.py trains, resumes and stops on NaN with XLA (auto) itself."""
     values = dict(
         architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
         epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
-        model_dir=str(tmp_path / "run"), verbose=0,
+        model_dir=str(tmp_path / "run"), verbose=0, jit_compile="off",
     )  # fmt: skip
     values.update(overrides)
     return TrainConfig(**values)
