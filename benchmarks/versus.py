@@ -176,8 +176,7 @@ def measure_work(args):
 def work_table(args):
     """The ``--work`` table of ``--scores`` for ``--base`` (the latest head counted),
     as Markdown text, and the rows it reads."""
-    base_sha = rev_parse(args.base)
-    rows = [r for r in read_rows(args.scores) if r["base"] == base_sha]
+    base_sha, rows = rows_of_base(args)
     if not rows:
         return "", rows
     rows = [r for r in rows if r["head"] == rows[-1]["head"]]
@@ -203,11 +202,13 @@ def work_table(args):
     return "\n".join(lines), rows
 
 
-def read_rows(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f]
+def rows_of_base(args):
+    """``--base``'s full commit id and the rows of ``--scores`` measured against it."""
+    base_sha = rev_parse(args.base)
+    if not os.path.exists(args.scores):
+        return base_sha, []
+    with open(args.scores) as f:
+        return base_sha, [r for r in map(json.loads, f) if r["base"] == base_sha]
 
 
 def measure(args):
@@ -234,8 +235,7 @@ def measure(args):
 def table(args):
     """The table of the rows in ``--scores`` for ``--base`` (the latest head measured),
     as Markdown text, and the rows it reads."""
-    base_sha = rev_parse(args.base)
-    rows = [r for r in read_rows(args.scores) if r["base"] == base_sha]
+    base_sha, rows = rows_of_base(args)
     if not rows:
         return "", rows
     head, threads = rows[-1]["head"], rows[-1].get("threads", 0)
