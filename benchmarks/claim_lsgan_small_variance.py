@@ -206,14 +206,13 @@ def table(scores, args):
     head = "not tested yet"
     if judged:
         (ls_c, gan_c), (n_ls, n_gan) = judged["collapsed"], judged["n"]
-    if judged and not judged["complete"]:  # a partial design is not judged
+        counts = f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls}"
         n = len(args.seeds)
-        head = (f"not judged until {n} + {n} runs are in ({n_ls} + {n_gan} so far; "
-                f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls})")  # fmt: skip
-    elif judged:
-        head = (f"**{judged['verdict']}** (Fisher exact, one-sided, p = {p_text(judged['p'])}; "
-                f"collapsed: GAN {gan_c} of {n_gan}, LSGAN {ls_c} of {n_ls}; smallest "
-                f"reachable p {p_text(judged['smallest_p'])})")  # fmt: skip
+        head = (f"not judged until {n} + {n} runs are in ({n_ls} + {n_gan} so far; {counts})"
+                if not judged["complete"]  # a partial design is not judged
+                else f"**{judged['verdict']}** (Fisher exact, one-sided, p = "
+                f"{p_text(judged['p'])}; {counts}; smallest reachable p "
+                f"{p_text(judged['smallest_p'])})")  # fmt: skip
     rows_any = next(iter(scores.values()), {})
     accuracy = rows_any.get("classifier_accuracy")
     lines = [

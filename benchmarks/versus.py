@@ -60,18 +60,19 @@ def child_timings(network, repeats):
     ``sys.path`` (the tree under test)."""
     from throughput import seconds_per_step
 
-    timings = {}
+    timings, inputs = {}, None
     for label in COMBINATIONS:
-        model, dataset, steps = built(network, label)
+        model, inputs, steps = built(network, label, inputs)
         timings[label] = statistics.median(
-            seconds_per_step(model, dataset, steps)[1] for _ in range(repeats)
+            seconds_per_step(model, inputs[0], steps)[1] for _ in range(repeats)
         )
     return timings
 
 
-def built(network, label):
+def built(network, label, inputs=None):
     """``network`` (of `throughput.NETWORKS`) built for combination ``label``, traced
-    and warmed up, with its in-memory batches and timed steps."""
+    and warmed up; its ``inputs`` (in-memory batches and the data's info: loaded
+    here once, then passed back for the next combination) and its timed steps."""
     import keras
     from throughput import NETWORKS, _in_memory, seconds_per_step
 
@@ -83,12 +84,13 @@ def built(network, label):
     config = TrainConfig(**fields, jit_compile=jit, steps_per_execution=spe if uses_spe else 1,
                          steps_per_epoch=steps * 10, log_every=spe, sample_every=spe,
                          checkpoint_every=spe)  # fmt: skip
-    raw, info = load(config)[:2]
-    dataset = _in_memory(data.critic_groups(raw, config.n_critic))
+    if inputs is None:
+        raw, info = load(config)[:2]
+        inputs = (_in_memory(data.critic_groups(raw, config.n_critic)), info)
     keras.utils.set_random_seed(0)
-    model = trainer.build_model(config, info)
-    seconds_per_step(model, dataset, spe)  # trace, compile, warm up
-    return model, dataset, steps
+    model = trainer.build_model(config, inputs[1])
+    seconds_per_step(model, inputs[0], spe)  # trace, compile, warm up
+    return model, inputs, steps
 
 
 def child_work(network):
@@ -104,9 +106,10 @@ def child_work(network):
     import tensorflow as tf
     from throughput import seconds_per_step
 
-    work = {}
+    work, inputs = {}, None
     for label in COMBINATIONS:
-        model, dataset, steps = built(network, label)
+        model, inputs, steps = built(network, label, inputs)
+        dataset = inputs[0]
         spec = dataset.element_spec
         graph = tf.function(model.train_step).get_concrete_function(spec).graph.as_graph_def()
         types = sorted([n.op for n in graph.node]
