@@ -33,9 +33,18 @@ def assert_trains(gan, dataset, steps=5):
 PAPER_LOSS = {
     "sngan_resnet": "hinge", "wgan_gp_resnet": "wasserstein", "pacgan_dcgan": "non_saturating"
 }  # fmt: skip
+# A loss meets an architecture only at its discriminator's score, which all of
+# these return alike (`architectures.SCORE`): every loss runs on one toy and one
+# image network in every test run, the other networks with the loss of their
+# paper (packing with every loss: test_packing.py); the rest is marked slow.
+EVERY_LOSS_ON = ("mlp", "dcgan")
+OWN_LOSS = {
+    **PAPER_LOSS, "pacgan_mlp": "non_saturating", "lsgan_mlp": "least_squares",
+    "image_mlp": "minimax", "lsgan_digit": "least_squares", "sngan": "hinge",
+}  # fmt: skip
 LOSS_ARCH_CASES = [
-    pytest.param(loss, arch, marks=pytest.mark.slow)
-    if arch in PAPER_LOSS and loss != PAPER_LOSS[arch] else (loss, arch)
+    (loss, arch) if arch in EVERY_LOSS_ON or loss == OWN_LOSS[arch]
+    else pytest.param(loss, arch, marks=pytest.mark.slow)
     for arch in models.GAN.compatible_architectures
     for loss in sorted(losses.LOSSES)
 ]  # fmt: skip
