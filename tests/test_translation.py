@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import keras
 import numpy as np
@@ -526,8 +527,9 @@ def test_evaluate_a_pix2pix_export_on_held_out_edges(tmp_path):
     assert scores["generated_images"] == scores["real_images"] == 300
     assert all(np.isfinite(v) for v in scores.values()) and scores["fid"] > 0
     np.testing.assert_allclose(scores["l1"], expected, rtol=1e-4)
-    fashion_dir = "idx_" + shared_dir("fashion-mnist").strip("/").replace("/", "_").replace(
-        ".", "_").replace("-", "_")  # fmt: skip
+    # <classifier_dir>/<domain>_<size>px, each run of other characters one "_"
+    # (a checkout under ~/.cache gives "root_cache", not "root__cache").
+    fashion_dir = re.sub(r"[^A-Za-z0-9]+", "_", "idx:" + shared_dir("fashion-mnist")).strip("_")
     assert (tmp_path / "clf" / f"{fashion_dir}_16px" / "domain_classifier.keras").exists()
     # garment -> edges: edge maps have no labels for a domain classifier
     with pytest.raises(ValueError, match="use --features=inception"):
