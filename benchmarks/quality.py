@@ -68,9 +68,6 @@ from records import (
 )
 from stats import p_text, paired_sign, smallest_p
 
-from tfgan_zoo import metrics, trainer
-from tfgan_zoo.config import TrainConfig
-
 R3GAN_GAMMA = 0.05  # R3GAN's CIFAR-10 preset (its gamma_scheduler base value)
 ZERO_CENTRED = {"r1_weight": R3GAN_GAMMA / 2, "r2_weight": R3GAN_GAMMA / 2,
                 "beta1": 0.0, "beta2": 0.9}  # fmt: skip
@@ -110,16 +107,31 @@ KEY = ("variant", "part", "seed")
 SECTION = "## Every loss on ring8 and grid25"
 
 
+def trained(settings):
+    """The model the trainer trains from ``settings`` (`TrainConfig` fields).
+
+    tfgan_zoo, and TensorFlow with it, is imported here, on the first run, so
+    that ``--table_only`` (and `summary.py`, which reads this module's rules)
+    starts without them.
+    """
+    from tfgan_zoo import trainer
+    from tfgan_zoo.config import TrainConfig
+
+    return trainer.train(TrainConfig(**settings)).model
+
+
 def toy_scores(common, dataset, steps, seed):
-    config = TrainConfig(
-        **{"architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
-           "g_lr": 1e-3, "d_lr": 1e-3, "epochs": 1, "steps_per_epoch": steps,
-           "steps_per_execution": 100, "model_dir": tempfile.mkdtemp(), "verbose": 0,
-           "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
-           **common}
+    from tfgan_zoo import metrics
+    from tfgan_zoo.data import TOY_SETS
+
+    model = trained(
+        {"architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
+         "g_lr": 1e-3, "d_lr": 1e-3, "epochs": 1, "steps_per_epoch": steps,
+         "steps_per_execution": 100, "model_dir": tempfile.mkdtemp(), "verbose": 0,
+         "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
+         **common}
     )  # fmt: skip
-    model = trainer.train(config).model
-    toy = trainer.data.TOY_SETS[dataset]()
+    toy = TOY_SETS[dataset]()
     z = np.random.default_rng(123).standard_normal((2500, 16)).astype(np.float32)
     result = metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std)
     return {"modes": result.modes_covered, "hq": result.high_quality_fraction,
@@ -127,14 +139,13 @@ def toy_scores(common, dataset, steps, seed):
 
 
 def image_scores(overrides, steps, seed, extractor, real, dataset):
-    config = TrainConfig(
-        **{"dataset": dataset, "base_filters": IMAGE_FILTERS, "batch_size": 64, "epochs": 1,
-           "steps_per_epoch": steps,
-           "steps_per_execution": 10, "model_dir": tempfile.mkdtemp(), "verbose": 0,
-           "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
-           **overrides}
+    model = trained(
+        {"dataset": dataset, "base_filters": IMAGE_FILTERS, "batch_size": 64, "epochs": 1,
+         "steps_per_epoch": steps,
+         "steps_per_execution": 10, "model_dir": tempfile.mkdtemp(), "verbose": 0,
+         "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
+         **overrides}
     )  # fmt: skip
-    model = trainer.train(config).model
     return {"fid": classifier_fid(model.preview, model.generator_input_dim, extractor, real)}
 
 
