@@ -107,8 +107,10 @@ KEY = ("variant", "part", "seed")
 SECTION = "## Every loss on ring8 and grid25"
 
 
-def trained(settings):
-    """The model the trainer trains from ``settings`` (`TrainConfig` fields).
+def trained(steps, seed, settings):
+    """The model the trainer trains from ``settings`` (`TrainConfig` fields) for
+    one epoch of ``steps`` from ``seed``, in a fresh temporary directory, with
+    samples, checkpoints and logs only at its end.
 
     tfgan_zoo, and TensorFlow with it, is imported here, on the first run, so
     that ``--table_only`` (and `summary.py`, which reads this module's rules)
@@ -117,20 +119,21 @@ def trained(settings):
     from tfgan_zoo import trainer
     from tfgan_zoo.config import TrainConfig
 
-    return trainer.train(TrainConfig(**settings)).model
+    config = TrainConfig(
+        epochs=1, steps_per_epoch=steps, model_dir=tempfile.mkdtemp(), verbose=0, seed=seed,
+        sample_every=steps, checkpoint_every=steps, log_every=steps, **settings,
+    )  # fmt: skip
+    return trainer.train(config).model
 
 
 def toy_scores(common, dataset, steps, seed):
     from tfgan_zoo import metrics
     from tfgan_zoo.data import TOY_SETS
 
-    model = trained(
-        {"architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
-         "g_lr": 1e-3, "d_lr": 1e-3, "epochs": 1, "steps_per_epoch": steps,
-         "steps_per_execution": 100, "model_dir": tempfile.mkdtemp(), "verbose": 0,
-         "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
-         **common}
-    )  # fmt: skip
+    model = trained(steps, seed, {
+        "architecture": "mlp", "dataset": dataset, "latent_dim": 16, "batch_size": 256,
+        "g_lr": 1e-3, "d_lr": 1e-3, "steps_per_execution": 100, **common,
+    })  # fmt: skip
     toy = TOY_SETS[dataset]()
     z = np.random.default_rng(123).standard_normal((2500, 16)).astype(np.float32)
     result = metrics.mode_coverage(model.generator(z).numpy(), toy.means, toy.std)
@@ -139,13 +142,10 @@ def toy_scores(common, dataset, steps, seed):
 
 
 def image_scores(overrides, steps, seed, extractor, real, dataset):
-    model = trained(
-        {"dataset": dataset, "base_filters": IMAGE_FILTERS, "batch_size": 64, "epochs": 1,
-         "steps_per_epoch": steps,
-         "steps_per_execution": 10, "model_dir": tempfile.mkdtemp(), "verbose": 0,
-         "seed": seed, "sample_every": steps, "checkpoint_every": steps, "log_every": steps,
-         **overrides}
-    )  # fmt: skip
+    model = trained(steps, seed, {
+        "dataset": dataset, "base_filters": IMAGE_FILTERS, "batch_size": 64,
+        "steps_per_execution": 10, **overrides,
+    })  # fmt: skip
     return {"fid": classifier_fid(model.preview, model.generator_input_dim, extractor, real)}
 
 
