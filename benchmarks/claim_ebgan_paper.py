@@ -52,6 +52,10 @@ Resumable: one JSON line per (loss, configuration) in ``--scores``
 
     nice python benchmarks/claim_ebgan_paper.py --pilot
     nice python benchmarks/claim_ebgan_paper.py --write
+
+On two cores, two lanes (``--lane 0/2`` and ``--lane 1/2``, each on its own
+core) split the configurations by parity; ``--table_only --write`` then
+tabulates both.
 """
 
 import argparse
@@ -171,7 +175,8 @@ def run(args):
                              "comes from it)")  # fmt: skip
         path, points, todo = args.scores, (fixed[0],), list(range(args.configs))
     done = load_scores(path, KEY)
-    todo = [(loss, i) for i in todo for loss in LOSSES if (loss, i) not in done]
+    todo = [(loss, i) for i in todo for loss in LOSSES
+            if (loss, i) not in done and in_lane(i, args.lane)]  # fmt: skip
     print(f"{len(done)} done; {len(todo)} to go, {points[-1]:,} steps each", flush=True)
     if todo:
         extractor, _ = classifier(args)
@@ -186,6 +191,16 @@ def run(args):
         print(f"[{n + 1}/{len(todo)}] {loss} config {i}: {last}; {elapsed:.1f} min, "
               f"~{elapsed / (n + 1) * (len(todo) - n - 1):.0f} min left", flush=True)  # fmt: skip
     return load_scores(args.scores, KEY)
+
+
+def in_lane(index, lane):
+    """Whether configuration ``index`` is run by lane ``"k/n"`` (index % n == k):
+    n processes, one per core, share one score file and never train the same
+    pair; which lane ran a pair changes nothing in it (its seed is its index)."""
+    k, n = (int(part) for part in lane.split("/"))
+    if not 0 <= k < n:
+        raise SystemExit(f"--lane {lane}: k/n needs 0 <= k < n, e.g. 0/2 and 1/2 for two lanes")
+    return index % n == k
 
 
 def judgement(scores, configs=60):
@@ -262,6 +277,11 @@ def main():
     parser.add_argument("--unit", type=int, default=1_000,
                         help="steps per thousand of the protocol's (tests: fewer)")  # fmt: skip
     parser.add_argument("--pilot_scores", default=os.path.join(SCORES, "claim_ebgan_pilot.jsonl"))
+    parser.add_argument(
+        "--lane",
+        default="0/1",
+        help="k/n: run only configurations i with i %% n == k (one lane a core)",
+    )
     parser.add_argument("--width_scale", type=float, default=0.25, help="x the paper's widths")
     parser.add_argument("--data", default=MNIST, help="a folder of MNIST IDX files")
     args = parser.parse_args()

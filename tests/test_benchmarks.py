@@ -502,7 +502,8 @@ def test_the_ebgan_claim_under_the_papers_protocol_pilots_then_runs_the_grid(tmp
     pilot = [json.loads(line) for line in (tmp_path / "pilot.jsonl").read_text().splitlines()]
     assert [r["steps"] for r in pilot] == [[10, 30, 100]] * 2
     assert {r["config"] for r in pilot} == {1000}
-    out = run(*args)
+    assert "0 done; 0 to go" in run(*args, "--lane", "1/2")  # configuration 0 is lane 0's
+    out = run(*args, "--lane", "0/2")
     assert "0 done; 2 to go, 100 steps each" in out  # no digits at 100 steps: the last point
     assert any(line.startswith("| EBGAN | 1 |") for line in out.splitlines()), out
 
@@ -544,6 +545,10 @@ def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
     unclear = paper.judgement(runs([5, 5, 5, 1, 1, 1], [2] * 6), configs=6)
     assert unclear["verdict"] == "not seen at this scale" and unclear["p"] == 42 / 64
     assert paper.judgement({}, configs=6) is None
+    lanes = [[i for i in range(7) if paper.in_lane(i, f"{k}/2")] for k in (0, 1)]
+    assert lanes == [[0, 2, 4, 6], [1, 3, 5]] and all(paper.in_lane(i, "0/1") for i in range(7))
+    with pytest.raises(SystemExit, match="0 <= k < n"):
+        paper.in_lane(0, "2/2")
     monkeypatch.setattr(paper, "load_scores", lambda *a: nothing)  # the pilot's file
     table = argparse.Namespace(configs=6, pilot_configs=2, unit=1000, pilot_scores="",
                                width_scale=0.25)  # fmt: skip
