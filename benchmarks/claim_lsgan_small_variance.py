@@ -46,6 +46,12 @@ The rule, fixed 2026-12-06 before any run:
   scale**. Effect size: the collapse counts, and the mean digits covered and
   share of confident samples of each loss (reported, not judged).
 
+A run checkpoints every ``--checkpoint_every`` steps (200), so one stopped
+part-way (a session's end) resumes from its last checkpoint rather than step
+0; its batches after the resume are not those an unbroken run would draw, so a
+resumed run is another draw of the same protocol, and its row says where it
+resumed (``resumed_from``).
+
 Resumable: one JSON line per (loss, seed) in ``--scores``
 (``benchmarks/scores/claim_lsgan_small_variance.jsonl``); runs train in
 ``--work_dir``; ``--table_only`` rebuilds the table and the plot:
@@ -54,6 +60,7 @@ Resumable: one JSON line per (loss, seed) in ``--scores``
 """
 
 import argparse
+import dataclasses
 import datetime
 import os
 import tarfile
@@ -106,8 +113,10 @@ def config_for(loss, seed, args):
         latent_distribution="uniform", batch_size=64, g_lr=2e-4, d_lr=2e-4, beta1=0.5,
         adam_epsilon=1e-8, shared_noise=True, steps_per_execution=1, **LOSSES[loss],
     )  # fmt: skip
-    return scored_every(base, args.steps, args.every, seed=seed, log_every=args.every,
-                        model_dir=os.path.join(args.work_dir, f"{base.loss}_{seed}"))  # fmt: skip
+    scored = scored_every(base, args.steps, args.every, seed=seed, log_every=args.every,
+                          model_dir=os.path.join(args.work_dir, f"{base.loss}_{seed}"))  # fmt: skip
+    return dataclasses.replace(scored, checkpoint_every=args.checkpoint_every,
+                               keep_checkpoints=args.steps // args.checkpoint_every)  # fmt: skip
 
 
 def digit_classifier(args):
@@ -164,9 +173,10 @@ def run(args):
         if (loss, seed) in load_scores(args.scores, KEY):
             continue  # another process sharing the score file ran it meanwhile
         config = config_for(loss, seed, args)
-        trainer.train(config)
+        started_at = trainer.train(config).start_step
         points = scores_along(config, classifier)
-        append_score(args.scores, {"loss": loss, "seed": seed, **points,
+        resumed = {"resumed_from": started_at} if started_at else {}
+        append_score(args.scores, {"loss": loss, "seed": seed, **points, **resumed,
                                    "dataset": args.dataset, "classifier_accuracy": accuracy,
                                    "date": datetime.date.today().isoformat()})  # fmt: skip
         elapsed = (time.time() - started) / 60
@@ -267,6 +277,12 @@ def main():
     add_run_arguments(parser, "claim_lsgan_small_variance", "0,1,2,3,4")
     parser.add_argument("--steps", type=int, default=1_000, help="the paper: 50,001")
     parser.add_argument("--every", type=int, default=1_000, help="steps between scored points")
+    parser.add_argument(
+        "--checkpoint_every",
+        type=int,
+        default=200,
+        help="steps between checkpoints (a stopped run resumes from the last)",
+    )
     parser.add_argument("--dataset", default="times.shift.rotate",
                         choices=["times.shift.rotate", "times.shift"])  # fmt: skip
     parser.add_argument("--data", default=DATA, help="the authors' data.tar.gz")
@@ -274,6 +290,8 @@ def main():
     args.seeds = [int(s) for s in args.seeds.split(",")]
     if args.steps % args.every:
         raise SystemExit("--steps must be a multiple of --every")
+    if args.every % args.checkpoint_every:
+        raise SystemExit("--every must be a multiple of --checkpoint_every")
     if args.dataset != "times.shift.rotate":
         args.scores = args.scores.replace(".jsonl", f"_{args.dataset.replace('.', '_')}.jsonl")
     os.chdir(REPO)

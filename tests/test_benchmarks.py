@@ -787,11 +787,21 @@ def test_the_small_variance_claim_runs_on_the_authors_data(tmp_path):
 
     data = os.path.join(shared_dir("lsgan-small-variance"), "data.tar.gz")
     args = [os.path.join("benchmarks", "claim_lsgan_small_variance.py"), "--seeds", "0",
-            "--steps", "4", "--every", "2", "--data", data, "--work_dir", str(tmp_path),
-            "--scores", str(tmp_path / "s.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
+            "--steps", "4", "--every", "2", "--checkpoint_every", "1", "--data", data,
+            "--work_dir", str(tmp_path), "--scores", str(tmp_path / "s.jsonl"),
+            "--plots", str(tmp_path)]  # fmt: skip
     out = run(*args)
     assert "0 done; 2 to go" in out and "| GAN (sigmoid) | 1 |" in out
     assert "2 done; 0 to go" in run(*args)
+    rows = (tmp_path / "s.jsonl").read_text().splitlines()
+    assert all("resumed_from" not in r for r in rows)
+    kept = os.listdir(tmp_path / "least_squares_0" / "checkpoints")
+    assert sorted(n for n in kept if n.endswith(".index")) == [
+        f"ckpt-{i}.index" for i in (1, 2, 3, 4)
+    ]
+    (tmp_path / "s.jsonl").write_text(rows[0] + "\n")  # the other run's row lost
+    assert "1 done; 1 to go" in run(*args)
+    assert json.loads((tmp_path / "s.jsonl").read_text().splitlines()[1])["resumed_from"] == 4
 
 
 def test_the_saturation_rule_v2_follows_its_sign_test(monkeypatch):
