@@ -249,14 +249,20 @@ def table(scores, args):
 
 
 def plot(scores, args, path):
+    """`plot_pairs` of this script's scores."""
+    return plot_pairs(paired(scores, args), path)
+
+
+def plot_pairs(pairs, path):
     """Histograms of I' for both losses (the paper's Figure 2, on our subset), and
-    each configuration's EBGAN score against its GAN score."""
+    each configuration's EBGAN score against its GAN score; ``pairs`` are
+    ``[(EBGAN's I', GAN's I')]``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    pairs = np.array(paired(scores, args))
+    pairs = np.array(pairs)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
     bins = np.linspace(0, max(1.0, pairs.max()), 25)
     for column, (loss, color) in enumerate(zip(LOSSES, ("tab:blue", "tab:red"), strict=True)):
@@ -265,8 +271,9 @@ def plot(scores, args, path):
     axes[0].set(xlabel="I' (higher is better)", ylabel="runs")
     axes[0].legend(fontsize=8)
     axes[1].scatter(pairs[:, 1], pairs[:, 0], s=14, alpha=0.7)
-    axes[1].plot(bins[[0, -1]], bins[[0, -1]], color="gray", lw=0.8)
+    axes[1].plot(bins[[0, -1]], bins[[0, -1]], color="gray", lw=0.8, label="equal I'")
     axes[1].set(xlabel="GAN's I'", ylabel="EBGAN's I' (same configuration)")
+    axes[1].legend(fontsize=8, loc="lower right")
     return save_figure(fig, path)
 
 

@@ -65,7 +65,7 @@ import statistics
 import time
 
 import numpy as np
-from claim_ebgan import LOSSES, MNIST, build, classifier, configurations, samples
+from claim_ebgan import LOSSES, MNIST, build, classifier, configurations, plot_pairs, samples
 from records import (
     REPO,
     SCORES,
@@ -203,11 +203,17 @@ def in_lane(index, lane):
     return index % n == k
 
 
+def paired(scores, configs):
+    """``[(EBGAN's I', GAN's I')]`` at the last step, of the configurations both
+    losses finished."""
+    both = [i for i in range(configs) if ("EBGAN", i) in scores and ("GAN", i) in scores]
+    return [(scores[("EBGAN", i)]["i_prime"][-1], scores[("GAN", i)]["i_prime"][-1]) for i in both]
+
+
 def judgement(scores, configs=60):
     """The rule of the module docstring on the configurations both losses
     finished; None before any."""
-    both = [i for i in range(configs) if ("EBGAN", i) in scores and ("GAN", i) in scores]
-    pairs = [(scores[("EBGAN", i)]["i_prime"][-1], scores[("GAN", i)]["i_prime"][-1]) for i in both]
+    pairs = paired(scores, configs)
     if not pairs:
         return None
     differences = [e - g for e, g in pairs]
@@ -286,7 +292,9 @@ def main():
     parser.add_argument("--data", default=MNIST, help="a folder of MNIST IDX files")
     args = parser.parse_args()
     os.chdir(REPO)
-    run_and_tabulate(args, KEY, run, table, SECTION, "claim ebgan paper")
+    scores = run_and_tabulate(args, KEY, run, table, SECTION, "claim ebgan paper")
+    if args.plots and (pairs := paired(scores, args.configs)):
+        print(f"Plot: {plot_pairs(pairs, os.path.join(args.plots, 'claim_ebgan_paper.png'))}")
 
 
 if __name__ == "__main__":
