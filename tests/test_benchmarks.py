@@ -494,7 +494,7 @@ def test_the_ebgan_claim_under_the_papers_protocol_pilots_then_runs_the_grid(tmp
     args = [os.path.join("benchmarks", "claim_ebgan_paper.py"), "--unit", "10",
             "--configs", "1", "--pilot_configs", "1", "--data", shared_dir("mnist"),
             "--scores", str(tmp_path / "grid.jsonl"),
-            "--pilot_scores", str(tmp_path / "pilot.jsonl")]  # fmt: skip
+            "--pilot_scores", str(tmp_path / "pilot.jsonl"), "--plots", str(tmp_path)]  # fmt: skip
     refused = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True)
     assert refused.returncode != 0 and "run with --pilot first" in refused.stderr
     out = run(*args, "--pilot")
@@ -506,6 +506,7 @@ def test_the_ebgan_claim_under_the_papers_protocol_pilots_then_runs_the_grid(tmp
     out = run(*args, "--lane", "0/2")
     assert "0 done; 2 to go, 100 steps each" in out  # no digits at 100 steps: the last point
     assert any(line.startswith("| EBGAN | 1 |") for line in out.splitlines()), out
+    assert (tmp_path / "claim_ebgan_paper.png").stat().st_size > 0
 
 
 def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
