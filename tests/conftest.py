@@ -1,4 +1,5 @@
 import os
+import subprocess
 
 import pytest
 
@@ -27,6 +28,32 @@ def mock_tfds(monkeypatch):
     monkeypatch.setattr(data.catalog, "unreachable_host", lambda builder, timeout=5.0: None)
     with tfds.testing.mock_data(num_examples=8):
         yield
+
+
+# Committed outputs a test must never rewrite (a benchmark run without --plots
+# once drew its tiny figure over the committed one).
+COMMITTED_OUTPUTS = ("benchmarks/plots", "benchmarks/RESULTS.md", "saved_models", "docs", "flags")
+
+
+def committed_outputs_status():
+    """``git status`` of `COMMITTED_OUTPUTS`; None outside a git checkout."""
+    try:
+        return subprocess.run(
+            ["git", "status", "--porcelain", "--", *COMMITTED_OUTPUTS],
+            cwd=REPO, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def committed_outputs_are_left_alone():
+    """Fails the run (at teardown) when a test changed a committed figure, page,
+    export or flagfile of the checkout: tests write into their temporary folders."""
+    before = committed_outputs_status()
+    yield
+    after = committed_outputs_status()
+    assert after == before, f"a test changed committed files:\n{after}"
 
 
 def pytest_configure(config):
