@@ -559,6 +559,27 @@ def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
                                                                     table)  # fmt: skip
 
 
+def test_the_summary_judges_ebgan_by_the_papers_protocol_once_its_grid_is_complete(monkeypatch):
+    """Until all 60 pairs of `claim_ebgan_paper` are in, the summary row is the first
+    protocol's; then it is the paper protocol's rule, test and budget."""
+    monkeypatch.syspath_prepend(os.path.join(REPO, "benchmarks"))
+    import summary
+
+    def scored(i_prime):
+        return {"i_prime": [i_prime], "steps": [10000], "confident": [0.0], "classes": [1]}
+
+    first = {(loss, i): {"i_prime": v, "steps": 1000, "width_scale": 0.25}
+             for i in range(4) for loss, v in (("EBGAN", 2.0), ("GAN", 1.0))}  # fmt: skip
+    grid = {(loss, i): scored(v if i % 3 or loss == "GAN" else 0.1)
+            for i in range(60) for loss, v in (("EBGAN", 3.0), ("GAN", 0.2))}  # fmt: skip
+    partial = summary.ebgan_row(first, {k: v for k, v in grid.items() if k[1] < 59})
+    assert "not the paper's protocol" in partial["verdict"] and partial["n"] == "4 configurations"
+    complete = summary.ebgan_row(first, grid)  # EBGAN higher on 40 of 60, lower on 20
+    assert complete["verdict"] == "holds" and complete["n"] == "60 configurations"
+    assert complete["test"].startswith("sign, p = 0.0067") and "447fea5" in complete["rule"]
+    assert "margin 10" in complete["budget"] and "10,000 steps" in complete["budget"]
+
+
 def test_timings_are_kept_as_scores_and_charted_without_timing(tmp_path, monkeypatch):
     """``--execution`` rows go to the score file; ``--table_only`` prints the latest
     row per combination with ratios to the network's first, and draws the bars."""
