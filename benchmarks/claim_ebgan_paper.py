@@ -193,13 +193,24 @@ def run(args):
     return load_scores(args.scores, KEY)
 
 
+def lane(text):
+    """``--lane``'s type: ``"k/n"`` as ``(k, n)``, one of n lanes (0 <= k < n)."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        k, n = -1, 0
+    if not 0 <= k < n:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give k/n with 0 <= k < n, e.g. 0/2 and 1/2 for two lanes"
+        )
+    return k, n
+
+
 def in_lane(index, lane):
-    """Whether configuration ``index`` is run by lane ``"k/n"`` (index % n == k):
+    """Whether configuration ``index`` is run by lane ``(k, n)`` (index % n == k):
     n processes, one per core, share one score file and never train the same
     pair; which lane ran a pair changes nothing in it (its seed is its index)."""
-    k, n = (int(part) for part in lane.split("/"))
-    if not 0 <= k < n:
-        raise SystemExit(f"--lane {lane}: k/n needs 0 <= k < n, e.g. 0/2 and 1/2 for two lanes")
+    k, n = lane
     return index % n == k
 
 
@@ -285,6 +296,7 @@ def main():
     parser.add_argument("--pilot_scores", default=os.path.join(SCORES, "claim_ebgan_pilot.jsonl"))
     parser.add_argument(
         "--lane",
+        type=lane,
         default="0/1",
         help="k/n: run only configurations i with i %% n == k (one lane a core)",
     )

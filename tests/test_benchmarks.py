@@ -546,10 +546,12 @@ def test_the_ebgan_paper_rule_budget_and_verdict(monkeypatch):
     unclear = paper.judgement(runs([5, 5, 5, 1, 1, 1], [2] * 6), configs=6)
     assert unclear["verdict"] == "not seen at this scale" and unclear["p"] == 42 / 64
     assert paper.judgement({}, configs=6) is None
-    lanes = [[i for i in range(7) if paper.in_lane(i, f"{k}/2")] for k in (0, 1)]
-    assert lanes == [[0, 2, 4, 6], [1, 3, 5]] and all(paper.in_lane(i, "0/1") for i in range(7))
-    with pytest.raises(SystemExit, match="0 <= k < n"):
-        paper.in_lane(0, "2/2")
+    lanes = [[i for i in range(7) if paper.in_lane(i, paper.lane(f"{k}/2"))] for k in (0, 1)]
+    assert lanes == [[0, 2, 4, 6], [1, 3, 5]]
+    assert all(paper.in_lane(i, paper.lane("0/1")) for i in range(7))
+    for bad in ("2/2", "1/0", "-1/2", "x", "1/2/3", ""):
+        with pytest.raises(argparse.ArgumentTypeError, match="0 <= k < n"):
+            paper.lane(bad)
     monkeypatch.setattr(paper, "load_scores", lambda *a: nothing)  # the pilot's file
     table = argparse.Namespace(configs=6, pilot_configs=2, unit=1000, pilot_scores="",
                                width_scale=0.25)  # fmt: skip
