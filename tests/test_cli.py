@@ -209,6 +209,20 @@ def test_help_shows_positional_arguments_and_the_pictures_with_examples():
     assert "edges:<images>" in text and "unpaired:<A>,<B>" in text
 
 
+def test_the_sample_commands_help_and_flag_errors_load_no_tensorflow(tmp_path):
+    """``python -m tfgan_zoo.sample --help`` and a bad flag answer before TensorFlow
+    loads (a fraction of a second where loading it takes seconds); a
+    sitecustomize reports at exit whether it was loaded."""
+    report = "import atexit, sys\natexit.register(lambda: print('tensorflow' in sys.modules))\n"
+    (tmp_path / "sitecustomize.py").write_text(report)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), REPO])}
+    for args in (["--help"], ["grid", "--export_dir=x", "--out=a.png", "--rows=0"]):
+        result = subprocess.run([sys.executable, "-m", "tfgan_zoo.sample", *args], env=env,
+                                cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+        assert result.stdout.splitlines()[-1] == "False", (args, result.stdout, result.stderr)
+    assert "--rows=0: 0 is not a positive integer" in result.stderr
+
+
 @pytest.mark.parametrize("flag", ["--rows=0", "--rows=-1", "--columns=-3", "--scale=0",
                                   "--scale=-2", "--steps=0"])  # fmt: skip
 def test_the_sample_command_refuses_nonsense_sizes_naming_the_flag(flag, tmp_path):

@@ -97,7 +97,9 @@ def parse_flags(argv):
 def run_app(main, flag_values, module_name, usage=""):
     """``absl.app.run(main)``, but ``--help`` prints ``usage`` (the positional
     arguments and examples) and this command's flags and exits 0, and a bad flag is
-    one line (`parse_flags`)."""
+    one line (`parse_flags`). TensorFlow loads (quietly) only once the flags
+    parse, so a command whose flags need no TensorFlow (``sample``,
+    ``make_tfrecords``) answers ``--help`` and a bad flag without loading it."""
     from absl import app
 
     if help_requested(sys.argv):
@@ -106,7 +108,12 @@ def run_app(main, flag_values, module_name, usage=""):
         print(flag_values.module_help(module_name) or "No flags.")
         print("\nFlags may also come from --flagfile=<file>; --helpfull lists absl's own too.")
         sys.exit(0)
-    app.run(main, flags_parser=parse_flags)
+
+    def quiet_main(argv):
+        quiet_tensorflow()
+        return main(argv)
+
+    app.run(quiet_main, flags_parser=parse_flags)
 
 
 def run_train():
@@ -127,7 +134,6 @@ def run_export():
 
 def run_sample():
     """Entry point of ``python -m tfgan_zoo.sample`` (and ``tfgan-zoo-sample``)."""
-    quiet_tensorflow()
     from tfgan_zoo.cli import sample
 
     sample.run()
@@ -135,7 +141,6 @@ def run_sample():
 
 def run_make_tfrecords():
     """Entry point of ``python -m tfgan_zoo.data.make_tfrecords``."""
-    quiet_tensorflow()
     from tfgan_zoo.cli import make_tfrecords
 
     make_tfrecords.run()
