@@ -86,11 +86,17 @@ def config_for(setting, loss, seed, args):
     """``flags/dcgan_fashion_mnist.flags`` with the setting's and the loss's flags."""
     config = parse_flagfile("dcgan_fashion_mnist", *COMMON, *SETTINGS[setting],
                              *LOSSES[setting][loss], f"--dataset=idx:{args.data}")  # fmt: skip
-    name = f"{setting.replace(',', '').replace(' ', '_')}_{loss}_{seed}"
     return scored_every(
         config, args.steps, args.every, seed=seed, log_every=100, steps_per_execution=10,
-        model_dir=os.path.join(args.work_dir, name),
+        model_dir=run_dir(setting, loss, seed, args),
     )  # fmt: skip
+
+
+def run_dir(setting, loss, seed, args):
+    """Where one run trains, under ``--work_dir``."""
+    return os.path.join(
+        args.work_dir, f"{setting.replace(',', '').replace(' ', '_')}_{loss}_{seed}"
+    )
 
 
 def latents(count, dim):
@@ -233,6 +239,11 @@ def plot(scores, args, path):
 def sample_figure(args, path):
     """The first seed's 64 samples at the last step, per setting and loss (from the
     runs' ``grid.npy``); None when the runs are not on this machine."""
+    panels = [(f"{setting}: {loss}", os.path.join(run_dir(setting, loss, args.seeds[0], args),
+                                                   "grid.npy"))
+              for setting in SETTINGS for loss in LOSSES[setting]]  # fmt: skip
+    if not all(os.path.exists(p) for _, p in panels):
+        return None
     import matplotlib
 
     matplotlib.use("Agg")
@@ -240,11 +251,6 @@ def sample_figure(args, path):
 
     from tfgan_zoo import images
 
-    panels = [(f"{setting}: {loss}", os.path.join(
-        config_for(setting, loss, args.seeds[0], args).model_dir, "grid.npy"))
-        for setting in SETTINGS for loss in LOSSES[setting]]  # fmt: skip
-    if not all(os.path.exists(p) for _, p in panels):
-        return None
     fig, axes = plt.subplots(1, len(panels), figsize=(3 * len(panels), 3.3),
                              constrained_layout=True)  # fmt: skip
     for ax, (title, grid_path) in zip(axes, panels, strict=True):

@@ -59,10 +59,6 @@ from records import (
     write_table,
 )
 
-from tfgan_zoo import metrics, rng, trainer
-from tfgan_zoo.data import TOY_SETS, image_source, to_arrays
-from tfgan_zoo.metrics import stacked_mnist
-
 VARIANTS = {"GAN": 1, "PacGAN2": 2, "PacGAN4": 4}
 DATASETS = ("ring8", "grid25")
 STACKED = "stacked_mnist"
@@ -105,12 +101,18 @@ def flagfile_config(variant, dataset, seed, steps, args):
 
 
 def latents(model, count):
+    from tfgan_zoo import rng
+
     return rng.fixed_latents(123, (count, model.latent_dim), model.latent_distribution)
 
 
 def score(model, dataset, classifier=None):
     """The row of one scored point: toy mode coverage of 2,500 points, or the
     Stacked-MNIST modes of 26,000 images."""
+    from tfgan_zoo import metrics
+    from tfgan_zoo.data import TOY_SETS
+    from tfgan_zoo.metrics import stacked_mnist
+
     if dataset == STACKED:
         z = latents(model, stacked_mnist.SAMPLES)
         images = np.concatenate([model.generator(z[i : i + 1000], training=False).numpy()
@@ -129,6 +131,9 @@ def score(model, dataset, classifier=None):
 
 def digit_classifier(args):
     """The Stacked-MNIST mode counter, trained on ``--digits`` once and cached."""
+    from tfgan_zoo.data import image_source, to_arrays
+    from tfgan_zoo.metrics import stacked_mnist
+
     source, _, _ = image_source(args.digits, args.digits_split)
     digits, labels = to_arrays(source)
     return stacked_mnist.DigitClassifier.cached(
@@ -137,6 +142,8 @@ def digit_classifier(args):
 
 
 def run(args):
+    from tfgan_zoo import trainer
+
     os.makedirs(args.work_dir, exist_ok=True)
     path = args.scores
     done = load_scores(path, KEY)
@@ -278,6 +285,8 @@ def curve_point(scores, key, steps, args):
 def stacked_table(scores, args):
     """Stacked-MNIST rows of ``--stacked_architecture`` at the largest budget, and their
     curve; the digit classifier's held-out accuracy is the one its scores record."""
+    from tfgan_zoo.metrics import stacked_mnist
+
     last, arch = max(args.stacked_curve), args.stacked_architecture
     accuracies = {r["classifier_accuracy"] for k, r in scores.items() if k[1:3] == (STACKED, arch)}
     accuracy = ", ".join(f"{100 * a:.2f}%" for a in sorted(accuracies))
