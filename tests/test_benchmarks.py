@@ -288,6 +288,7 @@ def test_write_with_no_scores_leaves_a_committed_table_as_it_is(block, command, 
     assert os.listdir(tmp_path) == ["RESULTS.md"]  # nothing trained, no classifier either
 
 
+@pytest.mark.slow  # 55 CPU-s of the fast suite's 25 min on 2 cores (2026-12-08)
 def test_the_saturation_claim_runs_resumes_and_plots(tmp_path):
     """docs/benchmarks.md's command at a tiny budget (4 filters, 500 generator
     steps, 5 discriminator iterations): a row per seed, resumed, plotted."""
@@ -303,6 +304,7 @@ def test_the_saturation_claim_runs_resumes_and_plots(tmp_path):
     assert "1 done; 0 to go" in run(*args)
 
 
+@pytest.mark.slow  # 47 CPU-s of the fast suite's 25 min on 2 cores (2026-12-08)
 def test_the_lsgan_claim_runs_resumes_and_plots(tmp_path):
     """docs/benchmarks.md's command at a tiny budget: both losses, one seed, scored
     at each point, resumed, plotted."""
@@ -442,6 +444,7 @@ def test_the_projection_claims_verdict_follows_its_rule(monkeypatch):
     assert claim_projection.verdict(mixed, args) == "not seen at this scale"
 
 
+@pytest.mark.slow  # 75 CPU-s of the fast suite's 25 min on 2 cores (2026-12-08)
 def test_the_ebgan_claim_runs_resumes_and_plots(tmp_path):
     """docs/benchmarks.md's command at a tiny budget (one grid configuration at 5% of
     the paper's widths, 20 steps): both losses trained and scored, resumed, plotted."""
