@@ -84,7 +84,7 @@ def test_export_cli_refuses_an_existing_version_in_one_line(tmp_path):
 
     from tfgan_zoo import trainer
 
-    trainer.train(toy_config(tmp_path, epochs=1))
+    trainer.train(toy_config(tmp_path, export=True, epochs=1))
     refused, result = run_all(
         [os.path.join(BIN, "tfgan-zoo-export"), f"--model_dir={tmp_path / 'run'}",
          f"--export_dir={tmp_path / 'run' / 'export'}", "--version=1"],

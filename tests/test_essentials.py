@@ -112,9 +112,9 @@ def test_standing_statistics_average_the_batch_statistics_through_the_network():
 
 
 def test_recomputed_ema_statistics_are_used_for_samples_and_exports(tmp_path):
-    config = toy_config(tmp_path, architecture="dcgan", dataset="idx:../shared/data/mnist",
-                        split="test", ema_decay=0.9, ema_bn="recompute", base_filters=4,
-                        epochs=1)  # fmt: skip
+    config = toy_config(tmp_path, export=True, architecture="dcgan",
+                        dataset="idx:../shared/data/mnist", split="test", ema_decay=0.9,
+                        ema_bn="recompute", base_filters=4, epochs=1)  # fmt: skip
     result = trainer.train(config)
     model = result.model
     norms = [layer for layer in model.ema_generator._flatten_layers()
@@ -139,7 +139,7 @@ def test_ema_off_samples_the_generator_and_bad_values_are_refused():
 
 
 def test_ema_is_checkpointed_restored_and_exported(tmp_path):
-    config = toy_config(tmp_path, ema_decay=0.9)
+    config = toy_config(tmp_path, export=True, ema_decay=0.9)
     first = trainer.train(config)
     model = first.model
     z = np.random.default_rng(0).standard_normal((5, 8)).astype(np.float32)

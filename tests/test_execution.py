@@ -15,10 +15,12 @@ from tfgan_zoo.config import ConfigError, TrainConfig
 
 
 def toy_config(tmp_path, **overrides):
+    """test_trainer's toy run with 5 steps an execution and XLA (auto), exporting
+    nothing unless asked (``export=True``)."""
     values = dict(
         architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
         epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
-        model_dir=str(tmp_path / "run"), verbose=0, steps_per_execution=5,
+        model_dir=str(tmp_path / "run"), verbose=0, steps_per_execution=5, export=False,
     )  # fmt: skip
     values.update(overrides)
     return TrainConfig(**values)

@@ -17,8 +17,9 @@ from tfgan_zoo.config import TrainConfig
 def source(tmp_path_factory):
     """A trained toy run (4 steps), with its export and a .keras file of its model."""
     root = tmp_path_factory.mktemp("source")
-    result = trainer.train(toy_config(root, epochs=1, steps_per_epoch=4, checkpoint_every=4,
-                                      sample_every=4, log_every=4, seed=3))  # fmt: skip
+    result = trainer.train(toy_config(root, export=True, epochs=1, steps_per_epoch=4,
+                                      checkpoint_every=4, sample_every=4, log_every=4,
+                                      seed=3))  # fmt: skip
     result.model.save(str(root / "model.keras"))
     return root, result
 

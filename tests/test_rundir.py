@@ -82,15 +82,15 @@ def test_other_data_shapes_count_as_other_networks(tmp_path):
 
 
 def test_a_run_killed_before_its_export_exports_on_rerun(tmp_path):
-    first = trainer.train(toy_config(tmp_path, epochs=1))
+    first = trainer.train(toy_config(tmp_path, export=True, epochs=1))
     assert export.read_metadata(first.export_path)["step"] == 20
-    second = trainer.train(toy_config(tmp_path, epochs=2))
+    second = trainer.train(toy_config(tmp_path, export=True, epochs=2))
     shutil.rmtree(second.export_path)  # killed after its last checkpoint, before exporting
-    rerun = trainer.train(toy_config(tmp_path, epochs=2))
+    rerun = trainer.train(toy_config(tmp_path, export=True, epochs=2))
     assert (rerun.start_step, rerun.final_step) == (40, 40)
     assert rerun.export_path == str(tmp_path / "run" / "export" / "2")
     assert export.read_metadata(rerun.export_path)["step"] == 40
-    again = trainer.train(toy_config(tmp_path, epochs=2))
+    again = trainer.train(toy_config(tmp_path, export=True, epochs=2))
     assert again.export_path is None
     assert again.export_note == f"{tmp_path / 'run' / 'export' / '2'} is current (step 40)."
     # Re-running the finished run writes its last grid no second time.
@@ -126,7 +126,7 @@ def test_a_diverging_finite_loss_stops_like_a_nan(tmp_path, monkeypatch):
 
 
 def test_leftovers_of_killed_writes_are_removed_at_the_next_start(tmp_path, caplog):
-    trainer.train(toy_config(tmp_path, epochs=1))
+    trainer.train(toy_config(tmp_path, export=True, epochs=1))
     run = tmp_path / "run"
     partial_checkpoint = run / "checkpoints" / "ckpt-30_temp"
     partial_export = run / "export" / ".tmp-2-0123abcd"
@@ -134,7 +134,7 @@ def test_leftovers_of_killed_writes_are_removed_at_the_next_start(tmp_path, capl
         folder.mkdir()
         (folder / "part").write_text("half")
     with caplog.at_level("INFO", logger="tfgan_zoo"):
-        result = trainer.train(toy_config(tmp_path, epochs=2))
+        result = trainer.train(toy_config(tmp_path, export=True, epochs=2))
     assert not partial_checkpoint.exists() and not partial_export.exists()
     assert "Removed what an interrupted run left" in caplog.text
     assert result.final_step == 40 and sorted(os.listdir(run / "export")) == ["1", "2"]
@@ -235,7 +235,7 @@ def test_the_trainer_exports_class_names_and_step(tmp_path):
     from conftest import shared_dir
 
     config = toy_config(
-        tmp_path, model="conditional", architecture="conditional_dcgan",
+        tmp_path, export=True, model="conditional", architecture="conditional_dcgan",
         dataset=f"idx:{shared_dir('fashion-mnist')}", split="test", base_filters=8,
         epochs=1, steps_per_epoch=2, checkpoint_every=2, log_every=2, sample_every=2,
     )  # fmt: skip

@@ -31,14 +31,27 @@ def parse(*argv):
 def toy_config(tmp_path, **overrides):
     """A 40-step toy run for the trainer's bookkeeping (resume, checkpoints, errors).
     Without XLA: compiling the toy step costs about 3 s a run on 2 slow cores, and
-    test_execution.py trains, resumes and stops on NaN with XLA (auto) itself."""
+    test_execution.py trains, resumes and stops on NaN with XLA (auto) itself.
+    Without the export (``export=False``, about 2 s a run) unless a test asks
+    for it: the flagfile, README and export tests export as users do."""
     values = dict(
         architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
         epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
-        model_dir=str(tmp_path / "run"), verbose=0, jit_compile="off",
+        model_dir=str(tmp_path / "run"), verbose=0, jit_compile="off", export=False,
     )  # fmt: skip
     values.update(overrides)
     return TrainConfig(**values)
+
+
+def test_noexport_keeps_the_checkpoints_and_names_the_export_command(tmp_path):
+    result = trainer.train(toy_config(tmp_path, epochs=1, steps_per_epoch=10))
+    run = tmp_path / "run"
+    assert result.export_path is None and not (run / "export").exists()
+    assert result.export_note == (f"Not exported (--noexport): tfgan-zoo-export "
+                                  f"--model_dir={run} --export_dir={run / 'export'}")  # fmt: skip
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-10")
+    exported = trainer.train(toy_config(tmp_path, epochs=1, steps_per_epoch=10, export=True))
+    assert exported.export_path == str(run / "export" / "1")  # the finished run, exported
 
 
 def test_fit_segments():
@@ -132,7 +145,7 @@ def test_cli_reports_bad_values_without_a_traceback():
 
 
 def test_train_writes_checkpoints_samples_and_an_export(tmp_path):
-    result = trainer.train(toy_config(tmp_path))
+    result = trainer.train(toy_config(tmp_path, export=True))
     run = tmp_path / "run"
     assert (result.start_step, result.final_step) == (0, 40)
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-40")
@@ -189,12 +202,12 @@ def optimizer_state(model):
 
 
 def test_resume_continues_at_the_checkpointed_step(tmp_path, caplog):
-    first = trainer.train(toy_config(tmp_path))
+    first = trainer.train(toy_config(tmp_path, export=True))
     saved_state = optimizer_state(first.model)
     saved_weights = [w.copy() for w in first.model.get_weights()]
 
     # Restoring alone (nothing left to train) gives back weights and optimizer state.
-    again = trainer.train(toy_config(tmp_path))
+    again = trainer.train(toy_config(tmp_path, export=True))
     assert (again.start_step, again.final_step, again.history) == (40, 40, [])
     assert again.export_path is None  # already exported
     for a, b in zip(saved_weights, again.model.get_weights(), strict=True):
@@ -202,7 +215,7 @@ def test_resume_continues_at_the_checkpointed_step(tmp_path, caplog):
     for a, b in zip(saved_state, optimizer_state(again.model), strict=True):
         np.testing.assert_array_equal(a, b)
 
-    longer = trainer.train(toy_config(tmp_path, epochs=3))
+    longer = trainer.train(toy_config(tmp_path, export=True, epochs=3))
     assert (longer.start_step, longer.final_step) == (40, 60)
     assert [len(h["d_loss"]) for h in longer.history] == [1]  # one epoch, not three
     assert int(longer.model.d_optimizer.iterations) == 60
@@ -210,7 +223,7 @@ def test_resume_continues_at_the_checkpointed_step(tmp_path, caplog):
 
     # A shorter run on that directory trains nothing and says it is past its end.
     with caplog.at_level(logging.WARNING, logger="tfgan_zoo.trainer"):
-        shorter = trainer.train(toy_config(tmp_path, epochs=1))
+        shorter = trainer.train(toy_config(tmp_path, export=True, epochs=1))
     assert (shorter.start_step, shorter.final_step, shorter.history) == (60, 60, [])
     assert "is at step 60, past this run's 20 steps" in caplog.text
 

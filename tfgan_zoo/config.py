@@ -316,6 +316,11 @@ class TrainConfig:
     export_dir: str = _field(
         "", "Export the generator under <export_dir>/<version>/ (empty: <model_dir>/export)."
     )
+    export: bool = _field(
+        True,
+        "Export the generator when training ends. --noexport keeps only the checkpoints "
+        "(runs scored from their checkpoints); tfgan-zoo-export --model_dir exports one later.",
+    )
     log_every: int = _field(100, "Write TensorBoard scalars every N steps.")
     sample_every: int = _field(1000, "Write a PNG grid of samples every N steps.")
     checkpoint_every: int = _field(500, "Checkpoint every N steps.")

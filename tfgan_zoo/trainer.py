@@ -439,7 +439,8 @@ def fit_to_the_end(config, model, dataset, chosen, start):
 
 def finish(config, model, info, manager, chosen, chief, start, history):
     """After `fit`: the error of a non-finite stop, else the last checkpoint, and
-    on the chief the last grid and the export (when stale); a `TrainResult`."""
+    on the chief the last grid and the export (when stale, unless ``--noexport``);
+    a `TrainResult`."""
     final = int(model.steps_done.numpy())
     if chosen.nan_guard.bad:
         raise _stopped_error(chosen.nan_guard, manager)
@@ -451,7 +452,12 @@ def finish(config, model, info, manager, chosen, chief, start, history):
     sample_path = chosen.grid.path(final)
     if final > start or not os.path.exists(sample_path):  # a finished run's grid is written
         sample_path = chosen.grid.write(final)
-    export_path, note = export_if_stale(model, config.resolved_export_dir, info.class_names)
+    export_dir = config.resolved_export_dir
+    if config.export:
+        export_path, note = export_if_stale(model, export_dir, info.class_names)
+    else:
+        command = f"tfgan-zoo-export --model_dir={config.model_dir} --export_dir={export_dir}"
+        export_path, note = None, f"Not exported (--noexport): {command}"
     log.info("Step %d. Samples: %s. %s", final, sample_path,
              f"Exported generator: {export_path}" if export_path else note)  # fmt: skip
     return TrainResult(model, start, final, export_path, sample_path, history, chosen.all, note)
