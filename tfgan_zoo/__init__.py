@@ -16,18 +16,24 @@ before it loads.
 import importlib
 import sys
 
-# ``python -m tfgan_zoo.export`` (or ``.data.make_tfrecords``) imports its package,
-# and TensorFlow with it, before the command can quiet it: quiet it here. The
-# plain command modules quiet it themselves, ``sample`` only after its flags
-# parse, so its --help and flag errors answer without loading TensorFlow.
-_SELF_QUIETING = ("tfgan_zoo.train", "tfgan_zoo.sample", "tfgan_zoo.evaluate")
-_orig = getattr(sys, "orig_argv", [])
-if sys.argv[:1] == ["-m"] and not any(
-    a == "-m" and b in _SELF_QUIETING for a, b in zip(_orig, _orig[1:], strict=False)
-):
-    from tfgan_zoo.quiet import quiet_tensorflow
 
-    quiet_tensorflow()
+def _quiet_python_m():
+    """``python -m tfgan_zoo.export`` (or ``.data.make_tfrecords``) imports its
+    package, and TensorFlow with it, before the command can quiet it: quiet it
+    here. The plain command modules (``train``, ``sample``, ``evaluate``) quiet
+    it themselves, ``sample`` only after its flags parse, so its ``--help`` and
+    flag errors answer without loading TensorFlow."""
+    argv = getattr(sys, "orig_argv", [])
+    plain = {"tfgan_zoo.train", "tfgan_zoo.sample", "tfgan_zoo.evaluate"}
+    if sys.argv[:1] == ["-m"] and not any(
+        a == "-m" and b in plain for a, b in zip(argv, argv[1:], strict=False)
+    ):
+        from tfgan_zoo.quiet import quiet_tensorflow
+
+        quiet_tensorflow()
+
+
+_quiet_python_m()
 
 __version__ = "0.1.0"
 
