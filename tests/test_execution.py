@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 from conftest import REPO, shared_dir
 from test_trainer import exploding_loss, parse
+from test_trainer import toy_config as trainer_toy_config
 
 from tfgan_zoo import data, losses, trainer
 from tfgan_zoo.callbacks import NonFiniteLossError
@@ -15,15 +16,9 @@ from tfgan_zoo.config import ConfigError, TrainConfig
 
 
 def toy_config(tmp_path, **overrides):
-    """test_trainer's toy run with 5 steps an execution and XLA (auto), exporting
-    nothing unless asked (``export=True``)."""
-    values = dict(
-        architecture="mlp", dataset="ring8", latent_dim=8, hidden_units=16, batch_size=16,
-        epochs=2, steps_per_epoch=20, checkpoint_every=10, log_every=5, sample_every=10,
-        model_dir=str(tmp_path / "run"), verbose=0, steps_per_execution=5, export=False,
-    )  # fmt: skip
-    values.update(overrides)
-    return TrainConfig(**values)
+    """`test_trainer.toy_config` with 5 steps an execution and XLA (auto)."""
+    return trainer_toy_config(tmp_path, **{"jit_compile": "auto", "steps_per_execution": 5,
+                                           **overrides})  # fmt: skip
 
 
 def scalar_steps(log_dir, tag="d_loss"):

@@ -98,8 +98,8 @@ def run_app(main, flag_values, module_name, usage=""):
     """``absl.app.run(main)``, but ``--help`` prints ``usage`` (the positional
     arguments and examples) and this command's flags and exits 0, and a bad flag is
     one line (`parse_flags`). TensorFlow loads (quietly) only once the flags
-    parse, so a command whose flags need no TensorFlow (``sample``,
-    ``make_tfrecords``) answers ``--help`` and a bad flag without loading it."""
+    parse, so a command whose modules need no TensorFlow (``sample``) answers
+    ``--help`` and a bad flag without loading it."""
     from absl import app
 
     if help_requested(sys.argv):
